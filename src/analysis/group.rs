@@ -1,0 +1,71 @@
+//! Splitting rows into the subgroups of `--by`.
+
+use super::AnalysisError;
+use std::collections::{BTreeMap, HashMap};
+
+/// How rows are grouped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Grouping {
+    /// One analysis over everything (`--by none`).
+    None,
+    /// One analysis per distinct value of a column.
+    Column(String),
+}
+
+impl Grouping {
+    /// Parses a `--by` value.
+    pub fn from_arg(arg: &str) -> Self {
+        if arg.eq_ignore_ascii_case("none") {
+            Grouping::None
+        } else {
+            Grouping::Column(arg.to_string())
+        }
+    }
+
+    /// The setting as shown in output (`"none"` or the column).
+    pub fn label(&self) -> &str {
+        match self {
+            Grouping::None => "none",
+            Grouping::Column(c) => c,
+        }
+    }
+}
+
+/// Label of rows whose grouping column is empty.
+pub const MISSING_GROUP: &str = "(missing)";
+
+/// Splits `items` into groups in order of first appearance. `fields` gives each item's columns.
+///
+/// # Errors
+/// [`AnalysisError::UnknownGroupColumn`] when the column is not in `headers`.
+pub fn split<'a, T>(
+    items: &'a [T],
+    grouping: &Grouping,
+    headers: &[String],
+    fields: impl Fn(&T) -> &BTreeMap<String, String>,
+) -> Result<Vec<(Option<String>, Vec<&'a T>)>, AnalysisError> {
+    let column = match grouping {
+        Grouping::None => return Ok(vec![(None, items.iter().collect())]),
+        Grouping::Column(c) => c,
+    };
+    if !headers.iter().any(|h| h == column) {
+        return Err(AnalysisError::UnknownGroupColumn {
+            column: column.clone(),
+            available: headers.join(", "),
+        });
+    }
+    let mut groups: Vec<(Option<String>, Vec<&T>)> = Vec::new();
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for item in items {
+        let value = fields(item).get(column).map(String::as_str).unwrap_or("");
+        let label = if value.is_empty() { MISSING_GROUP } else { value };
+        match index.get(label) {
+            Some(&i) => groups[i].1.push(item),
+            None => {
+                index.insert(label, groups.len());
+                groups.push((Some(label.to_string()), vec![item]));
+            }
+        }
+    }
+    Ok(groups)
+}

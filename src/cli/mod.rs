@@ -1,0 +1,107 @@
+//! The command-line interface: argument definitions, dispatch to one file per subcommand, and
+//! the mapping of errors to exit codes (0 success, 2 bad input or usage, 1 internal failure).
+
+pub mod pool;
+
+use crate::analysis::AnalysisError;
+use crate::data::DataError;
+use clap::{Parser, Subcommand};
+use std::io::Write;
+use thiserror::Error;
+
+/// Command-line error, rendered for people by [`main`].
+#[derive(Debug, Error)]
+pub enum CliError {
+    /// Bad flags or flag combinations.
+    #[error("{0}")]
+    Usage(String),
+    /// Bad input data.
+    #[error(transparent)]
+    Data(#[from] DataError),
+    /// An analysis that cannot be run as asked.
+    #[error(transparent)]
+    Analysis(#[from] AnalysisError),
+    /// Anything else: a bug or an environment failure.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl CliError {
+    /// Exit code: 2 for the user's input, 1 for internal failures.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            CliError::Internal(_) => 1,
+            _ => 2,
+        }
+    }
+}
+
+/// alkstats: meta-analysis of ALK-positive NSCLC trial evidence, matching R metafor/meta.
+#[derive(Debug, Parser)]
+#[command(name = "alkstats", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Pool outcomes per subgroup (default: objective response rate by drug).
+    Pool(pool::PoolArgs),
+}
+
+/// Output produced by a subcommand, written only once the whole of it exists.
+pub struct Output {
+    /// The rendered text.
+    pub text: String,
+    /// Where to write it; `None` for standard output.
+    pub path: Option<std::path::PathBuf>,
+}
+
+fn emit(out: Output) -> Result<(), CliError> {
+    match out.path {
+        Some(path) => crate::io::write_atomic(&path, out.text.as_bytes()).map_err(|e| {
+            CliError::Usage(format!("{}: cannot write the output: {e}", path.display()))
+        }),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            match stdout.write_all(out.text.as_bytes()).and_then(|_| stdout.flush()) {
+                Ok(()) => Ok(()),
+                // A closed pipe (`alkstats … | head`) is not a failure.
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+                Err(e) => Err(CliError::Internal(e.into())),
+            }
+        }
+    }
+}
+
+/// Runs the command line given by `args` and returns the process exit code.
+pub fn run_with<I, T>(args: I) -> i32
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return e.exit_code();
+        }
+    };
+    let result = match cli.command {
+        Command::Pool(args) => pool::run(args),
+    }
+    .and_then(emit);
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("error: {e}");
+            e.exit_code()
+        }
+    }
+}
+
+/// Entry point used by `src/main.rs`.
+pub fn main() -> i32 {
+    run_with(std::env::args_os())
+}

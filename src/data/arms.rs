@@ -1,0 +1,159 @@
+//! The trial-arms table (`data/alk_nsclc_arms.csv`, schema in SPEC.md): one row per treatment
+//! arm or reported cohort, validated into [`Arm`].
+
+use super::table::{RowCursor, Table};
+use super::DataError;
+use std::collections::{BTreeMap, HashMap};
+
+/// Columns every arms file must have.
+pub const REQUIRED_COLUMNS: &[&str] = &["study", "drug", "n", "source"];
+
+/// One validated arm.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Arm {
+    /// Line of the row in its file.
+    pub line: u64,
+    /// Unique label.
+    pub study: String,
+    /// Drug, normalised to its lower-case generic name (AP26113 → brigatinib, …).
+    pub drug: String,
+    /// Patients evaluated for response.
+    pub n: u64,
+    /// Complete + partial responses, when reported.
+    pub responders: Option<u64>,
+    /// Complete responses, when reported.
+    pub complete_responses: Option<u64>,
+    /// Trial name shared by the arms of one randomized trial.
+    pub trial: Option<String>,
+    /// Publication year.
+    pub year: Option<i32>,
+    /// Median PFS in months.
+    pub median_pfs: Option<f64>,
+    /// Lower 95% bound of the median PFS.
+    pub median_pfs_lower: Option<f64>,
+    /// Upper 95% bound of the median PFS.
+    pub median_pfs_upper: Option<f64>,
+    /// Labels of rows that contain this row's patients (later cut, or the full cohort).
+    pub overlaps: Vec<String>,
+    /// Citation.
+    pub source: String,
+    /// Every column as written (drug normalised), for `--by COLUMN`.
+    pub fields: BTreeMap<String, String>,
+}
+
+/// Maps development codes and brand names to generic names, lower-cased.
+pub fn normalise_drug(name: &str) -> String {
+    let lower = name.trim().to_ascii_lowercase();
+    let code = lower.split_whitespace().next().unwrap_or("");
+    let generic = match code {
+        "ap26113" => "brigatinib",
+        "ldk378" => "ceritinib",
+        "ch5424802" | "ro5424802" | "af802" => "alectinib",
+        "x-396" | "x396" => "ensartinib",
+        "pf-02341066" | "pf02341066" | "xalkori" => "crizotinib",
+        "pf-06463922" | "pf06463922" => "lorlatinib",
+        "chemo" => "chemotherapy",
+        _ => return lower,
+    };
+    generic.to_string()
+}
+
+fn parse_arm(c: &RowCursor<'_>) -> Result<Arm, DataError> {
+    let study = c.required_str("study")?;
+    let drug = normalise_drug(&c.required_str("drug")?);
+    let n = match c.optional_count("n")? {
+        Some(n) if n > 0 => n,
+        _ => return Err(c.error("n", "a whole number of patients greater than 0")),
+    };
+    let responders = c.optional_count("responders")?;
+    if let Some(r) = responders {
+        if r > n {
+            return Err(c.error("responders", format!("a whole number between 0 and n = {n}")));
+        }
+    }
+    let complete_responses = c.optional_count("complete_responses")?;
+    if let Some(cr) = complete_responses {
+        let limit = responders.unwrap_or(n);
+        if cr > limit {
+            return Err(c.error(
+                "complete_responses",
+                format!("at most {limit} (complete responses are part of the responders)"),
+            ));
+        }
+    }
+    let year = match c.optional_number("year", true)? {
+        Some(y) if y.fract() == 0.0 && (1900.0..=2100.0).contains(&y) => Some(y as i32),
+        Some(_) => return Err(c.error("year", "a four-digit year such as 2014")),
+        None => None,
+    };
+    let median_pfs = c.optional_number("median_pfs", true)?;
+    let median_pfs_lower = c.optional_number("median_pfs_lower", true)?;
+    let median_pfs_upper = c.optional_number("median_pfs_upper", true)?;
+    if let (Some(m), Some(lo)) = (median_pfs, median_pfs_lower) {
+        if lo > m {
+            return Err(c.error("median_pfs_lower", format!("a value not above median_pfs = {m}")));
+        }
+    }
+    if let (Some(m), Some(hi)) = (median_pfs, median_pfs_upper) {
+        if hi < m {
+            return Err(c.error("median_pfs_upper", format!("a value not below median_pfs = {m}")));
+        }
+    }
+    let source = c.required_str("source")?;
+    let mut fields = c.all_fields();
+    fields.insert("drug".into(), drug.clone());
+    Ok(Arm {
+        line: c.line(),
+        study,
+        drug,
+        n,
+        responders,
+        complete_responses,
+        trial: c.optional_str("trial"),
+        year,
+        median_pfs,
+        median_pfs_lower,
+        median_pfs_upper,
+        overlaps: c
+            .raw("overlaps")
+            .split(';')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect(),
+        source,
+        fields,
+    })
+}
+
+/// Parses and validates an arms file.
+///
+/// # Errors
+/// Any [`DataError`]: unreadable CSV, a missing required column, a count that is not a whole
+/// number, n ≤ 0, responders > n, a duplicated study label, an empty source.
+pub fn load_arms(file: &str, bytes: &[u8]) -> Result<(Vec<Arm>, Vec<String>), DataError> {
+    let table = Table::parse(file, bytes, REQUIRED_COLUMNS)?;
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut arms = Vec::with_capacity(table.rows.len());
+    for row in &table.rows {
+        let c = table.cursor(row);
+        let arm = parse_arm(&c)?;
+        if let Some(first) = seen.insert(arm.study.clone(), arm.line) {
+            return Err(c.error("study", format!("a label not used before (already used on line {first})")));
+        }
+        arms.push(arm);
+    }
+    // An `overlaps` entry must name a row of the same file, or the exclusion would be a guess.
+    for arm in &arms {
+        for other in &arm.overlaps {
+            if !seen.contains_key(other) {
+                let row = table.rows.iter().find(|r| r.line == arm.line).unwrap_or(&table.rows[0]);
+                return Err(table.cursor(row).error(
+                    "overlaps",
+                    format!("study labels of this file separated by ';' ('{other}' is not one)"),
+                ));
+            }
+        }
+    }
+    Ok((arms, table.headers))
+}

@@ -1,0 +1,70 @@
+//! Loading: the shipped data files (embedded in the binary) and user CSV files, parsed into
+//! validated, typed rows. Every error names the file, line, column, field, the value found and
+//! what was expected.
+
+pub mod arms;
+pub mod error;
+pub mod table;
+
+pub use arms::{load_arms, Arm};
+pub use error::DataError;
+
+use std::io::Read;
+use std::path::PathBuf;
+
+/// The trial-arms table shipped with alkstats (`data/alk_nsclc_arms.csv`).
+pub const EMBEDDED_ARMS: &str = include_str!("../../data/alk_nsclc_arms.csv");
+
+/// Where a command reads its data from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DataSource {
+    /// The file embedded in the binary.
+    Embedded,
+    /// A file on disk.
+    File(PathBuf),
+    /// Standard input (`--data -`).
+    Stdin,
+}
+
+impl DataSource {
+    /// Interprets a `--data` argument: `-` is standard input, anything else a path.
+    pub fn from_arg(arg: Option<&str>) -> Self {
+        match arg {
+            None => DataSource::Embedded,
+            Some("-") => DataSource::Stdin,
+            Some(p) => DataSource::File(PathBuf::from(p)),
+        }
+    }
+
+    /// Reads the raw bytes, returning them with the name used in messages.
+    ///
+    /// # Errors
+    /// [`DataError::Io`] when the file cannot be read (missing, a directory, no permission).
+    pub fn read(&self, embedded: &'static str, embedded_name: &str) -> Result<(String, Vec<u8>), DataError> {
+        match self {
+            DataSource::Embedded => Ok((embedded_name.to_string(), embedded.as_bytes().to_vec())),
+            DataSource::File(path) => {
+                let name = path.display().to_string();
+                match std::fs::read(path) {
+                    Ok(bytes) => Ok((name, bytes)),
+                    Err(e) => Err(DataError::Io { file: name, reason: io_reason(&e) }),
+                }
+            }
+            DataSource::Stdin => {
+                let mut bytes = Vec::new();
+                std::io::stdin()
+                    .read_to_end(&mut bytes)
+                    .map_err(|e| DataError::Io { file: "<stdin>".into(), reason: io_reason(&e) })?;
+                Ok(("<stdin>".to_string(), bytes))
+            }
+        }
+    }
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file; check the path given to --data".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => e.to_string(),
+    }
+}

@@ -1,0 +1,5 @@
+//! Effect sizes: turning validated rows into (yᵢ, vᵢ) on an analysis scale, and back.
+//! One module per family of outcome.
+
+pub mod binomial_ci;
+pub mod proportion;

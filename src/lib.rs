@@ -1,0 +1,15 @@
+//! alkstats: meta-analysis of clinical trial evidence, reproducing R `metafor`/`meta` numbers.
+//!
+//! Data flows one way: [`data`] (CSV → validated rows) → [`effect`] (effect sizes yᵢ, vᵢ) →
+//! [`fit`] (one fitted-model object) → [`analysis`] (report structures) → [`output`] (table,
+//! JSON, CSV). The command-line interface in [`cli`] is a thin layer over this library.
+
+pub mod analysis;
+pub mod cli;
+pub mod data;
+pub mod dist;
+pub mod effect;
+pub mod fit;
+pub mod io;
+pub mod output;
+pub mod settings;

@@ -1,0 +1,119 @@
+//! The human-readable table: one line per analysis (studies indented above it with
+//! `--studies`), then heterogeneity notes and the test for subgroup differences.
+
+use super::{fmt_opt, fmt_p};
+use crate::analysis::report::{Analysis, PoolReport};
+
+fn ci(est: Option<f64>, lo: Option<f64>, hi: Option<f64>) -> String {
+    format!("{} [{}; {}]", fmt_opt(est, 4), fmt_opt(lo, 4), fmt_opt(hi, 4))
+}
+
+/// Lays out rows of cells with columns padded to their widest cell; the first column is
+/// left-aligned, the others right-aligned.
+fn align(rows: &[Vec<String>]) -> String {
+    let ncol = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut widths = vec![0; ncol];
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            widths[i] = widths[i].max(cell.chars().count());
+        }
+    }
+    let mut out = String::new();
+    for row in rows {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            let pad = widths[i] - cell.chars().count();
+            if i == 0 {
+                line.push_str(cell);
+                line.push_str(&" ".repeat(pad));
+            } else {
+                line.push_str("  ");
+                line.push_str(&" ".repeat(pad));
+                line.push_str(cell);
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+fn analysis_cells(a: &Analysis) -> Vec<String> {
+    let h = a.heterogeneity.as_ref();
+    vec![
+        a.group.clone().unwrap_or_else(|| "all studies".into()),
+        a.k.to_string(),
+        format!("{}/{}", a.events, a.n),
+        ci(a.common.estimate, a.common.lower, a.common.upper),
+        ci(a.random.estimate, a.random.lower, a.random.upper),
+        match &a.prediction {
+            Some(p) => format!("[{}; {}]", fmt_opt(p.lower, 4), fmt_opt(p.upper, 4)),
+            None => "n/a".into(),
+        },
+        h.map_or("n/a".into(), |h| format!("{:.1}%", h.i2)),
+        fmt_opt(h.map(|h| h.tau2), 4),
+        fmt_p(h.and_then(|h| h.p)),
+    ]
+}
+
+/// Renders the report for a terminal.
+pub fn render(report: &PoolReport, with_studies: bool) -> String {
+    let s = &report.settings;
+    let pct = s.level * 100.0;
+    let mut out = format!(
+        "Pooled response proportions (ORR) by {}: {} ({}), tau² {}, random-effects CI {}, \
+         prediction {}, {pct}% CIs\nData: {}\n\n",
+        s.by,
+        s.sm,
+        s.sm.describe(),
+        s.method_tau,
+        s.random_ci,
+        s.prediction,
+        s.data
+    );
+    let mut rows = vec![vec![
+        if s.by == "none" { String::new() } else { s.by.clone() },
+        "k".into(),
+        "events/n".into(),
+        format!("common ({pct}% CI)"),
+        format!("random ({pct}% CI)"),
+        "prediction".into(),
+        "I²".into(),
+        "tau²".into(),
+        "p(Q)".into(),
+    ]];
+    for a in &report.analyses {
+        if with_studies {
+            for st in &a.studies {
+                rows.push(vec![
+                    format!("  {}", st.study),
+                    String::new(),
+                    format!("{}/{}", st.events, st.n),
+                    format!("{} [{}; {}]", fmt_opt(Some(st.estimate), 4), fmt_opt(st.lower, 4), fmt_opt(st.upper, 4)),
+                    format!("w {:.1}% / {:.1}%", st.weight_common, st.weight_random),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                    String::new(),
+                ]);
+            }
+        }
+        rows.push(analysis_cells(a));
+    }
+    out.push_str(&align(&rows));
+    if let Some(t) = &report.subgroup_test {
+        out.push_str("\nTest for subgroup differences:\n");
+        for (name, q) in [("common", &t.common), ("random", &t.random)] {
+            if let Some(q) = q {
+                out.push_str(&format!("  {name:<7} Q = {:.2}, df = {}, p = {}\n", q.q, q.df, fmt_p(q.p)));
+            }
+        }
+    }
+    if !report.warnings.is_empty() {
+        out.push_str("\nWarnings:\n");
+        for w in &report.warnings {
+            out.push_str(&format!("  - {w}\n"));
+        }
+    }
+    out
+}

@@ -1,0 +1,221 @@
+//! Typed analysis settings. Strings such as `REML` or `PLOGIT` become these enums at the edge
+//! (the command line or a plan file); the statistical core never matches on strings.
+
+use serde::Serialize;
+use std::fmt;
+use std::str::FromStr;
+
+/// Parses one of a fixed set of spellings (case-insensitive), for use by the CLI and plan files.
+fn parse_choice<T: Copy>(value: &str, choices: &[(&str, T)], what: &str) -> Result<T, String> {
+    let lower = value.trim().to_ascii_lowercase();
+    choices
+        .iter()
+        .find(|(name, _)| name.to_ascii_lowercase() == lower)
+        .map(|(_, v)| *v)
+        .ok_or_else(|| {
+            let names: Vec<&str> = choices.iter().map(|(n, _)| *n).collect();
+            format!("invalid {what} '{value}': expected one of {}", names.join(", "))
+        })
+}
+
+macro_rules! choice_enum {
+    ($(#[$meta:meta])* $name:ident, $what:literal, { $($(#[$vmeta:meta])* $variant:ident => $canon:literal $(| $alias:literal)*),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
+
+        impl $name {
+            /// Every variant, in the order shown by `--help`.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The canonical spelling used in JSON output and on the command line.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $canon),+ }
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, String> {
+                parse_choice(s, &[$(($canon, $name::$variant) $(, ($alias, $name::$variant))*),+], $what)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.as_str()) }
+        }
+
+        impl Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+    };
+}
+
+choice_enum!(
+    /// Transformation of a single proportion (`meta::metaprop`'s `sm`; metafor's `measure`).
+    ProportionMeasure, "transformation (--sm)", {
+        /// Logit: log(p / (1 − p)); metafor `PLO`.
+        Plogit => "PLOGIT" | "PLO",
+        /// Freeman–Tukey double arcsine (Freeman & Tukey 1950).
+        Pft => "PFT",
+        /// Arcsine square root.
+        Pas => "PAS",
+        /// Untransformed proportion; metafor `PR`.
+        Praw => "PRAW" | "PR",
+        /// Log proportion.
+        Pln => "PLN",
+    }
+);
+
+choice_enum!(
+    /// Estimator of the between-study variance τ².
+    TauMethod, "tau² estimator (--method-tau)", {
+        /// Restricted maximum likelihood (Viechtbauer 2005).
+        Reml => "REML",
+        /// DerSimonian & Laird (1986) method of moments.
+        Dl => "DL",
+        /// Maximum likelihood (Hardy & Thompson 1996).
+        Ml => "ML",
+        /// Paule & Mandel (1982).
+        Pm => "PM",
+        /// Hedges (1983) / Hedges & Olkin (1985) variance component.
+        He => "HE",
+        /// Sidik & Jonkman (2005).
+        Sj => "SJ",
+        /// Empirical Bayes (Morris 1983; Berkey et al. 1995).
+        Eb => "EB",
+        /// Hunter & Schmidt (2004).
+        Hs => "HS",
+    }
+);
+
+choice_enum!(
+    /// Confidence interval for the random-effects mean.
+    RandomCi, "random-effects CI method (--random-ci)", {
+        /// Wald-type interval with normal quantiles.
+        Classic => "classic",
+        /// Hartung & Knapp (2001) / Sidik & Jonkman (2002): t with k − 1 df, scaled variance.
+        Hk => "hk" | "knha",
+        /// Hartung–Knapp never narrower than the classic interval (Knapp & Hartung 2003; Röver et al. 2015).
+        HkAdhoc => "hk-adhoc" | "adhoc",
+    }
+);
+
+choice_enum!(
+    /// Prediction interval for the effect in a new study.
+    PredictionMethod, "prediction interval (--prediction)", {
+        /// t quantile with k − 1 df (current `meta` default).
+        T => "t",
+        /// t quantile with k − 2 df (Higgins, Thompson & Spiegelhalter 2009).
+        Hts => "hts",
+        /// Normal quantile (metafor with `test = "z"`).
+        Z => "z",
+        /// No prediction interval.
+        None => "none",
+    }
+);
+
+choice_enum!(
+    /// Confidence interval for a single study's proportion.
+    StudyCi, "per-study CI method (--ci-study)", {
+        /// Exact binomial interval (Clopper & Pearson 1934).
+        ClopperPearson => "clopper-pearson" | "cp" | "exact",
+        /// Score interval without continuity correction (Wilson 1927).
+        Wilson => "wilson" | "ws",
+        /// Agresti & Coull (1998).
+        AgrestiCoull => "agresti-coull" | "ac",
+        /// Jeffreys interval (Brown, Cai & DasGupta 2001).
+        Jeffreys => "jeffreys" | "jp",
+        /// Normal approximation.
+        Wald => "wald" | "nacc",
+    }
+);
+
+choice_enum!(
+    /// The outcome pooled by `alkstats pool`.
+    Outcome, "outcome (--outcome)", {
+        /// Objective response rate: single-arm proportions.
+        Orr => "orr",
+    }
+);
+
+choice_enum!(
+    /// Output format.
+    OutputFormat, "output format (--format)", {
+        /// Aligned text table for people.
+        Table => "table",
+        /// JSON per the public contract in SPEC.md.
+        Json => "json",
+        /// CSV, one row per analysis (plus study rows with `--studies`).
+        Csv => "csv",
+    }
+);
+
+/// A confidence level strictly between 0 and 1.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct Level(f64);
+
+impl Level {
+    /// Validates `value ∈ (0, 1)`.
+    ///
+    /// # Errors
+    /// A message naming the value when it is not strictly between 0 and 1 (or not finite).
+    pub fn new(value: f64) -> Result<Self, String> {
+        if value > 0.0 && value < 1.0 {
+            Ok(Level(value))
+        } else {
+            Err(format!(
+                "invalid confidence level {value}: expected a number strictly between 0 and 1, e.g. 0.95"
+            ))
+        }
+    }
+
+    /// The level as a fraction, e.g. 0.95.
+    pub fn get(self) -> f64 {
+        self.0
+    }
+}
+
+impl Default for Level {
+    fn default() -> Self {
+        Level(0.95)
+    }
+}
+
+impl FromStr for Level {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let v: f64 = s
+            .trim()
+            .parse()
+            .map_err(|_| format!("invalid confidence level '{s}': expected a number such as 0.95"))?;
+        Level::new(v)
+    }
+}
+
+/// Settings of one random/common-effects fit, independent of the outcome.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct FitSettings {
+    /// τ² estimator.
+    pub method_tau: TauMethod,
+    /// CI method for the random-effects mean.
+    pub random_ci: RandomCi,
+    /// Prediction-interval method.
+    pub prediction: PredictionMethod,
+    /// Confidence level of every interval.
+    pub level: Level,
+}
+
+impl Default for FitSettings {
+    fn default() -> Self {
+        FitSettings {
+            method_tau: TauMethod::Reml,
+            random_ci: RandomCi::Classic,
+            prediction: PredictionMethod::T,
+            level: Level::default(),
+        }
+    }
+}
