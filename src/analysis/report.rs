@@ -37,6 +37,45 @@ pub struct StudyResult {
     pub line: u64,
 }
 
+/// One hazard-ratio row of an analysis, oriented as the analysis' comparison.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HazardStudyResult {
+    /// Label.
+    pub study: String,
+    /// Trial name.
+    pub trial: Option<String>,
+    /// Treatment (numerator of the HR) after any inversion.
+    pub treatment: String,
+    /// Comparator after any inversion.
+    pub comparator: String,
+    /// Hazard ratio.
+    pub estimate: f64,
+    /// Lower bound at the analysis' confidence level (from yi and its SE).
+    pub lower: f64,
+    /// Upper bound at the analysis' confidence level.
+    pub upper: f64,
+    /// Log hazard ratio.
+    pub yi: f64,
+    /// Its variance.
+    pub vi: f64,
+    /// Common-effect weight, percent.
+    pub weight_common: f64,
+    /// Random-effects weight, percent.
+    pub weight_random: f64,
+    /// Where the SE came from: `ci` or `p-value`.
+    pub se_from: String,
+    /// Level of the CI as reported (e.g. 0.997 for J-ALEX), when the SE came from a CI.
+    pub ci_level_reported: Option<f64>,
+    /// Whether the row was written the other way round and inverted (HR → 1/HR).
+    pub inverted: bool,
+    /// Patients in the treatment arm.
+    pub n_treatment: Option<u64>,
+    /// Patients in the comparator arm.
+    pub n_comparator: Option<u64>,
+    /// Line of the row in the input file.
+    pub line: u64,
+}
+
 /// The common-effect estimate.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CommonResult {
@@ -100,19 +139,21 @@ pub struct PredictionResult {
     pub df: Option<f64>,
 }
 
-/// One pooled analysis (one subgroup, or everything).
+/// One pooled analysis (one subgroup, or everything). `S` is the per-study row of the outcome:
+/// [`StudyResult`] for proportions, [`HazardStudyResult`] for hazard ratios.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Analysis {
+pub struct Analysis<S = StudyResult> {
     /// Subgroup label; null with `--by none`.
     pub group: Option<String>,
     /// Number of studies.
     pub k: usize,
-    /// Total events.
-    pub events: u64,
-    /// Total patients.
-    pub n: u64,
+    /// Total events (proportions only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub events: Option<u64>,
+    /// Total patients, where the rows give them.
+    pub n: Option<u64>,
     /// Per-study rows.
-    pub studies: Vec<StudyResult>,
+    pub studies: Vec<S>,
     /// Common-effect model.
     pub common: CommonResult,
     /// Random-effects model.
@@ -135,41 +176,111 @@ pub struct SubgroupTests {
 /// Settings echoed in the report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PoolSettingsEcho {
-    /// Transformation.
-    pub sm: crate::settings::ProportionMeasure,
+    /// Summary measure: the proportion transformation (`PLOGIT`, …) or `HR`.
+    pub sm: String,
+    /// The analysis scale in words (e.g. "logit transformed proportion", "log hazard ratio").
+    pub scale: String,
     /// τ² estimator.
     pub method_tau: crate::settings::TauMethod,
     /// Random-effects CI.
     pub random_ci: crate::settings::RandomCi,
     /// Prediction interval.
     pub prediction: crate::settings::PredictionMethod,
-    /// Per-study CI.
-    pub ci_study: crate::settings::StudyCi,
+    /// Per-study CI (proportions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ci_study: Option<crate::settings::StudyCi>,
     /// Confidence level.
     pub level: f64,
     /// Grouping column or "none".
     pub by: String,
-    /// Continuity correction.
-    pub incr: f64,
+    /// Continuity correction (proportions).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incr: Option<f64>,
+    /// Endpoint (hazard ratios): `pfs` or `os`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    /// Whether rows marked as overlapping others were included.
+    pub keep_overlapping: bool,
     /// Data file.
     pub data: String,
 }
 
 /// The whole output of `alkstats pool`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct PoolReport {
+pub struct PoolReport<S = StudyResult> {
     /// alkstats version.
     pub alkstats_version: String,
     /// Always "pool".
     pub command: String,
-    /// "orr".
+    /// "orr" or "hr".
     pub outcome: String,
     /// Settings used.
     pub settings: PoolSettingsEcho,
     /// One entry per subgroup.
-    pub analyses: Vec<Analysis>,
+    pub analyses: Vec<Analysis<S>>,
     /// Null without groups (or fewer than two).
     pub subgroup_test: Option<SubgroupTests>,
     /// Everything the user should know (exclusions, non-convergence, nulls).
     pub warnings: Vec<String>,
+}
+
+/// What renderers need from a per-study row, whatever the outcome.
+pub trait StudyRow {
+    /// Label shown in tables and plots.
+    fn label(&self) -> &str;
+    /// The data column: "events/n" for proportions, "n₁/n₂" for comparisons.
+    fn data_cell(&self) -> String;
+    /// Estimate and CI on the display scale (proportion, hazard ratio).
+    fn display(&self) -> (f64, Option<f64>, Option<f64>);
+    /// Events and patients for CSV columns (events only for proportions).
+    fn counts(&self) -> (Option<u64>, Option<u64>);
+    /// Effect and variance on the analysis scale.
+    fn yi_vi(&self) -> (f64, f64);
+    /// Common and random weights in percent.
+    fn weights(&self) -> (f64, f64);
+}
+
+impl StudyRow for StudyResult {
+    fn label(&self) -> &str {
+        &self.study
+    }
+    fn data_cell(&self) -> String {
+        format!("{}/{}", self.events, self.n)
+    }
+    fn display(&self) -> (f64, Option<f64>, Option<f64>) {
+        (self.estimate, self.lower, self.upper)
+    }
+    fn counts(&self) -> (Option<u64>, Option<u64>) {
+        (Some(self.events), Some(self.n))
+    }
+    fn yi_vi(&self) -> (f64, f64) {
+        (self.yi, self.vi)
+    }
+    fn weights(&self) -> (f64, f64) {
+        (self.weight_common, self.weight_random)
+    }
+}
+
+impl StudyRow for HazardStudyResult {
+    fn label(&self) -> &str {
+        &self.study
+    }
+    fn data_cell(&self) -> String {
+        match (self.n_treatment, self.n_comparator) {
+            (Some(a), Some(b)) => format!("{a}/{b}"),
+            _ => String::new(),
+        }
+    }
+    fn display(&self) -> (f64, Option<f64>, Option<f64>) {
+        (self.estimate, Some(self.lower), Some(self.upper))
+    }
+    fn counts(&self) -> (Option<u64>, Option<u64>) {
+        (None, self.n_treatment.zip(self.n_comparator).map(|(a, b)| a + b))
+    }
+    fn yi_vi(&self) -> (f64, f64) {
+        (self.yi, self.vi)
+    }
+    fn weights(&self) -> (f64, f64) {
+        (self.weight_common, self.weight_random)
+    }
 }

@@ -1,7 +1,7 @@
 //! CSV output: one row per analysis with the pooled values; with `--studies`, per-study rows
 //! too (column `row` tells them apart).
 
-use crate::analysis::report::{Analysis, PoolReport};
+use crate::analysis::report::{Analysis, PoolReport, StudyRow};
 
 const HEADER: &[&str] = &[
     "row", "group", "study", "k", "events", "n", "estimate", "lower", "upper", "yi", "se", "vi",
@@ -18,7 +18,7 @@ fn num(v: Option<f64>) -> String {
     }
 }
 
-fn analysis_row(a: &Analysis) -> Vec<String> {
+fn analysis_row<S>(a: &Analysis<S>) -> Vec<String> {
     let h = a.heterogeneity.as_ref();
     let p = a.prediction.as_ref();
     vec![
@@ -26,8 +26,8 @@ fn analysis_row(a: &Analysis) -> Vec<String> {
         a.group.clone().unwrap_or_default(),
         String::new(),
         a.k.to_string(),
-        a.events.to_string(),
-        a.n.to_string(),
+        a.events.map(|e| e.to_string()).unwrap_or_default(),
+        a.n.map(|n| n.to_string()).unwrap_or_default(),
         String::new(),
         String::new(),
         String::new(),
@@ -60,23 +60,27 @@ fn analysis_row(a: &Analysis) -> Vec<String> {
     ]
 }
 
-fn study_rows(a: &Analysis) -> impl Iterator<Item = Vec<String>> + '_ {
+fn study_rows<S: StudyRow>(a: &Analysis<S>) -> impl Iterator<Item = Vec<String>> + '_ {
     a.studies.iter().map(move |s| {
+        let (est, lo, hi) = s.display();
+        let (yi, vi) = s.yi_vi();
+        let (wc, wr) = s.weights();
+        let (events, n) = s.counts();
         let mut row = vec![String::new(); HEADER.len()];
         row[0] = "study".into();
         row[1] = a.group.clone().unwrap_or_default();
-        row[2] = s.study.clone();
+        row[2] = s.label().to_string();
         row[3] = "1".into();
-        row[4] = s.events.to_string();
-        row[5] = s.n.to_string();
-        row[6] = num(Some(s.estimate));
-        row[7] = num(s.lower);
-        row[8] = num(s.upper);
-        row[9] = num(Some(s.yi));
-        row[10] = num(Some(s.vi.sqrt()));
-        row[11] = num(Some(s.vi));
-        row[12] = num(Some(s.weight_common));
-        row[13] = num(Some(s.weight_random));
+        row[4] = events.map(|v| v.to_string()).unwrap_or_default();
+        row[5] = n.map(|v| v.to_string()).unwrap_or_default();
+        row[6] = num(Some(est));
+        row[7] = num(lo);
+        row[8] = num(hi);
+        row[9] = num(Some(yi));
+        row[10] = num(Some(vi.sqrt()));
+        row[11] = num(Some(vi));
+        row[12] = num(Some(wc));
+        row[13] = num(Some(wr));
         row
     })
 }
@@ -85,7 +89,7 @@ fn study_rows(a: &Analysis) -> impl Iterator<Item = Vec<String>> + '_ {
 ///
 /// # Errors
 /// Only on an internal CSV writer failure.
-pub fn render(report: &PoolReport, with_studies: bool) -> Result<String, csv::Error> {
+pub fn render<S: StudyRow>(report: &PoolReport<S>, with_studies: bool) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(HEADER)?;
     for a in &report.analyses {

@@ -2,7 +2,7 @@
 //! `--studies`), then heterogeneity notes and the test for subgroup differences.
 
 use super::{fmt_opt, fmt_p};
-use crate::analysis::report::{Analysis, PoolReport};
+use crate::analysis::report::{Analysis, PoolReport, StudyRow};
 
 fn ci(est: Option<f64>, lo: Option<f64>, hi: Option<f64>) -> String {
     format!("{} [{}; {}]", fmt_opt(est, 4), fmt_opt(lo, 4), fmt_opt(hi, 4))
@@ -38,12 +38,16 @@ fn align(rows: &[Vec<String>]) -> String {
     out
 }
 
-fn analysis_cells(a: &Analysis) -> Vec<String> {
+fn analysis_cells<S>(a: &Analysis<S>) -> Vec<String> {
     let h = a.heterogeneity.as_ref();
     vec![
         a.group.clone().unwrap_or_else(|| "all studies".into()),
         a.k.to_string(),
-        format!("{}/{}", a.events, a.n),
+        match (a.events, a.n) {
+            (Some(e), Some(n)) => format!("{e}/{n}"),
+            (None, Some(n)) => n.to_string(),
+            _ => String::new(),
+        },
         ci(a.common.estimate, a.common.lower, a.common.upper),
         ci(a.random.estimate, a.random.lower, a.random.upper),
         match &a.prediction {
@@ -57,15 +61,16 @@ fn analysis_cells(a: &Analysis) -> Vec<String> {
 }
 
 /// Renders the report for a terminal.
-pub fn render(report: &PoolReport, with_studies: bool) -> String {
+pub fn render<S: StudyRow>(report: &PoolReport<S>, with_studies: bool) -> String {
     let s = &report.settings;
     let pct = s.level * 100.0;
     let mut out = format!(
-        "Pooled response proportions (ORR) by {}: {} ({}), tau² {}, random-effects CI {}, \
-         prediction {}, {pct}% CIs\nData: {}\n\n",
+        "Pooled {} by {}: {} ({}), tau² {}, random-effects CI {}, prediction {}, {pct}% CIs\n\
+         Data: {}\n\n",
+        if report.outcome == "orr" { "response proportions (ORR)" } else { "hazard ratios" },
         s.by,
         s.sm,
-        s.sm.describe(),
+        s.scale,
         s.method_tau,
         s.random_ci,
         s.prediction,
@@ -74,7 +79,7 @@ pub fn render(report: &PoolReport, with_studies: bool) -> String {
     let mut rows = vec![vec![
         if s.by == "none" { String::new() } else { s.by.clone() },
         "k".into(),
-        "events/n".into(),
+        if report.outcome == "orr" { "events/n".into() } else { "n".into() },
         format!("common ({pct}% CI)"),
         format!("random ({pct}% CI)"),
         "prediction".into(),
@@ -85,12 +90,14 @@ pub fn render(report: &PoolReport, with_studies: bool) -> String {
     for a in &report.analyses {
         if with_studies {
             for st in &a.studies {
+                let (est, lo, hi) = st.display();
+                let (wc, wr) = st.weights();
                 rows.push(vec![
-                    format!("  {}", st.study),
+                    format!("  {}", st.label()),
                     String::new(),
-                    format!("{}/{}", st.events, st.n),
-                    format!("{} [{}; {}]", fmt_opt(Some(st.estimate), 4), fmt_opt(st.lower, 4), fmt_opt(st.upper, 4)),
-                    format!("w {:.1}% / {:.1}%", st.weight_common, st.weight_random),
+                    st.data_cell(),
+                    ci(Some(est), lo, hi),
+                    format!("w {wc:.1}% / {wr:.1}%"),
                     String::new(),
                     String::new(),
                     String::new(),
