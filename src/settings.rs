@@ -138,6 +138,18 @@ choice_enum!(
     Outcome, "outcome (--outcome)", {
         /// Objective response rate: single-arm proportions.
         Orr => "orr",
+        /// Hazard ratios of randomized comparisons.
+        Hr => "hr",
+    }
+);
+
+choice_enum!(
+    /// Time-to-event endpoint of a hazard ratio.
+    Endpoint, "endpoint (--endpoint)", {
+        /// Progression-free survival.
+        Pfs => "pfs",
+        /// Overall survival.
+        Os => "os",
     }
 );
 

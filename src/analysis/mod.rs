@@ -3,6 +3,7 @@
 //! results.
 
 pub mod group;
+pub mod hazard;
 pub mod proportion;
 pub mod report;
 

@@ -2,28 +2,36 @@
 
 use super::{CliError, Output};
 use crate::analysis::group::Grouping;
+use crate::analysis::hazard::{pool_hazard_ratios, HazardSettings, COMPARISON};
 use crate::analysis::proportion::{pool_proportions, ProportionSettings};
-use crate::data::{load_arms, DataSource, EMBEDDED_ARMS};
+use crate::analysis::report::{PoolReport, StudyRow};
+use crate::data::{load_arms, load_hr, DataSource, EMBEDDED_ARMS, EMBEDDED_HR};
 use crate::output;
 use crate::settings::{
-    FitSettings, Level, OutputFormat, Outcome, PredictionMethod, ProportionMeasure, RandomCi, StudyCi,
-    TauMethod,
+    Endpoint, FitSettings, Level, OutputFormat, Outcome, PredictionMethod, ProportionMeasure, RandomCi,
+    StudyCi, TauMethod,
 };
+use serde::Serialize;
 use clap::Args;
 use std::path::PathBuf;
 
 /// Flags of `alkstats pool`.
 #[derive(Debug, Args)]
 pub struct PoolArgs {
-    /// Outcome to pool: orr (objective response rate).
+    /// Outcome to pool: orr (objective response rate of single arms), hr (hazard ratios).
     #[arg(long, default_value = "orr")]
     pub outcome: Outcome,
-    /// CSV file of trial arms ('-' for standard input); default: the shipped ALK data.
+    /// Endpoint of hazard ratios: pfs or os.
+    #[arg(long, default_value = "pfs")]
+    pub endpoint: Endpoint,
+    /// CSV file ('-' for standard input); default: the shipped ALK data (arms for orr,
+    /// comparative results for hr).
     #[arg(long, value_name = "FILE")]
     pub data: Option<String>,
-    /// Subgroup column ('none' pools everything).
-    #[arg(long, default_value = "drug", value_name = "COLUMN")]
-    pub by: String,
+    /// Subgroup column ('none' pools everything); default 'drug' for orr, 'comparison'
+    /// (treatment vs comparator) for hr.
+    #[arg(long, value_name = "COLUMN")]
+    pub by: Option<String>,
     /// Transformation: PLOGIT, PFT, PAS, PRAW, PLN (metafor's PLO, PR accepted).
     #[arg(long, default_value = "PLOGIT")]
     pub sm: ProportionMeasure,
@@ -59,43 +67,74 @@ pub struct PoolArgs {
     pub output: Option<PathBuf>,
 }
 
+fn render<S: StudyRow + Serialize>(report: &PoolReport<S>, args: &PoolArgs) -> Result<String, CliError> {
+    Ok(match args.format {
+        OutputFormat::Table => output::table::render(report, args.studies),
+        OutputFormat::Json => output::json::render(report).map_err(|e| CliError::Internal(e.into()))?,
+        OutputFormat::Csv => {
+            output::csv_out::render(report, args.studies).map_err(|e| CliError::Internal(e.into()))?
+        }
+    })
+}
+
+impl PoolArgs {
+    fn fit_settings(&self) -> FitSettings {
+        FitSettings {
+            method_tau: self.method_tau,
+            random_ci: self.random_ci,
+            prediction: self.prediction,
+            level: self.level,
+        }
+    }
+
+    fn grouping(&self, default: &str) -> Grouping {
+        Grouping::from_arg(self.by.as_deref().unwrap_or(default))
+    }
+
+    fn source(&self) -> Result<DataSource, CliError> {
+        let source = DataSource::from_arg(self.data.as_deref());
+        if let (Some(out), DataSource::File(input)) = (&self.output, &source) {
+            if crate::io::same_file(out, input) {
+                return Err(CliError::Usage(format!(
+                    "--output {}: this is the input file; choose another path",
+                    out.display()
+                )));
+            }
+        }
+        Ok(source)
+    }
+}
+
 /// Runs `alkstats pool`.
 ///
 /// # Errors
 /// Bad data, an impossible analysis, or an output path equal to the input file.
 pub fn run(args: PoolArgs) -> Result<Output, CliError> {
-    let source = DataSource::from_arg(args.data.as_deref());
-    if let (Some(out), DataSource::File(input)) = (&args.output, &source) {
-        if crate::io::same_file(out, input) {
-            return Err(CliError::Usage(format!(
-                "--output {}: this is the input file; choose another path",
-                out.display()
-            )));
+    let source = args.source()?;
+    let text = match args.outcome {
+        Outcome::Orr => {
+            let (name, bytes) = source.read(EMBEDDED_ARMS, "data/alk_nsclc_arms.csv (embedded)")?;
+            let (arms, headers) = load_arms(&name, &bytes)?;
+            let settings = ProportionSettings {
+                sm: args.sm,
+                fit: args.fit_settings(),
+                ci_study: args.ci_study,
+                incr: args.incr,
+                grouping: args.grouping("drug"),
+                keep_overlapping: args.keep_overlapping,
+            };
+            render(&pool_proportions(&arms, &headers, &name, &settings)?, &args)?
         }
-    }
-    let (name, bytes) = source.read(EMBEDDED_ARMS, "data/alk_nsclc_arms.csv (embedded)")?;
-    let (arms, headers) = load_arms(&name, &bytes)?;
-    let settings = ProportionSettings {
-        sm: args.sm,
-        fit: FitSettings {
-            method_tau: args.method_tau,
-            random_ci: args.random_ci,
-            prediction: args.prediction,
-            level: args.level,
-        },
-        ci_study: args.ci_study,
-        incr: args.incr,
-        grouping: Grouping::from_arg(&args.by),
-        keep_overlapping: args.keep_overlapping,
-    };
-    let report = match args.outcome {
-        Outcome::Orr => pool_proportions(&arms, &headers, &name, &settings)?,
-    };
-    let text = match args.format {
-        OutputFormat::Table => output::table::render(&report, args.studies),
-        OutputFormat::Json => output::json::render(&report).map_err(|e| CliError::Internal(e.into()))?,
-        OutputFormat::Csv => {
-            output::csv_out::render(&report, args.studies).map_err(|e| CliError::Internal(e.into()))?
+        Outcome::Hr => {
+            let (name, bytes) = source.read(EMBEDDED_HR, "data/alk_nsclc_hr.csv (embedded)")?;
+            let (rows, headers) = load_hr(&name, &bytes)?;
+            let settings = HazardSettings {
+                fit: args.fit_settings(),
+                endpoint: args.endpoint,
+                grouping: args.grouping(COMPARISON),
+                keep_overlapping: args.keep_overlapping,
+            };
+            render(&pool_hazard_ratios(&rows, &headers, &name, &settings)?, &args)?
         }
     };
     Ok(Output { text, path: args.output })

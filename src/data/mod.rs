@@ -4,16 +4,21 @@
 
 pub mod arms;
 pub mod error;
+pub mod hr;
 pub mod table;
 
 pub use arms::{load_arms, Arm};
 pub use error::DataError;
+pub use hr::{load_hr, HrRow};
 
 use std::io::Read;
 use std::path::PathBuf;
 
 /// The trial-arms table shipped with alkstats (`data/alk_nsclc_arms.csv`).
 pub const EMBEDDED_ARMS: &str = include_str!("../../data/alk_nsclc_arms.csv");
+
+/// The comparative-results table shipped with alkstats (`data/alk_nsclc_hr.csv`).
+pub const EMBEDDED_HR: &str = include_str!("../../data/alk_nsclc_hr.csv");
 
 /// Where a command reads its data from.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,3 +3,4 @@
 
 pub mod binomial_ci;
 pub mod proportion;
+pub mod ratio;

@@ -1,0 +1,255 @@
+//! Pooling hazard ratios (`alkstats pool --outcome hr`): generic inverse-variance pooling of
+//! log HR, grouped by comparison, with the same fit and report shape as proportions.
+
+use super::group::{split, Grouping};
+use super::report::{
+    Analysis, CommonResult, HazardStudyResult, PoolReport, PoolSettingsEcho, PredictionResult, RandomResult,
+    SubgroupTests, VERSION,
+};
+use super::AnalysisError;
+use crate::data::hr::{HrRow, Precision};
+use crate::dist::z_crit;
+use crate::effect::ratio::{log_ratio_from_ci, log_ratio_from_p};
+use crate::fit::fit;
+use crate::fit::subgroup::subgroup_difference;
+use crate::settings::{Endpoint, FitSettings};
+use std::collections::{BTreeMap, HashMap};
+
+/// The grouping column that means "by treatment-vs-comparator comparison".
+pub const COMPARISON: &str = "comparison";
+
+/// Settings of a hazard-ratio meta-analysis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HazardSettings {
+    /// Model settings.
+    pub fit: FitSettings,
+    /// Endpoint pooled.
+    pub endpoint: Endpoint,
+    /// Subgroups (`comparison` by default).
+    pub grouping: Grouping,
+    /// Include rows superseded by others.
+    pub keep_overlapping: bool,
+}
+
+impl Default for HazardSettings {
+    fn default() -> Self {
+        HazardSettings {
+            fit: FitSettings::default(),
+            endpoint: Endpoint::Pfs,
+            grouping: Grouping::Column(COMPARISON.into()),
+            keep_overlapping: false,
+        }
+    }
+}
+
+/// A row on the log scale, oriented to its comparison.
+struct Oriented<'a> {
+    row: &'a HrRow,
+    treatment: String,
+    comparator: String,
+    inverted: bool,
+    yi: f64,
+    se: f64,
+    fields: BTreeMap<String, String>,
+}
+
+/// Orients every row so that each unordered pair of drugs is read one way only: the way it
+/// first appears. A row written the other way round is inverted (ln HR → −ln HR, the SE is
+/// unchanged), never mixed with its mirror image.
+fn orient<'a>(rows: &[&'a HrRow], warnings: &mut Vec<String>) -> Result<Vec<Oriented<'a>>, AnalysisError> {
+    let mut first: HashMap<(String, String), (String, String)> = HashMap::new();
+    let mut out = Vec::with_capacity(rows.len());
+    let mut inverted_names = Vec::new();
+    for &row in rows {
+        let key = if row.treatment < row.comparator {
+            (row.treatment.clone(), row.comparator.clone())
+        } else {
+            (row.comparator.clone(), row.treatment.clone())
+        };
+        let (t, c) = first.entry(key).or_insert_with(|| (row.treatment.clone(), row.comparator.clone())).clone();
+        let inverted = t != row.treatment;
+        let (yi, se) = match row.precision {
+            Precision::Ci { lower, upper, level } => log_ratio_from_ci(row.hr, lower, upper, level),
+            Precision::PValue(p) => log_ratio_from_p(row.hr, p).ok_or_else(|| {
+                AnalysisError::BadStudy(format!(
+                    "line {}: study '{}': no standard error follows from hr = {} and p = {p}",
+                    row.line, row.study, row.hr
+                ))
+            })?,
+        };
+        if inverted {
+            inverted_names.push(row.study.as_str());
+        }
+        let mut fields = row.fields.clone();
+        fields.insert(COMPARISON.into(), format!("{t} vs {c}"));
+        out.push(Oriented { row, treatment: t, comparator: c, inverted, yi: if inverted { -yi } else { yi }, se, fields });
+    }
+    if !inverted_names.is_empty() {
+        warnings.push(format!(
+            "{} row(s) written the other way round were inverted (HR → 1/HR) to match their comparison: {}",
+            inverted_names.len(),
+            inverted_names.join("; ")
+        ));
+    }
+    Ok(out)
+}
+
+fn analyse_group(
+    group: Option<String>,
+    members: &[&Oriented<'_>],
+    s: &HazardSettings,
+    warnings: &mut Vec<String>,
+) -> Result<Analysis<HazardStudyResult>, AnalysisError> {
+    let yi: Vec<f64> = members.iter().map(|m| m.yi).collect();
+    let vi: Vec<f64> = members.iter().map(|m| m.se * m.se).collect();
+    let f = fit(&yi, &vi, &s.fit).map_err(|e| AnalysisError::BadStudy(e.to_string()))?;
+    let prefix = group.as_deref().map(|g| format!("{g}: ")).unwrap_or_default();
+    warnings.extend(f.warnings.iter().map(|w| format!("{prefix}{w}")));
+    let z = z_crit(s.fit.level.get());
+    let studies = members
+        .iter()
+        .enumerate()
+        .map(|(i, m)| HazardStudyResult {
+            study: m.row.study.clone(),
+            trial: m.row.trial.clone(),
+            treatment: m.treatment.clone(),
+            comparator: m.comparator.clone(),
+            estimate: m.yi.exp(),
+            lower: (m.yi - z * m.se).exp(),
+            upper: (m.yi + z * m.se).exp(),
+            yi: m.yi,
+            vi: vi[i],
+            weight_common: f.weights_common[i],
+            weight_random: f.weights_random[i],
+            se_from: match m.row.precision {
+                Precision::Ci { .. } => "ci".into(),
+                Precision::PValue(_) => "p-value".into(),
+            },
+            ci_level_reported: match m.row.precision {
+                Precision::Ci { level, .. } => Some(level),
+                Precision::PValue(_) => None,
+            },
+            inverted: m.inverted,
+            n_treatment: if m.inverted { m.row.n_comparator } else { m.row.n_treatment },
+            n_comparator: if m.inverted { m.row.n_treatment } else { m.row.n_comparator },
+            line: m.row.line,
+        })
+        .collect();
+    let n = members.iter().map(|m| m.row.n_treatment.zip(m.row.n_comparator).map(|(a, b)| a + b)).sum();
+    let exp = |y: f64| Some(y.exp()).filter(|v| v.is_finite());
+    Ok(Analysis {
+        group,
+        k: f.k,
+        events: None,
+        n,
+        studies,
+        common: CommonResult {
+            yi: f.common.yi,
+            se: f.common.se,
+            estimate: exp(f.common.yi),
+            lower: exp(f.common.lower),
+            upper: exp(f.common.upper),
+            lower_yi: f.common.lower,
+            upper_yi: f.common.upper,
+            z: f.common.stat,
+            p: f.common.p,
+        },
+        random: RandomResult {
+            yi: f.random.yi,
+            se: f.random.se,
+            estimate: exp(f.random.yi),
+            lower: exp(f.random.lower),
+            upper: exp(f.random.upper),
+            lower_yi: f.random.lower,
+            upper_yi: f.random.upper,
+            stat: f.random.stat,
+            p: f.random.p,
+            df: f.random.df,
+        },
+        prediction: f.prediction.map(|p| PredictionResult {
+            lower: exp(p.lower),
+            upper: exp(p.upper),
+            lower_yi: p.lower,
+            upper_yi: p.upper,
+            df: p.df,
+        }),
+        heterogeneity: f.heterogeneity,
+    })
+}
+
+/// Pools log hazard ratios of one endpoint per comparison (or another grouping).
+///
+/// The SE of each row comes from its CI at the CI's own level, or from its two-sided p-value
+/// when no CI is given (Altman & Bland 2011). Rows marked as superseded (`overlaps`) are left
+/// out unless asked for; rows of the other endpoint are not used. Every exclusion is named in
+/// the warnings.
+///
+/// # Errors
+/// No row for the endpoint, an unknown `--by` column, or a row without a usable SE.
+pub fn pool_hazard_ratios(
+    rows: &[HrRow],
+    headers: &[String],
+    data_name: &str,
+    s: &HazardSettings,
+) -> Result<PoolReport<HazardStudyResult>, AnalysisError> {
+    let mut warnings = Vec::new();
+    let endpoint_rows: Vec<&HrRow> = rows.iter().filter(|r| r.endpoint == s.endpoint).collect();
+    let (kept, superseded): (Vec<&HrRow>, Vec<&HrRow>) =
+        endpoint_rows.into_iter().partition(|r| s.keep_overlapping || r.overlaps.is_empty());
+    if !superseded.is_empty() {
+        let names: Vec<String> =
+            superseded.iter().map(|r| format!("{} (superseded by {})", r.study, r.overlaps.join(" and "))).collect();
+        warnings.push(format!(
+            "{} row(s) are superseded by other rows and left out (use --keep-overlapping to include them): {}",
+            names.len(),
+            names.join("; ")
+        ));
+    }
+    if kept.is_empty() {
+        return Err(AnalysisError::NothingToPool(format!(
+            "{data_name}: no hazard ratio for endpoint '{}'",
+            s.endpoint
+        )));
+    }
+    let oriented = orient(&kept, &mut warnings)?;
+    let mut headers = headers.to_vec();
+    headers.push(COMPARISON.into());
+    let groups = split(&oriented, &s.grouping, &headers, |o| &o.fields)?;
+    let mut analyses = Vec::with_capacity(groups.len());
+    for (label, members) in groups {
+        analyses.push(analyse_group(label, &members, s, &mut warnings)?);
+    }
+    let subgroup_test = (s.grouping != Grouping::None && analyses.len() >= 2).then(|| SubgroupTests {
+        common: subgroup_difference(&analyses.iter().map(|a| (a.common.yi, a.common.se)).collect::<Vec<_>>()),
+        random: subgroup_difference(&analyses.iter().map(|a| (a.random.yi, a.random.se)).collect::<Vec<_>>()),
+    });
+    if s.grouping == Grouping::Column(COMPARISON.into()) && subgroup_test.is_some() {
+        warnings.push(
+            "the test for subgroup differences compares different comparisons (different drug pairs); \
+             read it as a descriptive contrast, not a test of one effect"
+                .into(),
+        );
+    }
+    Ok(PoolReport {
+        alkstats_version: VERSION.to_string(),
+        command: "pool".into(),
+        outcome: "hr".into(),
+        settings: PoolSettingsEcho {
+            sm: "HR".into(),
+            scale: "log hazard ratio".into(),
+            method_tau: s.fit.method_tau,
+            random_ci: s.fit.random_ci,
+            prediction: s.fit.prediction,
+            ci_study: None,
+            level: s.fit.level.get(),
+            by: s.grouping.label().to_string(),
+            incr: None,
+            endpoint: Some(s.endpoint.to_string()),
+            keep_overlapping: s.keep_overlapping,
+            data: data_name.to_string(),
+        },
+        analyses,
+        subgroup_test,
+        warnings,
+    })
+}

@@ -1,0 +1,165 @@
+//! The comparative-results table (`data/alk_nsclc_hr.csv`, schema in SPEC.md): one row per
+//! reported treatment-vs-comparator hazard ratio of a randomized trial, validated into
+//! [`HrRow`].
+
+use super::arms::normalise_drug;
+use super::table::{RowCursor, Table};
+use super::DataError;
+use crate::settings::Endpoint;
+use std::collections::{BTreeMap, HashMap};
+
+/// Columns every comparative file must have.
+pub const REQUIRED_COLUMNS: &[&str] = &["study", "treatment", "comparator", "endpoint", "hr", "source"];
+
+/// How the precision of a row is given.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Precision {
+    /// A confidence interval at its own level.
+    Ci {
+        /// Lower bound.
+        lower: f64,
+        /// Upper bound.
+        upper: f64,
+        /// Level, e.g. 0.997.
+        level: f64,
+    },
+    /// Only a two-sided p-value.
+    PValue(f64),
+}
+
+/// One validated hazard-ratio row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HrRow {
+    /// Line in its file.
+    pub line: u64,
+    /// Unique label.
+    pub study: String,
+    /// Trial name.
+    pub trial: Option<String>,
+    /// Treatment (numerator), normalised drug name.
+    pub treatment: String,
+    /// Comparator (denominator), normalised drug name.
+    pub comparator: String,
+    /// Endpoint.
+    pub endpoint: Endpoint,
+    /// Hazard ratio.
+    pub hr: f64,
+    /// CI or p-value; a CI is preferred when both are given.
+    pub precision: Precision,
+    /// Randomized to treatment.
+    pub n_treatment: Option<u64>,
+    /// Randomized to comparator.
+    pub n_comparator: Option<u64>,
+    /// Rows that supersede this one (e.g. a final analysis of the same endpoint).
+    pub overlaps: Vec<String>,
+    /// Citation.
+    pub source: String,
+    /// Every column as written, for `--by COLUMN`.
+    pub fields: BTreeMap<String, String>,
+}
+
+fn positive(c: &RowCursor<'_>, name: &str, what: &str) -> Result<Option<f64>, DataError> {
+    match c.optional_number(name, false)? {
+        Some(v) if v > 0.0 => Ok(Some(v)),
+        Some(_) => Err(c.error(name, what.to_string())),
+        None => Ok(None),
+    }
+}
+
+fn parse_row(c: &RowCursor<'_>) -> Result<HrRow, DataError> {
+    let study = c.required_str("study")?;
+    let treatment = normalise_drug(&c.required_str("treatment")?);
+    let comparator = normalise_drug(&c.required_str("comparator")?);
+    if treatment == comparator {
+        return Err(c.error("comparator", format!("a drug other than the treatment '{treatment}'")));
+    }
+    let endpoint: Endpoint =
+        c.required_str("endpoint")?.parse().map_err(|_| c.error("endpoint", "pfs or os"))?;
+    let hr = positive(c, "hr", "a hazard ratio greater than 0")?
+        .ok_or_else(|| c.error("hr", "a hazard ratio greater than 0"))?;
+    let lower = positive(c, "hr_lower", "a lower CI bound greater than 0")?;
+    let upper = positive(c, "hr_upper", "an upper CI bound greater than 0")?;
+    let level = match c.optional_number("ci_level", false)? {
+        None => 0.95,
+        Some(l) if l > 0.0 && l < 1.0 => l,
+        Some(l) if l > 1.0 && l < 100.0 => {
+            return Err(c.error("ci_level", format!("a fraction strictly between 0 and 1 (write {} for {l}%)", l / 100.0)))
+        }
+        Some(_) => return Err(c.error("ci_level", "a fraction strictly between 0 and 1, e.g. 0.95")),
+    };
+    let p = match c.optional_number("p_value", false)? {
+        Some(p) if p > 0.0 && p <= 1.0 => Some(p),
+        Some(_) => return Err(c.error("p_value", "a two-sided p-value in (0, 1]")),
+        None => None,
+    };
+    let precision = match (lower, upper, p) {
+        (Some(lo), Some(hi), _) => {
+            if lo >= hi {
+                return Err(c.error("hr_lower", format!("a value below hr_upper = {hi}")));
+            }
+            if hr < lo || hr > hi {
+                return Err(c.error("hr", format!("a value inside its own CI [{lo}, {hi}]")));
+            }
+            Precision::Ci { lower: lo, upper: hi, level }
+        }
+        (Some(_), None, _) => return Err(c.error("hr_upper", "an upper CI bound to go with hr_lower")),
+        (None, Some(_), _) => return Err(c.error("hr_lower", "a lower CI bound to go with hr_upper")),
+        (None, None, Some(p)) => {
+            if hr == 1.0 || p == 1.0 {
+                return Err(c.error(
+                    "p_value",
+                    "a CI: with hr = 1 or p = 1 no standard error follows from the p-value",
+                ));
+            }
+            Precision::PValue(p)
+        }
+        (None, None, None) => {
+            return Err(c.error("hr_lower", "hr_lower and hr_upper (or a p_value): the row needs its precision"))
+        }
+    };
+    let mut fields = c.all_fields();
+    fields.insert("treatment".into(), treatment.clone());
+    fields.insert("comparator".into(), comparator.clone());
+    Ok(HrRow {
+        line: c.line(),
+        study,
+        trial: c.optional_str("trial"),
+        treatment,
+        comparator,
+        endpoint,
+        hr,
+        precision,
+        n_treatment: c.optional_count("n_treatment")?,
+        n_comparator: c.optional_count("n_comparator")?,
+        overlaps: c.raw("overlaps").split(';').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect(),
+        source: c.required_str("source")?,
+        fields,
+    })
+}
+
+/// Parses and validates a comparative-results file.
+///
+/// # Errors
+/// Any [`DataError`]: hr ≤ 0, lower ≥ upper, an estimate outside its own CI, a CI level outside
+/// (0, 1), a p-value outside (0, 1], a row with neither CI nor p-value, a duplicated label.
+pub fn load_hr(file: &str, bytes: &[u8]) -> Result<(Vec<HrRow>, Vec<String>), DataError> {
+    let table = Table::parse(file, bytes, REQUIRED_COLUMNS)?;
+    let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut rows = Vec::with_capacity(table.rows.len());
+    for row in &table.rows {
+        let c = table.cursor(row);
+        let r = parse_row(&c)?;
+        if let Some(first) = seen.insert(r.study.clone(), r.line) {
+            return Err(c.error("study", format!("a label not used before (already used on line {first})")));
+        }
+        rows.push(r);
+    }
+    for (r, raw) in rows.iter().zip(&table.rows) {
+        if let Some(other) = r.overlaps.iter().find(|o| !seen.contains_key(*o)) {
+            return Err(table
+                .cursor(raw)
+                .error("overlaps", format!("study labels of this file separated by ';' ('{other}' is not one)")));
+        }
+    }
+    Ok((rows, table.headers))
+}
