@@ -27,7 +27,15 @@ fn polish(
     pdf: impl Fn(f64) -> f64,
 ) -> f64 {
     // statrs panics on some non-finite arguments; keep every evaluation finite.
-    let cdf = |x: f64| if x.is_finite() { cdf(x) } else if x > 0.0 { 1.0 } else { 0.0 };
+    let cdf = |x: f64| {
+        if x.is_finite() {
+            cdf(x)
+        } else if x > 0.0 {
+            1.0
+        } else {
+            0.0
+        }
+    };
     let pdf = |x: f64| if x.is_finite() { pdf(x) } else { 0.0 };
     let (mut lo, mut hi) = (lo, hi);
     let mut x = if x0.is_finite() && x0 > lo && x0 < hi {
@@ -73,7 +81,14 @@ fn polish(
 pub fn qnorm(p: f64) -> f64 {
     let n = standard_normal();
     let x0 = n.inverse_cdf(p);
-    polish(p, x0, f64::NEG_INFINITY, f64::INFINITY, |x| n.cdf(x), |x| n.pdf(x))
+    polish(
+        p,
+        x0,
+        f64::NEG_INFINITY,
+        f64::INFINITY,
+        |x| n.cdf(x),
+        |x| n.pdf(x),
+    )
 }
 
 /// Two-sided normal critical value for confidence `level`, e.g. 1.959964 for 0.95.
@@ -98,12 +113,19 @@ fn students_t(df: f64) -> Option<StudentsT> {
 
 /// Student t quantile with `df` degrees of freedom; `None` unless `df > 0`.
 pub fn qt(p: f64, df: f64) -> Option<f64> {
-    if !(df > 0.0) || !(p > 0.0 && p < 1.0) {
+    if !(df > 0.0 && p > 0.0 && p < 1.0) {
         return None;
     }
     let t = students_t(df)?;
     let x0 = t.inverse_cdf(p);
-    Some(polish(p, x0, f64::NEG_INFINITY, f64::INFINITY, |x| t.cdf(x), |x| t.pdf(x)))
+    Some(polish(
+        p,
+        x0,
+        f64::NEG_INFINITY,
+        f64::INFINITY,
+        |x| t.cdf(x),
+        |x| t.pdf(x),
+    ))
 }
 
 /// Two-sided t critical value for confidence `level`.
@@ -140,17 +162,24 @@ pub fn p_chisq_upper(q: f64, df: f64) -> Option<f64> {
 
 /// Chi-square quantile; `None` unless `df > 0` and `0 < p < 1`.
 pub fn qchisq(p: f64, df: f64) -> Option<f64> {
-    if !(df > 0.0) || !(p > 0.0 && p < 1.0) {
+    if !(df > 0.0 && p > 0.0 && p < 1.0) {
         return None;
     }
     let d = ChiSquared::new(df).ok()?;
     let x0 = d.inverse_cdf(p);
-    Some(polish(p, x0, 0.0, f64::INFINITY, |x| d.cdf(x), |x| d.pdf(x)))
+    Some(polish(
+        p,
+        x0,
+        0.0,
+        f64::INFINITY,
+        |x| d.cdf(x),
+        |x| d.pdf(x),
+    ))
 }
 
 /// Beta quantile (the inverse regularised incomplete beta function) for `a, b > 0`.
 pub fn qbeta(p: f64, a: f64, b: f64) -> Option<f64> {
-    if !(a > 0.0 && b > 0.0) || !(0.0..=1.0).contains(&p) {
+    if !(a > 0.0 && b > 0.0 && (0.0..=1.0).contains(&p)) {
         return None;
     }
     if p == 0.0 {
@@ -177,8 +206,14 @@ mod tests {
         assert!(close(qnorm(0.975), 1.959_963_984_540_053_6));
         assert!(close(qt(0.975, 3.0).unwrap(), 3.182_446_305_283_707_8));
         assert!(close(qchisq(0.025, 4.0).unwrap(), 0.484_418_557_087_929_75));
-        assert!(close(qbeta(0.025, 87.0, 57.0).unwrap(), 0.523_325_423_766_276_2));
-        assert!(close(qchisq(0.025, 1.0).unwrap(), 0.000_982_069_117_175_256_2));
+        assert!(close(
+            qbeta(0.025, 87.0, 57.0).unwrap(),
+            0.523_325_423_766_276_2
+        ));
+        assert!(close(
+            qchisq(0.025, 1.0).unwrap(),
+            0.000_982_069_117_175_256_2
+        ));
     }
 
     #[test]

@@ -14,7 +14,10 @@ fn parse_choice<T: Copy>(value: &str, choices: &[(&str, T)], what: &str) -> Resu
         .map(|(_, v)| *v)
         .ok_or_else(|| {
             let names: Vec<&str> = choices.iter().map(|(n, _)| *n).collect();
-            format!("invalid {what} '{value}': expected one of {}", names.join(", "))
+            format!(
+                "invalid {what} '{value}': expected one of {}",
+                names.join(", ")
+            )
         })
 }
 
@@ -200,10 +203,9 @@ impl Default for Level {
 impl FromStr for Level {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        let v: f64 = s
-            .trim()
-            .parse()
-            .map_err(|_| format!("invalid confidence level '{s}': expected a number such as 0.95"))?;
+        let v: f64 = s.trim().parse().map_err(|_| {
+            format!("invalid confidence level '{s}': expected a number such as 0.95")
+        })?;
         Level::new(v)
     }
 }

@@ -16,7 +16,11 @@ fn every_method_matches_r() {
     assert!(cases.len() >= 100);
     let mut chk = Checker::default();
     for c in cases {
-        let (x, n, level) = (c["x"].as_u64().unwrap(), c["n"].as_u64().unwrap(), f(&c["level"]));
+        let (x, n, level) = (
+            c["x"].as_u64().unwrap(),
+            c["n"].as_u64().unwrap(),
+            f(&c["level"]),
+        );
         for (method, key) in [
             (StudyCi::ClopperPearson, "clopper_pearson"),
             (StudyCi::Wilson, "wilson"),

@@ -17,7 +17,9 @@ mod support;
 
 use alkstats::effect::proportion::{back_transform, harmonic_mean, proportion_effect};
 use alkstats::fit::fit;
-use alkstats::settings::{FitSettings, Level, PredictionMethod, ProportionMeasure, RandomCi, TauMethod};
+use alkstats::settings::{
+    FitSettings, Level, PredictionMethod, ProportionMeasure, RandomCi, TauMethod,
+};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use support::{f, fixture, Checker, ITERATIVE};
@@ -33,15 +35,31 @@ fn ours(c: &Value) -> BTreeMap<String, f64> {
     let method = c["method_tau"].as_str().unwrap();
     let knha = c["test"] == "knha";
     let settings = FitSettings {
-        method_tau: if method == "EE" { TauMethod::Dl } else { method.parse().unwrap() },
-        random_ci: if knha { RandomCi::Hk } else { RandomCi::Classic },
+        method_tau: if method == "EE" {
+            TauMethod::Dl
+        } else {
+            method.parse().unwrap()
+        },
+        random_ci: if knha {
+            RandomCi::Hk
+        } else {
+            RandomCi::Classic
+        },
         prediction: PredictionMethod::Z,
         level: Level::default(),
     };
     let fit = fit(&yi, &vi, &settings).unwrap();
-    let model = if c["model"] == "common" { fit.common } else { fit.random };
+    let model = if c["model"] == "common" {
+        fit.common
+    } else {
+        fit.random
+    };
     let het = fit.heterogeneity.clone().unwrap();
-    let tau2 = if c["model"] == "common" { 0.0 } else { het.tau2 };
+    let tau2 = if c["model"] == "common" {
+        0.0
+    } else {
+        het.tau2
+    };
     let i2 = |t: f64| 100.0 * t / (t + het.s2);
     let h2 = |t: f64| (t + het.s2) / het.s2;
     let (lo, hi) = (het.tau2_lower.unwrap(), het.tau2_upper.unwrap());
@@ -78,8 +96,18 @@ fn ours(c: &Value) -> BTreeMap<String, f64> {
     }
     if c["sm"] == "PFT" {
         // Miller's transform is twice metafor's; his variances four times.
-        let events: Vec<u64> = c["events"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
-        let n: Vec<u64> = c["n"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap()).collect();
+        let events: Vec<u64> = c["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap())
+            .collect();
+        let n: Vec<u64> = c["n"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_u64().unwrap())
+            .collect();
         for (i, (&x, &m)) in events.iter().zip(&n).enumerate() {
             let e = proportion_effect(x, m, ProportionMeasure::Pft, 0.5);
             out.insert(format!("yi{}_doubled", i + 1), 2.0 * e.yi);
@@ -87,7 +115,10 @@ fn ours(c: &Value) -> BTreeMap<String, f64> {
         }
         out.insert("estimate_t_doubled".into(), 2.0 * fit.common.yi);
         let hm = harmonic_mean(&n);
-        out.insert("estimate".into(), back_transform(fit.common.yi, ProportionMeasure::Pft, hm).unwrap());
+        out.insert(
+            "estimate".into(),
+            back_transform(fit.common.yi, ProportionMeasure::Pft, hm).unwrap(),
+        );
     }
     out
 }
@@ -115,7 +146,12 @@ fn published_examples_reproduce_when_rounded() {
             };
             chk.compared += 1;
             if tight_only.contains(&key.as_str()) {
-                chk.close(&format!("{name} {key} (vs tight metafor)"), value, f(&c["metafor_tight"][key]), ITERATIVE);
+                chk.close(
+                    &format!("{name} {key} (vs tight metafor)"),
+                    value,
+                    f(&c["metafor_tight"][key]),
+                    ITERATIVE,
+                );
                 continue;
             }
             let d = c["decimals"][key].as_i64().unwrap() as i32;

@@ -34,6 +34,9 @@ impl Grouping {
 /// Label of rows whose grouping column is empty.
 pub const MISSING_GROUP: &str = "(missing)";
 
+/// Groups in order of first appearance: label (`None` for `--by none`) and members.
+pub type Groups<'a, T> = Vec<(Option<String>, Vec<&'a T>)>;
+
 /// Splits `items` into groups in order of first appearance. `fields` gives each item's columns.
 ///
 /// # Errors
@@ -43,7 +46,7 @@ pub fn split<'a, T>(
     grouping: &Grouping,
     headers: &[String],
     fields: impl Fn(&T) -> &BTreeMap<String, String>,
-) -> Result<Vec<(Option<String>, Vec<&'a T>)>, AnalysisError> {
+) -> Result<Groups<'a, T>, AnalysisError> {
     let column = match grouping {
         Grouping::None => return Ok(vec![(None, items.iter().collect())]),
         Grouping::Column(c) => c,
@@ -54,11 +57,15 @@ pub fn split<'a, T>(
             available: headers.join(", "),
         });
     }
-    let mut groups: Vec<(Option<String>, Vec<&T>)> = Vec::new();
+    let mut groups: Groups<'a, T> = Vec::new();
     let mut index: HashMap<&str, usize> = HashMap::new();
     for item in items {
         let value = fields(item).get(column).map(String::as_str).unwrap_or("");
-        let label = if value.is_empty() { MISSING_GROUP } else { value };
+        let label = if value.is_empty() {
+            MISSING_GROUP
+        } else {
+            value
+        };
         match index.get(label) {
             Some(&i) => groups[i].1.push(item),
             None => {

@@ -3,8 +3,8 @@
 
 use super::group::{split, Grouping};
 use super::report::{
-    Analysis, CommonResult, HazardStudyResult, PoolReport, PoolSettingsEcho, PredictionResult, RandomResult,
-    SubgroupTests, VERSION,
+    Analysis, CommonResult, HazardStudyResult, PoolReport, PoolSettingsEcho, PredictionResult,
+    RandomResult, SubgroupTests, VERSION,
 };
 use super::AnalysisError;
 use crate::data::hr::{HrRow, Precision};
@@ -56,7 +56,10 @@ struct Oriented<'a> {
 /// Orients every row so that each unordered pair of drugs is read one way only: the way it
 /// first appears. A row written the other way round is inverted (ln HR → −ln HR, the SE is
 /// unchanged), never mixed with its mirror image.
-fn orient<'a>(rows: &[&'a HrRow], warnings: &mut Vec<String>) -> Result<Vec<Oriented<'a>>, AnalysisError> {
+fn orient<'a>(
+    rows: &[&'a HrRow],
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Oriented<'a>>, AnalysisError> {
     let mut first: HashMap<(String, String), (String, String)> = HashMap::new();
     let mut out = Vec::with_capacity(rows.len());
     let mut inverted_names = Vec::new();
@@ -66,10 +69,17 @@ fn orient<'a>(rows: &[&'a HrRow], warnings: &mut Vec<String>) -> Result<Vec<Orie
         } else {
             (row.comparator.clone(), row.treatment.clone())
         };
-        let (t, c) = first.entry(key).or_insert_with(|| (row.treatment.clone(), row.comparator.clone())).clone();
+        let (t, c) = first
+            .entry(key)
+            .or_insert_with(|| (row.treatment.clone(), row.comparator.clone()))
+            .clone();
         let inverted = t != row.treatment;
         let (yi, se) = match row.precision {
-            Precision::Ci { lower, upper, level } => log_ratio_from_ci(row.hr, lower, upper, level),
+            Precision::Ci {
+                lower,
+                upper,
+                level,
+            } => log_ratio_from_ci(row.hr, lower, upper, level),
             Precision::PValue(p) => log_ratio_from_p(row.hr, p).ok_or_else(|| {
                 AnalysisError::BadStudy(format!(
                     "line {}: study '{}': no standard error follows from hr = {} and p = {p}",
@@ -82,7 +92,15 @@ fn orient<'a>(rows: &[&'a HrRow], warnings: &mut Vec<String>) -> Result<Vec<Orie
         }
         let mut fields = row.fields.clone();
         fields.insert(COMPARISON.into(), format!("{t} vs {c}"));
-        out.push(Oriented { row, treatment: t, comparator: c, inverted, yi: if inverted { -yi } else { yi }, se, fields });
+        out.push(Oriented {
+            row,
+            treatment: t,
+            comparator: c,
+            inverted,
+            yi: if inverted { -yi } else { yi },
+            se,
+            fields,
+        });
     }
     if !inverted_names.is_empty() {
         warnings.push(format!(
@@ -103,7 +121,10 @@ fn analyse_group(
     let yi: Vec<f64> = members.iter().map(|m| m.yi).collect();
     let vi: Vec<f64> = members.iter().map(|m| m.se * m.se).collect();
     let f = fit(&yi, &vi, &s.fit).map_err(|e| AnalysisError::BadStudy(e.to_string()))?;
-    let prefix = group.as_deref().map(|g| format!("{g}: ")).unwrap_or_default();
+    let prefix = group
+        .as_deref()
+        .map(|g| format!("{g}: "))
+        .unwrap_or_default();
     warnings.extend(f.warnings.iter().map(|w| format!("{prefix}{w}")));
     let z = z_crit(s.fit.level.get());
     let studies = members
@@ -130,12 +151,28 @@ fn analyse_group(
                 Precision::PValue(_) => None,
             },
             inverted: m.inverted,
-            n_treatment: if m.inverted { m.row.n_comparator } else { m.row.n_treatment },
-            n_comparator: if m.inverted { m.row.n_treatment } else { m.row.n_comparator },
+            n_treatment: if m.inverted {
+                m.row.n_comparator
+            } else {
+                m.row.n_treatment
+            },
+            n_comparator: if m.inverted {
+                m.row.n_treatment
+            } else {
+                m.row.n_comparator
+            },
             line: m.row.line,
         })
         .collect();
-    let n = members.iter().map(|m| m.row.n_treatment.zip(m.row.n_comparator).map(|(a, b)| a + b)).sum();
+    let n = members
+        .iter()
+        .map(|m| {
+            m.row
+                .n_treatment
+                .zip(m.row.n_comparator)
+                .map(|(a, b)| a + b)
+        })
+        .sum();
     let exp = |y: f64| Some(y.exp()).filter(|v| v.is_finite());
     Ok(Analysis {
         group,
@@ -194,11 +231,14 @@ pub fn pool_hazard_ratios(
 ) -> Result<PoolReport<HazardStudyResult>, AnalysisError> {
     let mut warnings = Vec::new();
     let endpoint_rows: Vec<&HrRow> = rows.iter().filter(|r| r.endpoint == s.endpoint).collect();
-    let (kept, superseded): (Vec<&HrRow>, Vec<&HrRow>) =
-        endpoint_rows.into_iter().partition(|r| s.keep_overlapping || r.overlaps.is_empty());
+    let (kept, superseded): (Vec<&HrRow>, Vec<&HrRow>) = endpoint_rows
+        .into_iter()
+        .partition(|r| s.keep_overlapping || r.overlaps.is_empty());
     if !superseded.is_empty() {
-        let names: Vec<String> =
-            superseded.iter().map(|r| format!("{} (superseded by {})", r.study, r.overlaps.join(" and "))).collect();
+        let names: Vec<String> = superseded
+            .iter()
+            .map(|r| format!("{} (superseded by {})", r.study, r.overlaps.join(" and ")))
+            .collect();
         warnings.push(format!(
             "{} row(s) are superseded by other rows and left out (use --keep-overlapping to include them): {}",
             names.len(),
@@ -219,10 +259,21 @@ pub fn pool_hazard_ratios(
     for (label, members) in groups {
         analyses.push(analyse_group(label, &members, s, &mut warnings)?);
     }
-    let subgroup_test = (s.grouping != Grouping::None && analyses.len() >= 2).then(|| SubgroupTests {
-        common: subgroup_difference(&analyses.iter().map(|a| (a.common.yi, a.common.se)).collect::<Vec<_>>()),
-        random: subgroup_difference(&analyses.iter().map(|a| (a.random.yi, a.random.se)).collect::<Vec<_>>()),
-    });
+    let subgroup_test =
+        (s.grouping != Grouping::None && analyses.len() >= 2).then(|| SubgroupTests {
+            common: subgroup_difference(
+                &analyses
+                    .iter()
+                    .map(|a| (a.common.yi, a.common.se))
+                    .collect::<Vec<_>>(),
+            ),
+            random: subgroup_difference(
+                &analyses
+                    .iter()
+                    .map(|a| (a.random.yi, a.random.se))
+                    .collect::<Vec<_>>(),
+            ),
+        });
     if s.grouping == Grouping::Column(COMPARISON.into()) && subgroup_test.is_some() {
         warnings.push(
             "the test for subgroup differences compares different comparisons (different drug pairs); \

@@ -2,8 +2,8 @@
 
 use super::group::{split, Grouping};
 use super::report::{
-    Analysis, CommonResult, PoolReport, PoolSettingsEcho, PredictionResult, RandomResult, StudyResult,
-    SubgroupTests, VERSION,
+    Analysis, CommonResult, PoolReport, PoolSettingsEcho, PredictionResult, RandomResult,
+    StudyResult, SubgroupTests, VERSION,
 };
 use super::AnalysisError;
 use crate::data::Arm;
@@ -50,6 +50,7 @@ struct Counted<'a> {
 }
 
 fn analyse_group(
+    data_name: &str,
     group: Option<String>,
     members: &[&Counted<'_>],
     s: &ProportionSettings,
@@ -62,16 +63,20 @@ fn analyse_group(
         let e = proportion_effect(m.events, m.arm.n, s.sm, s.incr);
         if !(e.yi.is_finite() && e.vi.is_finite() && e.vi > 0.0) {
             return Err(AnalysisError::BadStudy(format!(
-                "line {}: study '{}' has {} of {} responders, which has no finite {} effect size \
-                 without a continuity correction; use --incr 0.5 (or --sm PFT / PAS)",
-                m.arm.line, m.arm.study, m.events, m.arm.n, s.sm
+                "{}: line {}, column responders (study '{}'): found {} of n = {}, which has no finite \
+                 {} effect size without a continuity correction; expected --incr > 0 (e.g. 0.5) or \
+                 --sm PFT / PAS",
+                data_name, m.arm.line, m.arm.study, m.events, m.arm.n, s.sm
             )));
         }
         yi.push(e.yi);
         vi.push(e.vi);
     }
     let f: Fit = fit(&yi, &vi, &s.fit).map_err(|e| AnalysisError::BadStudy(e.to_string()))?;
-    let prefix = group.as_deref().map(|g| format!("{g}: ")).unwrap_or_default();
+    let prefix = group
+        .as_deref()
+        .map(|g| format!("{g}: "))
+        .unwrap_or_default();
     warnings.extend(f.warnings.iter().map(|w| format!("{prefix}{w}")));
 
     let ns: Vec<u64> = members.iter().map(|m| m.arm.n).collect();
@@ -163,11 +168,14 @@ pub fn pool_proportions(
         )));
     }
     let mut warnings = Vec::new();
-    let (arms, overlapping): (Vec<&Arm>, Vec<&Arm>) =
-        arms.iter().partition(|a| s.keep_overlapping || a.overlaps.is_empty());
+    let (arms, overlapping): (Vec<&Arm>, Vec<&Arm>) = arms
+        .iter()
+        .partition(|a| s.keep_overlapping || a.overlaps.is_empty());
     if !overlapping.is_empty() {
-        let names: Vec<String> =
-            overlapping.iter().map(|a| format!("{} (within {})", a.study, a.overlaps.join(" and "))).collect();
+        let names: Vec<String> = overlapping
+            .iter()
+            .map(|a| format!("{} (within {})", a.study, a.overlaps.join(" and ")))
+            .collect();
         warnings.push(format!(
             "{} row(s) share patients with other rows and are left out (use --keep-overlapping to \
              include them): {}",
@@ -175,8 +183,11 @@ pub fn pool_proportions(
             names.join("; ")
         ));
     }
-    let missing: Vec<&str> =
-        arms.iter().filter(|a| a.responders.is_none()).map(|a| a.study.as_str()).collect();
+    let missing: Vec<&str> = arms
+        .iter()
+        .filter(|a| a.responders.is_none())
+        .map(|a| a.study.as_str())
+        .collect();
     if !missing.is_empty() {
         warnings.push(format!(
             "{} arm(s) without a responder count are not in the response analysis: {}",
@@ -196,12 +207,23 @@ pub fn pool_proportions(
     let groups = split(&counted, &s.grouping, headers, |c| &c.arm.fields)?;
     let mut analyses = Vec::with_capacity(groups.len());
     for (label, members) in groups {
-        analyses.push(analyse_group(label, &members, s, &mut warnings)?);
+        analyses.push(analyse_group(data_name, label, &members, s, &mut warnings)?);
     }
-    let subgroup_test = (s.grouping != Grouping::None && analyses.len() >= 2).then(|| SubgroupTests {
-        common: subgroup_difference(&analyses.iter().map(|a| (a.common.yi, a.common.se)).collect::<Vec<_>>()),
-        random: subgroup_difference(&analyses.iter().map(|a| (a.random.yi, a.random.se)).collect::<Vec<_>>()),
-    });
+    let subgroup_test =
+        (s.grouping != Grouping::None && analyses.len() >= 2).then(|| SubgroupTests {
+            common: subgroup_difference(
+                &analyses
+                    .iter()
+                    .map(|a| (a.common.yi, a.common.se))
+                    .collect::<Vec<_>>(),
+            ),
+            random: subgroup_difference(
+                &analyses
+                    .iter()
+                    .map(|a| (a.random.yi, a.random.se))
+                    .collect::<Vec<_>>(),
+            ),
+        });
     Ok(PoolReport {
         alkstats_version: VERSION.to_string(),
         command: "pool".into(),

@@ -275,7 +275,10 @@ impl StudyRow for HazardStudyResult {
         (self.estimate, Some(self.lower), Some(self.upper))
     }
     fn counts(&self) -> (Option<u64>, Option<u64>) {
-        (None, self.n_treatment.zip(self.n_comparator).map(|(a, b)| a + b))
+        (
+            None,
+            self.n_treatment.zip(self.n_comparator).map(|(a, b)| a + b),
+        )
     }
     fn yi_vi(&self) -> (f64, f64) {
         (self.yi, self.vi)

@@ -65,7 +65,10 @@ fn emit(out: Output) -> Result<(), CliError> {
         }),
         None => {
             let mut stdout = std::io::stdout().lock();
-            match stdout.write_all(out.text.as_bytes()).and_then(|_| stdout.flush()) {
+            match stdout
+                .write_all(out.text.as_bytes())
+                .and_then(|_| stdout.flush())
+            {
                 Ok(()) => Ok(()),
                 // A closed pipe (`alkstats … | head`) is not a failure.
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),

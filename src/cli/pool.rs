@@ -8,11 +8,11 @@ use crate::analysis::report::{PoolReport, StudyRow};
 use crate::data::{load_arms, load_hr, DataSource, EMBEDDED_ARMS, EMBEDDED_HR};
 use crate::output;
 use crate::settings::{
-    Endpoint, FitSettings, Level, OutputFormat, Outcome, PredictionMethod, ProportionMeasure, RandomCi,
-    StudyCi, TauMethod,
+    Endpoint, FitSettings, Level, Outcome, OutputFormat, PredictionMethod, ProportionMeasure,
+    RandomCi, StudyCi, TauMethod,
 };
-use serde::Serialize;
 use clap::Args;
+use serde::Serialize;
 use std::path::PathBuf;
 
 /// Flags of `alkstats pool`.
@@ -48,10 +48,10 @@ pub struct PoolArgs {
     #[arg(long = "ci-study", default_value = "clopper-pearson")]
     pub ci_study: StudyCi,
     /// Continuity correction for studies with 0 or n events (PLOGIT, PLN, PRAW).
-    #[arg(long, default_value_t = 0.5)]
+    #[arg(long, default_value_t = 0.5, allow_negative_numbers = true)]
     pub incr: f64,
     /// Confidence level, strictly between 0 and 1.
-    #[arg(long, default_value = "0.95")]
+    #[arg(long, default_value = "0.95", allow_negative_numbers = true)]
     pub level: Level,
     /// Include rows that the data mark as overlapping others (earlier data cuts, subsets).
     #[arg(long)]
@@ -67,13 +67,17 @@ pub struct PoolArgs {
     pub output: Option<PathBuf>,
 }
 
-fn render<S: StudyRow + Serialize>(report: &PoolReport<S>, args: &PoolArgs) -> Result<String, CliError> {
+fn render<S: StudyRow + Serialize>(
+    report: &PoolReport<S>,
+    args: &PoolArgs,
+) -> Result<String, CliError> {
     Ok(match args.format {
         OutputFormat::Table => output::table::render(report, args.studies),
-        OutputFormat::Json => output::json::render(report).map_err(|e| CliError::Internal(e.into()))?,
-        OutputFormat::Csv => {
-            output::csv_out::render(report, args.studies).map_err(|e| CliError::Internal(e.into()))?
+        OutputFormat::Json => {
+            output::json::render(report).map_err(|e| CliError::Internal(e.into()))?
         }
+        OutputFormat::Csv => output::csv_out::render(report, args.studies)
+            .map_err(|e| CliError::Internal(e.into()))?,
     })
 }
 
@@ -134,8 +138,14 @@ pub fn run(args: PoolArgs) -> Result<Output, CliError> {
                 grouping: args.grouping(COMPARISON),
                 keep_overlapping: args.keep_overlapping,
             };
-            render(&pool_hazard_ratios(&rows, &headers, &name, &settings)?, &args)?
+            render(
+                &pool_hazard_ratios(&rows, &headers, &name, &settings)?,
+                &args,
+            )?
         }
     };
-    Ok(Output { text, path: args.output })
+    Ok(Output {
+        text,
+        path: args.output,
+    })
 }

@@ -61,14 +61,17 @@ pub fn normalise_drug(name: &str) -> String {
 fn parse_arm(c: &RowCursor<'_>) -> Result<Arm, DataError> {
     let study = c.required_str("study")?;
     let drug = normalise_drug(&c.required_str("drug")?);
-    let n = match c.optional_count("n")? {
-        Some(n) if n > 0 => n,
+    let n = match c.optional_count("n") {
+        Ok(Some(n)) if n > 0 => n,
         _ => return Err(c.error("n", "a whole number of patients greater than 0")),
     };
     let responders = c.optional_count("responders")?;
     if let Some(r) = responders {
         if r > n {
-            return Err(c.error("responders", format!("a whole number between 0 and n = {n}")));
+            return Err(c.error(
+                "responders",
+                format!("a whole number between 0 and n = {n}"),
+            ));
         }
     }
     let complete_responses = c.optional_count("complete_responses")?;
@@ -81,22 +84,28 @@ fn parse_arm(c: &RowCursor<'_>) -> Result<Arm, DataError> {
             ));
         }
     }
-    let year = match c.optional_number("year", true)? {
-        Some(y) if y.fract() == 0.0 && (1900.0..=2100.0).contains(&y) => Some(y as i32),
-        Some(_) => return Err(c.error("year", "a four-digit year such as 2014")),
-        None => None,
+    let year = match c.optional_number("year", true) {
+        Ok(Some(y)) if y.fract() == 0.0 && (1900.0..=2100.0).contains(&y) => Some(y as i32),
+        Ok(None) => None,
+        _ => return Err(c.error("year", "a four-digit year such as 2014")),
     };
     let median_pfs = c.optional_number("median_pfs", true)?;
     let median_pfs_lower = c.optional_number("median_pfs_lower", true)?;
     let median_pfs_upper = c.optional_number("median_pfs_upper", true)?;
     if let (Some(m), Some(lo)) = (median_pfs, median_pfs_lower) {
         if lo > m {
-            return Err(c.error("median_pfs_lower", format!("a value not above median_pfs = {m}")));
+            return Err(c.error(
+                "median_pfs_lower",
+                format!("a value not above median_pfs = {m}"),
+            ));
         }
     }
     if let (Some(m), Some(hi)) = (median_pfs, median_pfs_upper) {
         if hi < m {
-            return Err(c.error("median_pfs_upper", format!("a value not below median_pfs = {m}")));
+            return Err(c.error(
+                "median_pfs_upper",
+                format!("a value not below median_pfs = {m}"),
+            ));
         }
     }
     let source = c.required_str("source")?;
@@ -139,7 +148,10 @@ pub fn load_arms(file: &str, bytes: &[u8]) -> Result<(Vec<Arm>, Vec<String>), Da
         let c = table.cursor(row);
         let arm = parse_arm(&c)?;
         if let Some(first) = seen.insert(arm.study.clone(), arm.line) {
-            return Err(c.error("study", format!("a label not used before (already used on line {first})")));
+            return Err(c.error(
+                "study",
+                format!("a label not used before (already used on line {first})"),
+            ));
         }
         arms.push(arm);
     }
@@ -147,7 +159,11 @@ pub fn load_arms(file: &str, bytes: &[u8]) -> Result<(Vec<Arm>, Vec<String>), Da
     for arm in &arms {
         for other in &arm.overlaps {
             if !seen.contains_key(other) {
-                let row = table.rows.iter().find(|r| r.line == arm.line).unwrap_or(&table.rows[0]);
+                let row = table
+                    .rows
+                    .iter()
+                    .find(|r| r.line == arm.line)
+                    .unwrap_or(&table.rows[0]);
                 return Err(table.cursor(row).error(
                     "overlaps",
                     format!("study labels of this file separated by ';' ('{other}' is not one)"),

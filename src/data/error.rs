@@ -22,7 +22,9 @@ pub enum DataError {
         expected: String,
     },
     /// A required column is absent from the header.
-    #[error("{file}: line 1 (header): required column '{column}' is missing; found columns: {found}")]
+    #[error(
+        "{file}: line 1 (header): required column '{column}' is missing; found columns: {found}"
+    )]
     MissingColumn {
         /// File name.
         file: String,
@@ -54,7 +56,7 @@ pub enum DataError {
         expected: usize,
     },
     /// Bytes that are not UTF-8.
-    #[error("{file}: line {line}, column {column}: the bytes are not valid UTF-8; expected a UTF-8 encoded CSV file (re-save it as 'CSV UTF-8')")]
+    #[error("{file}: line {line}, column {column} ({field}): found '{found}' with bytes that are not valid UTF-8; expected UTF-8 text (re-save the file as 'CSV UTF-8')")]
     Encoding {
         /// File name.
         file: String,
@@ -62,9 +64,15 @@ pub enum DataError {
         line: u64,
         /// 1-based column (0 when unknown).
         column: usize,
+        /// Column name, or "header".
+        field: String,
+        /// The value with invalid bytes shown as U+FFFD.
+        found: String,
     },
     /// A field holds a value that is not allowed.
-    #[error("{file}: line {line}, column {column} ({field}): found '{found}', expected {expected}")]
+    #[error(
+        "{file}: line {line}, column {column} ({field}): found '{found}', expected {expected}"
+    )]
     BadValue {
         /// File name.
         file: String,

@@ -9,7 +9,14 @@ use crate::settings::Endpoint;
 use std::collections::{BTreeMap, HashMap};
 
 /// Columns every comparative file must have.
-pub const REQUIRED_COLUMNS: &[&str] = &["study", "treatment", "comparator", "endpoint", "hr", "source"];
+pub const REQUIRED_COLUMNS: &[&str] = &[
+    "study",
+    "treatment",
+    "comparator",
+    "endpoint",
+    "hr",
+    "source",
+];
 
 /// How the precision of a row is given.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -71,10 +78,15 @@ fn parse_row(c: &RowCursor<'_>) -> Result<HrRow, DataError> {
     let treatment = normalise_drug(&c.required_str("treatment")?);
     let comparator = normalise_drug(&c.required_str("comparator")?);
     if treatment == comparator {
-        return Err(c.error("comparator", format!("a drug other than the treatment '{treatment}'")));
+        return Err(c.error(
+            "comparator",
+            format!("a drug other than the treatment '{treatment}'"),
+        ));
     }
-    let endpoint: Endpoint =
-        c.required_str("endpoint")?.parse().map_err(|_| c.error("endpoint", "pfs or os"))?;
+    let endpoint: Endpoint = c
+        .required_str("endpoint")?
+        .parse()
+        .map_err(|_| c.error("endpoint", "pfs or os"))?;
     let hr = positive(c, "hr", "a hazard ratio greater than 0")?
         .ok_or_else(|| c.error("hr", "a hazard ratio greater than 0"))?;
     let lower = positive(c, "hr_lower", "a lower CI bound greater than 0")?;
@@ -83,9 +95,17 @@ fn parse_row(c: &RowCursor<'_>) -> Result<HrRow, DataError> {
         None => 0.95,
         Some(l) if l > 0.0 && l < 1.0 => l,
         Some(l) if l > 1.0 && l < 100.0 => {
-            return Err(c.error("ci_level", format!("a fraction strictly between 0 and 1 (write {} for {l}%)", l / 100.0)))
+            return Err(c.error(
+                "ci_level",
+                format!(
+                    "a fraction strictly between 0 and 1 (write {} for {l}%)",
+                    l / 100.0
+                ),
+            ))
         }
-        Some(_) => return Err(c.error("ci_level", "a fraction strictly between 0 and 1, e.g. 0.95")),
+        Some(_) => {
+            return Err(c.error("ci_level", "a fraction strictly between 0 and 1, e.g. 0.95"))
+        }
     };
     let p = match c.optional_number("p_value", false)? {
         Some(p) if p > 0.0 && p <= 1.0 => Some(p),
@@ -100,10 +120,18 @@ fn parse_row(c: &RowCursor<'_>) -> Result<HrRow, DataError> {
             if hr < lo || hr > hi {
                 return Err(c.error("hr", format!("a value inside its own CI [{lo}, {hi}]")));
             }
-            Precision::Ci { lower: lo, upper: hi, level }
+            Precision::Ci {
+                lower: lo,
+                upper: hi,
+                level,
+            }
         }
-        (Some(_), None, _) => return Err(c.error("hr_upper", "an upper CI bound to go with hr_lower")),
-        (None, Some(_), _) => return Err(c.error("hr_lower", "a lower CI bound to go with hr_upper")),
+        (Some(_), None, _) => {
+            return Err(c.error("hr_upper", "an upper CI bound to go with hr_lower"))
+        }
+        (None, Some(_), _) => {
+            return Err(c.error("hr_lower", "a lower CI bound to go with hr_upper"))
+        }
         (None, None, Some(p)) => {
             if hr == 1.0 || p == 1.0 {
                 return Err(c.error(
@@ -114,7 +142,10 @@ fn parse_row(c: &RowCursor<'_>) -> Result<HrRow, DataError> {
             Precision::PValue(p)
         }
         (None, None, None) => {
-            return Err(c.error("hr_lower", "hr_lower and hr_upper (or a p_value): the row needs its precision"))
+            return Err(c.error(
+                "hr_lower",
+                "hr_lower and hr_upper (or a p_value): the row needs its precision",
+            ))
         }
     };
     let mut fields = c.all_fields();
@@ -131,7 +162,13 @@ fn parse_row(c: &RowCursor<'_>) -> Result<HrRow, DataError> {
         precision,
         n_treatment: c.optional_count("n_treatment")?,
         n_comparator: c.optional_count("n_comparator")?,
-        overlaps: c.raw("overlaps").split(';').map(str::trim).filter(|s| !s.is_empty()).map(String::from).collect(),
+        overlaps: c
+            .raw("overlaps")
+            .split(';')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect(),
         source: c.required_str("source")?,
         fields,
     })
@@ -150,15 +187,19 @@ pub fn load_hr(file: &str, bytes: &[u8]) -> Result<(Vec<HrRow>, Vec<String>), Da
         let c = table.cursor(row);
         let r = parse_row(&c)?;
         if let Some(first) = seen.insert(r.study.clone(), r.line) {
-            return Err(c.error("study", format!("a label not used before (already used on line {first})")));
+            return Err(c.error(
+                "study",
+                format!("a label not used before (already used on line {first})"),
+            ));
         }
         rows.push(r);
     }
     for (r, raw) in rows.iter().zip(&table.rows) {
         if let Some(other) = r.overlaps.iter().find(|o| !seen.contains_key(*o)) {
-            return Err(table
-                .cursor(raw)
-                .error("overlaps", format!("study labels of this file separated by ';' ('{other}' is not one)")));
+            return Err(table.cursor(raw).error(
+                "overlaps",
+                format!("study labels of this file separated by ';' ('{other}' is not one)"),
+            ));
         }
     }
     Ok((rows, table.headers))

@@ -45,21 +45,31 @@ impl DataSource {
     ///
     /// # Errors
     /// [`DataError::Io`] when the file cannot be read (missing, a directory, no permission).
-    pub fn read(&self, embedded: &'static str, embedded_name: &str) -> Result<(String, Vec<u8>), DataError> {
+    pub fn read(
+        &self,
+        embedded: &'static str,
+        embedded_name: &str,
+    ) -> Result<(String, Vec<u8>), DataError> {
         match self {
             DataSource::Embedded => Ok((embedded_name.to_string(), embedded.as_bytes().to_vec())),
             DataSource::File(path) => {
                 let name = path.display().to_string();
                 match std::fs::read(path) {
                     Ok(bytes) => Ok((name, bytes)),
-                    Err(e) => Err(DataError::Io { file: name, reason: io_reason(&e) }),
+                    Err(e) => Err(DataError::Io {
+                        file: name,
+                        reason: io_reason(&e),
+                    }),
                 }
             }
             DataSource::Stdin => {
                 let mut bytes = Vec::new();
                 std::io::stdin()
                     .read_to_end(&mut bytes)
-                    .map_err(|e| DataError::Io { file: "<stdin>".into(), reason: io_reason(&e) })?;
+                    .map_err(|e| DataError::Io {
+                        file: "<stdin>".into(),
+                        reason: io_reason(&e),
+                    })?;
                 Ok(("<stdin>".to_string(), bytes))
             }
         }

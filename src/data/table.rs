@@ -32,15 +32,36 @@ impl Table {
     /// quoting, or a header without rows.
     pub fn parse(file: &str, bytes: &[u8], required: &[&str]) -> Result<Table, DataError> {
         let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        let mut reader = csv::ReaderBuilder::new().has_headers(true).flexible(false).from_reader(bytes);
-        let header = reader.byte_headers().map_err(|e| csv_error(file, &e))?.clone();
-        if header.is_empty() || header.iter().all(|h| h.iter().all(u8::is_ascii_whitespace)) {
-            return Err(DataError::Empty { file: file.into(), expected: required.join(", ") });
+        if let Some(line) = unclosed_quote(bytes) {
+            return Err(DataError::Malformed {
+                file: file.into(),
+                line,
+                reason: "a quoted field opens here and is never closed; expected a closing '\"'"
+                    .into(),
+            });
         }
-        let headers = decode_record(file, 1, &header)?;
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .flexible(false)
+            .from_reader(bytes);
+        let header = reader
+            .byte_headers()
+            .map_err(|e| csv_error(file, &e))?
+            .clone();
+        if header.is_empty() || header.iter().all(|h| h.iter().all(u8::is_ascii_whitespace)) {
+            return Err(DataError::Empty {
+                file: file.into(),
+                expected: required.join(", "),
+            });
+        }
+        let headers = decode_record(file, 1, &header, &[])?;
         for (i, name) in headers.iter().enumerate() {
             if headers[..i].contains(name) {
-                return Err(DataError::DuplicateColumn { file: file.into(), column: i + 1, field: name.clone() });
+                return Err(DataError::DuplicateColumn {
+                    file: file.into(),
+                    column: i + 1,
+                    field: name.clone(),
+                });
             }
         }
         for col in required {
@@ -57,15 +78,25 @@ impl Table {
             let record = record.map_err(|e| csv_error(file, &e))?;
             let line = record.position().map_or(0, |p| p.line());
             // A line holding only a single empty field is a blank line: skip it.
-            if record.len() == 1 && record[0].iter().all(u8::is_ascii_whitespace) && headers.len() > 1 {
+            if record.len() == 1
+                && record[0].iter().all(u8::is_ascii_whitespace)
+                && headers.len() > 1
+            {
                 continue;
             }
-            rows.push(Row { line, fields: decode_record(file, line, &record)? });
+            rows.push(Row {
+                line,
+                fields: decode_record(file, line, &record, &headers)?,
+            });
         }
         if rows.is_empty() {
             return Err(DataError::NoRows { file: file.into() });
         }
-        Ok(Table { file: file.into(), headers, rows })
+        Ok(Table {
+            file: file.into(),
+            headers,
+            rows,
+        })
     }
 
     /// Index of column `name`.
@@ -79,21 +110,55 @@ impl Table {
     }
 }
 
-fn decode_record(file: &str, line: u64, record: &csv::ByteRecord) -> Result<Vec<String>, DataError> {
+fn decode_record(
+    file: &str,
+    line: u64,
+    record: &csv::ByteRecord,
+    headers: &[String],
+) -> Result<Vec<String>, DataError> {
     record
         .iter()
         .enumerate()
         .map(|(i, f)| {
             std::str::from_utf8(f)
                 .map(|s| s.trim().to_string())
-                .map_err(|_| DataError::Encoding { file: file.into(), line, column: i + 1 })
+                .map_err(|_| DataError::Encoding {
+                    file: file.into(),
+                    line,
+                    column: i + 1,
+                    field: headers.get(i).cloned().unwrap_or_else(|| "header".into()),
+                    found: String::from_utf8_lossy(f).into_owned(),
+                })
         })
         .collect()
 }
 
+/// Line on which a quoted field opens and never closes, if any. The csv crate treats the end of
+/// the file as closing such a quote, which would silently swallow every following row.
+fn unclosed_quote(bytes: &[u8]) -> Option<u64> {
+    let (mut line, mut open_line, mut in_quotes) = (1u64, 0u64, false);
+    for &b in bytes {
+        match b {
+            b'"' => {
+                in_quotes = !in_quotes;
+                if in_quotes {
+                    open_line = line;
+                }
+            }
+            b'\n' => line += 1,
+            _ => {}
+        }
+    }
+    in_quotes.then_some(open_line)
+}
+
 fn csv_error(file: &str, e: &csv::Error) -> DataError {
     match e.kind() {
-        csv::ErrorKind::UnequalLengths { pos, expected_len, len } => DataError::Ragged {
+        csv::ErrorKind::UnequalLengths {
+            pos,
+            expected_len,
+            len,
+        } => DataError::Ragged {
             file: file.into(),
             line: pos.as_ref().map_or(0, |p| p.line()),
             found: *len as usize,
@@ -103,6 +168,8 @@ fn csv_error(file: &str, e: &csv::Error) -> DataError {
             file: file.into(),
             line: pos.as_ref().map_or(0, |p| p.line()),
             column: err.field() + 1,
+            field: String::new(),
+            found: String::new(),
         },
         _ => DataError::Malformed {
             file: file.into(),
@@ -126,7 +193,9 @@ impl RowCursor<'_> {
 
     /// Raw (trimmed) value of column `name`, `""` when the column is absent.
     pub fn raw(&self, name: &str) -> &str {
-        self.table.column(name).map_or("", |i| self.row.fields[i].as_str())
+        self.table
+            .column(name)
+            .map_or("", |i| self.row.fields[i].as_str())
     }
 
     /// An error located at column `name` of this row.
@@ -168,7 +237,9 @@ impl RowCursor<'_> {
             return Ok(Some(n));
         }
         match v.parse::<f64>() {
-            Ok(f) if f.is_finite() && f >= 0.0 && f.fract() == 0.0 && f < 9.0e15 => Ok(Some(f as u64)),
+            Ok(f) if f.is_finite() && f >= 0.0 && f.fract() == 0.0 && f < 9.0e15 => {
+                Ok(Some(f as u64))
+            }
             _ => Err(self.error(name, expected)),
         }
     }
@@ -181,12 +252,24 @@ impl RowCursor<'_> {
         }
         match v.parse::<f64>() {
             Ok(f) if f.is_finite() && (!positive || f > 0.0) => Ok(Some(f)),
-            _ => Err(self.error(name, if positive { "a positive number" } else { "a finite number" })),
+            _ => Err(self.error(
+                name,
+                if positive {
+                    "a positive number"
+                } else {
+                    "a finite number"
+                },
+            )),
         }
     }
 
     /// Every column as name → value, for grouping by arbitrary columns.
     pub fn all_fields(&self) -> BTreeMap<String, String> {
-        self.table.headers.iter().cloned().zip(self.row.fields.iter().cloned()).collect()
+        self.table
+            .headers
+            .iter()
+            .cloned()
+            .zip(self.row.fields.iter().cloned())
+            .collect()
     }
 }

@@ -28,13 +28,29 @@ pub fn proportion_ci(x: u64, n: u64, level: f64, method: StudyCi) -> Option<(f64
     let clip = |lo: f64, hi: f64| (lo.max(0.0), hi.min(1.0));
     let ci = match method {
         StudyCi::ClopperPearson => {
-            let lo = if x == 0 { 0.0 } else { qbeta(alpha / 2.0, xf, nf - xf + 1.0)? };
-            let hi = if x == n { 1.0 } else { qbeta(1.0 - alpha / 2.0, xf + 1.0, nf - xf)? };
+            let lo = if x == 0 {
+                0.0
+            } else {
+                qbeta(alpha / 2.0, xf, nf - xf + 1.0)?
+            };
+            let hi = if x == n {
+                1.0
+            } else {
+                qbeta(1.0 - alpha / 2.0, xf + 1.0, nf - xf)?
+            };
             (lo, hi)
         }
         StudyCi::Jeffreys => {
-            let lo = if x == 0 { 0.0 } else { qbeta(alpha / 2.0, xf + 0.5, nf - xf + 0.5)? };
-            let hi = if x == n { 1.0 } else { qbeta(1.0 - alpha / 2.0, xf + 0.5, nf - xf + 0.5)? };
+            let lo = if x == 0 {
+                0.0
+            } else {
+                qbeta(alpha / 2.0, xf + 0.5, nf - xf + 0.5)?
+            };
+            let hi = if x == n {
+                1.0
+            } else {
+                qbeta(1.0 - alpha / 2.0, xf + 0.5, nf - xf + 0.5)?
+            };
             (lo, hi)
         }
         StudyCi::Wilson => {

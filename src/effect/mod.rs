@@ -4,3 +4,4 @@
 pub mod binomial_ci;
 pub mod proportion;
 pub mod ratio;
+pub mod two_arm;

@@ -20,7 +20,10 @@ impl ProportionMeasure {
     /// continuity correction is needed. PFT and PAS are defined at 0 and n, so they never get
     /// one (as in `meta::metaprop`, and metafor `escalc` with `to = "none"`).
     pub fn needs_correction(self) -> bool {
-        matches!(self, ProportionMeasure::Plogit | ProportionMeasure::Pln | ProportionMeasure::Praw)
+        matches!(
+            self,
+            ProportionMeasure::Plogit | ProportionMeasure::Pln | ProportionMeasure::Praw
+        )
     }
 
     /// Human-readable description of the scale.
@@ -48,7 +51,12 @@ impl ProportionMeasure {
 /// For PLOGIT, PLN and PRAW a study with x = 0 or x = n gets x + `incr` events out of
 /// n + 2·`incr` (metafor `escalc(add = incr, to = "only0")`). With `incr = 0` such a study yields
 /// an infinite or zero-variance effect, which the fit rejects with a message.
-pub fn proportion_effect(events: u64, n: u64, measure: ProportionMeasure, incr: f64) -> ProportionEffect {
+pub fn proportion_effect(
+    events: u64,
+    n: u64,
+    measure: ProportionMeasure,
+    incr: f64,
+) -> ProportionEffect {
     let corrected = measure.needs_correction() && (events == 0 || events == n) && incr > 0.0;
     let (x, n) = if corrected {
         (events as f64 + incr, n as f64 + 2.0 * incr)

@@ -89,7 +89,10 @@ pub fn tau2_interval_q_profile(yi: &[f64], vi: &[f64], level: f64) -> Option<((f
     let alpha = 1.0 - level;
     let q_hi = dist::qchisq(1.0 - alpha / 2.0, df)?;
     let q_lo = dist::qchisq(alpha / 2.0, df)?;
-    let ctl = IterControl { max_iter: 1000, tol: 1e-13 };
+    let ctl = IterControl {
+        max_iter: 1000,
+        tol: 1e-13,
+    };
     let lower = solve_generalised_q(yi, vi, q_hi, ctl);
     let upper = solve_generalised_q(yi, vi, q_lo, ctl);
     Some(((lower.tau2, upper.tau2), lower.converged && upper.converged))

@@ -5,6 +5,7 @@
 //! renderer (table, JSON, CSV, plots) reads that object and never recomputes statistics.
 
 pub mod heterogeneity;
+pub mod mantel_haenszel;
 pub mod subgroup;
 pub mod tau2;
 
@@ -104,7 +105,10 @@ pub struct Fit {
 
 fn validate(yi: &[f64], vi: &[f64]) -> Result<(), FitError> {
     if yi.len() != vi.len() {
-        return Err(FitError::LengthMismatch { yi: yi.len(), vi: vi.len() });
+        return Err(FitError::LengthMismatch {
+            yi: yi.len(),
+            vi: vi.len(),
+        });
     }
     if yi.is_empty() {
         return Err(FitError::Empty);
@@ -149,7 +153,11 @@ fn random_effects(s: &WeightedSums, k: usize, method: RandomCi, level: f64) -> P
     }
     let df = (k - 1) as f64;
     let factor = s.q / df;
-    let factor = if method == RandomCi::HkAdhoc { factor.max(1.0) } else { factor };
+    let factor = if method == RandomCi::HkAdhoc {
+        factor.max(1.0)
+    } else {
+        factor
+    };
     let se = (factor / s.sw).sqrt();
     let t = dist::t_crit(level, df).unwrap_or(f64::NAN);
     // Identical studies give se = 0: the interval collapses onto μ̂ and the statistic is ±∞
@@ -192,7 +200,11 @@ fn prediction_interval(
         }
     };
     let half = crit * (se_classic * se_classic + tau2).sqrt();
-    Some(Interval { lower: mu - half, upper: mu + half, df })
+    Some(Interval {
+        lower: mu - half,
+        upper: mu + half,
+        df,
+    })
 }
 
 fn percent(weights: impl Iterator<Item = f64>, total: f64) -> Vec<f64> {
@@ -272,7 +284,9 @@ pub fn fit(yi: &[f64], vi: &[f64], settings: &FitSettings) -> Result<Fit, FitErr
         None => (None, true),
     };
     if !qp_converged {
-        warnings.push("the Q-profile interval for τ² did not converge; its bounds are approximate".into());
+        warnings.push(
+            "the Q-profile interval for τ² did not converge; its bounds are approximate".into(),
+        );
     }
     let i2_ci = i2_interval_higgins_thompson(q, k, level);
     if i2_ci.is_none() {
@@ -288,7 +302,11 @@ pub fn fit(yi: &[f64], vi: &[f64], settings: &FitSettings) -> Result<Fit, FitErr
         tau2_lower: tau2_ci.map(|c| c.0),
         tau2_upper: tau2_ci.map(|c| c.1),
         tau: tau2.sqrt(),
-        i2: if q > 0.0 { ((q - df) / q).max(0.0) * 100.0 } else { 0.0 },
+        i2: if q > 0.0 {
+            ((q - df) / q).max(0.0) * 100.0
+        } else {
+            0.0
+        },
         i2_lower: i2_ci.map(|c| c.0),
         i2_upper: i2_ci.map(|c| c.1),
         h2: (q / df).max(1.0),

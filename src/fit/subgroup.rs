@@ -33,7 +33,14 @@ pub fn subgroup_difference(groups: &[(f64, f64)]) -> Option<QTest> {
         swy += w * y;
     }
     let mean = swy / sw;
-    let q: f64 = groups.iter().map(|&(y, se)| (y - mean).powi(2) / (se * se)).sum();
+    let q: f64 = groups
+        .iter()
+        .map(|&(y, se)| (y - mean).powi(2) / (se * se))
+        .sum();
     let df = (groups.len() - 1) as f64;
-    Some(QTest { q, df, p: dist::p_chisq_upper(q, df) })
+    Some(QTest {
+        q,
+        df,
+        p: dist::p_chisq_upper(q, df),
+    })
 }

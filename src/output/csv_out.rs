@@ -4,11 +4,41 @@
 use crate::analysis::report::{Analysis, PoolReport, StudyRow};
 
 const HEADER: &[&str] = &[
-    "row", "group", "study", "k", "events", "n", "estimate", "lower", "upper", "yi", "se", "vi",
-    "weight_common", "weight_random", "common_estimate", "common_lower", "common_upper", "common_p",
-    "random_estimate", "random_lower", "random_upper", "random_p", "prediction_lower",
-    "prediction_upper", "q", "df", "q_p", "tau2", "tau2_lower", "tau2_upper", "i2", "i2_lower",
-    "i2_upper", "i2_tau", "h2",
+    "row",
+    "group",
+    "study",
+    "k",
+    "events",
+    "n",
+    "estimate",
+    "lower",
+    "upper",
+    "yi",
+    "se",
+    "vi",
+    "weight_common",
+    "weight_random",
+    "common_estimate",
+    "common_lower",
+    "common_upper",
+    "common_p",
+    "random_estimate",
+    "random_lower",
+    "random_upper",
+    "random_p",
+    "prediction_lower",
+    "prediction_upper",
+    "q",
+    "df",
+    "q_p",
+    "tau2",
+    "tau2_lower",
+    "tau2_upper",
+    "i2",
+    "i2_lower",
+    "i2_upper",
+    "i2_tau",
+    "h2",
 ];
 
 fn num(v: Option<f64>) -> String {
@@ -89,7 +119,10 @@ fn study_rows<S: StudyRow>(a: &Analysis<S>) -> impl Iterator<Item = Vec<String>>
 ///
 /// # Errors
 /// Only on an internal CSV writer failure.
-pub fn render<S: StudyRow>(report: &PoolReport<S>, with_studies: bool) -> Result<String, csv::Error> {
+pub fn render<S: StudyRow>(
+    report: &PoolReport<S>,
+    with_studies: bool,
+) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(HEADER)?;
     for a in &report.analyses {
@@ -100,6 +133,8 @@ pub fn render<S: StudyRow>(report: &PoolReport<S>, with_studies: bool) -> Result
         }
         w.write_record(analysis_row(a))?;
     }
-    let bytes = w.into_inner().map_err(|e| csv::Error::from(e.into_error()))?;
+    let bytes = w
+        .into_inner()
+        .map_err(|e| csv::Error::from(e.into_error()))?;
     Ok(String::from_utf8_lossy(&bytes).into_owned())
 }

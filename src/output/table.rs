@@ -5,7 +5,12 @@ use super::{fmt_opt, fmt_p};
 use crate::analysis::report::{Analysis, PoolReport, StudyRow};
 
 fn ci(est: Option<f64>, lo: Option<f64>, hi: Option<f64>) -> String {
-    format!("{} [{}; {}]", fmt_opt(est, 4), fmt_opt(lo, 4), fmt_opt(hi, 4))
+    format!(
+        "{} [{}; {}]",
+        fmt_opt(est, 4),
+        fmt_opt(lo, 4),
+        fmt_opt(hi, 4)
+    )
 }
 
 /// Lays out rows of cells with columns padded to their widest cell; the first column is
@@ -67,7 +72,11 @@ pub fn render<S: StudyRow>(report: &PoolReport<S>, with_studies: bool) -> String
     let mut out = format!(
         "Pooled {} by {}: {} ({}), tau² {}, random-effects CI {}, prediction {}, {pct}% CIs\n\
          Data: {}\n\n",
-        if report.outcome == "orr" { "response proportions (ORR)" } else { "hazard ratios" },
+        if report.outcome == "orr" {
+            "response proportions (ORR)"
+        } else {
+            "hazard ratios"
+        },
         s.by,
         s.sm,
         s.scale,
@@ -77,9 +86,17 @@ pub fn render<S: StudyRow>(report: &PoolReport<S>, with_studies: bool) -> String
         s.data
     );
     let mut rows = vec![vec![
-        if s.by == "none" { String::new() } else { s.by.clone() },
+        if s.by == "none" {
+            String::new()
+        } else {
+            s.by.clone()
+        },
         "k".into(),
-        if report.outcome == "orr" { "events/n".into() } else { "n".into() },
+        if report.outcome == "orr" {
+            "events/n".into()
+        } else {
+            "n".into()
+        },
         format!("common ({pct}% CI)"),
         format!("random ({pct}% CI)"),
         "prediction".into(),
@@ -112,7 +129,12 @@ pub fn render<S: StudyRow>(report: &PoolReport<S>, with_studies: bool) -> String
         out.push_str("\nTest for subgroup differences:\n");
         for (name, q) in [("common", &t.common), ("random", &t.random)] {
             if let Some(q) = q {
-                out.push_str(&format!("  {name:<7} Q = {:.2}, df = {}, p = {}\n", q.q, q.df, fmt_p(q.p)));
+                out.push_str(&format!(
+                    "  {name:<7} Q = {:.2}, df = {}, p = {}\n",
+                    q.q,
+                    q.df,
+                    fmt_p(q.p)
+                ));
             }
         }
     }

@@ -14,7 +14,9 @@ pub const ABS_FLOOR: f64 = 1e-12;
 
 /// Reads a committed fixture from `tests/fixtures/`.
 pub fn fixture(name: &str) -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
@@ -40,13 +42,19 @@ pub struct Checker {
 impl Checker {
     pub fn close(&mut self, what: &str, actual: f64, expected: f64, tol: f64) {
         self.compared += 1;
-        let d = if expected.abs() < ABS_FLOOR && actual.abs() < ABS_FLOOR { 0.0 } else { rel_diff(actual, expected) };
+        let d = if expected.abs() < ABS_FLOOR && actual.abs() < ABS_FLOOR {
+            0.0
+        } else {
+            rel_diff(actual, expected)
+        };
         if d > self.max_rel {
             self.max_rel = d;
             self.max_rel_at = what.to_string();
         }
-        if !(d <= tol) {
-            self.failures.push(format!("{what}: alkstats {actual:e} vs metafor {expected:e} (rel {d:.2e} > {tol:e})"));
+        if d.is_nan() || d > tol {
+            self.failures.push(format!(
+                "{what}: alkstats {actual:e} vs metafor {expected:e} (rel {d:.2e} > {tol:e})"
+            ));
         }
     }
 
@@ -55,7 +63,9 @@ impl Checker {
         match expected.as_f64() {
             Some(e) => self.close(what, actual, e, tol),
             None if !actual.is_finite() => {}
-            None => self.failures.push(format!("{what}: alkstats {actual:e} vs metafor null")),
+            None => self
+                .failures
+                .push(format!("{what}: alkstats {actual:e} vs metafor null")),
         }
     }
 
@@ -64,7 +74,9 @@ impl Checker {
         match (actual, expected.as_f64()) {
             (Some(a), Some(e)) => self.close(what, a, e, tol),
             (None, None) => {}
-            (a, e) => self.failures.push(format!("{what}: alkstats {a:?} vs metafor {e:?}")),
+            (a, e) => self
+                .failures
+                .push(format!("{what}: alkstats {a:?} vs metafor {e:?}")),
         }
     }
 
@@ -80,8 +92,14 @@ impl Checker {
         if !self.failures.is_empty() {
             // The full list, for triage: target/<label>.mismatches.txt
             let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target");
-            let safe: String = label.chars().map(|c| if c.is_alphanumeric() { c } else { '_' }).collect();
-            let _ = std::fs::write(dir.join(format!("{safe}.mismatches.txt")), self.failures.join("\n"));
+            let safe: String = label
+                .chars()
+                .map(|c| if c.is_alphanumeric() { c } else { '_' })
+                .collect();
+            let _ = std::fs::write(
+                dir.join(format!("{safe}.mismatches.txt")),
+                self.failures.join("\n"),
+            );
             let n = self.failures.len();
             let shown: Vec<_> = self.failures.into_iter().take(40).collect();
             panic!("{label}: {n} mismatches:\n{}", shown.join("\n"));
@@ -90,5 +108,6 @@ impl Checker {
 }
 
 pub fn f(v: &Value) -> f64 {
-    v.as_f64().unwrap_or_else(|| panic!("expected a number, found {v}"))
+    v.as_f64()
+        .unwrap_or_else(|| panic!("expected a number, found {v}"))
 }

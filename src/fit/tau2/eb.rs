@@ -23,13 +23,25 @@ pub fn empirical_bayes(yi: &[f64], vi: &[f64], ctl: IterControl) -> Tau2Estimate
         let s = WeightedSums::at(yi, vi, tau2);
         let next = (tau2 + (k / (k - 1.0) * s.q - k) / s.sw).max(0.0);
         if !next.is_finite() {
-            return Tau2Estimate { tau2, iterations: iter, converged: false };
+            return Tau2Estimate {
+                tau2,
+                iterations: iter,
+                converged: false,
+            };
         }
         let change = (next - tau2).abs();
         tau2 = next;
         if change <= ctl.tol * (tau2 + scale) {
-            return Tau2Estimate { tau2, iterations: iter, converged: true };
+            return Tau2Estimate {
+                tau2,
+                iterations: iter,
+                converged: true,
+            };
         }
     }
-    Tau2Estimate { tau2, iterations: max_iter, converged: false }
+    Tau2Estimate {
+        tau2,
+        iterations: max_iter,
+        converged: false,
+    }
 }

@@ -48,7 +48,11 @@ fn fisher_scoring(yi: &[f64], vi: &[f64], ctl: IterControl, lik: Likelihood) -> 
         let ll = lik.loglik(&s);
         let mut step = lik.step(&s);
         if !step.is_finite() {
-            return Tau2Estimate { tau2, iterations: iter, converged: false };
+            return Tau2Estimate {
+                tau2,
+                iterations: iter,
+                converged: false,
+            };
         }
         let (mut next, mut s_next);
         let mut halvings = 0;
@@ -66,10 +70,18 @@ fn fisher_scoring(yi: &[f64], vi: &[f64], ctl: IterControl, lik: Likelihood) -> 
         tau2 = next;
         s = s_next;
         if change <= ctl.tol * (tau2 + scale) {
-            return Tau2Estimate { tau2, iterations: iter, converged: true };
+            return Tau2Estimate {
+                tau2,
+                iterations: iter,
+                converged: true,
+            };
         }
     }
-    Tau2Estimate { tau2, iterations: ctl.max_iter, converged: false }
+    Tau2Estimate {
+        tau2,
+        iterations: ctl.max_iter,
+        converged: false,
+    }
 }
 
 /// Restricted maximum likelihood: Viechtbauer (2005), J Educ Behav Stat 30:261–293; the REML

@@ -38,7 +38,11 @@ pub struct Tau2Estimate {
 
 impl Tau2Estimate {
     pub(crate) fn closed_form(tau2: f64) -> Self {
-        Tau2Estimate { tau2: tau2.max(0.0), iterations: 0, converged: true }
+        Tau2Estimate {
+            tau2: tau2.max(0.0),
+            iterations: 0,
+            converged: true,
+        }
     }
 }
 
@@ -56,7 +60,10 @@ pub struct IterControl {
 
 impl Default for IterControl {
     fn default() -> Self {
-        IterControl { max_iter: 1000, tol: 1e-12 }
+        IterControl {
+            max_iter: 1000,
+            tol: 1e-12,
+        }
     }
 }
 
@@ -115,7 +122,11 @@ impl WeightedSums {
         }
         // Identical effects must give Q = 0 exactly, not a rounding residue that would turn a
         // Hartung–Knapp standard error of 0 into 1e-16 and its t statistic into 1e16.
-        let mu = if y_min == y_max { y_min } else { (swy / sw).clamp(y_min, y_max) };
+        let mu = if y_min == y_max {
+            y_min
+        } else {
+            (swy / sw).clamp(y_min, y_max)
+        };
         let (mut q, mut sw2r2) = (0.0, 0.0);
         for (&y, &v) in yi.iter().zip(vi) {
             let w = 1.0 / (v + tau2);
@@ -123,7 +134,15 @@ impl WeightedSums {
             q += w * r * r;
             sw2r2 += w * w * r * r;
         }
-        WeightedSums { sw, sw2, sw3, mu, q, sw2r2, sum_log_v }
+        WeightedSums {
+            sw,
+            sw2,
+            sw3,
+            mu,
+            q,
+            sw2r2,
+            sum_log_v,
+        }
     }
 }
 

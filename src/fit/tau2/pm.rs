@@ -22,7 +22,11 @@ pub struct QRoot {
 pub fn solve_generalised_q(yi: &[f64], vi: &[f64], target: f64, ctl: IterControl) -> QRoot {
     let s0 = WeightedSums::at(yi, vi, 0.0);
     if s0.q <= target {
-        return QRoot { tau2: 0.0, iterations: 0, converged: true };
+        return QRoot {
+            tau2: 0.0,
+            iterations: 0,
+            converged: true,
+        };
     }
     let scale = mean(vi).max(f64::MIN_POSITIVE);
     let (mut lo, mut hi) = (0.0_f64, scale);
@@ -32,7 +36,11 @@ pub fn solve_generalised_q(yi: &[f64], vi: &[f64], target: f64, ctl: IterControl
         hi *= 2.0;
         iterations += 1;
         if iterations > 2000 || !hi.is_finite() {
-            return QRoot { tau2: lo, iterations, converged: false };
+            return QRoot {
+                tau2: lo,
+                iterations,
+                converged: false,
+            };
         }
     }
     let mut x = lo;
@@ -53,10 +61,18 @@ pub fn solve_generalised_q(yi: &[f64], vi: &[f64], target: f64, ctl: IterControl
         x = next;
         s = WeightedSums::at(yi, vi, x);
         if change <= ctl.tol * (x + scale) || hi - lo <= ctl.tol * (x + scale) {
-            return QRoot { tau2: x, iterations, converged: true };
+            return QRoot {
+                tau2: x,
+                iterations,
+                converged: true,
+            };
         }
     }
-    QRoot { tau2: x, iterations, converged: false }
+    QRoot {
+        tau2: x,
+        iterations,
+        converged: false,
+    }
 }
 
 /// Paule & Mandel (1982), J Res Natl Bur Stand 87:377–385; DerSimonian & Kacker (2007).
@@ -65,5 +81,9 @@ pub fn solve_generalised_q(yi: &[f64], vi: &[f64], target: f64, ctl: IterControl
 /// τ² solves Σ wᵢ(yᵢ − μ̂)² = k − 1 with wᵢ = 1/(vᵢ + τ²); 0 when Q(0) ≤ k − 1.
 pub fn paule_mandel(yi: &[f64], vi: &[f64], ctl: IterControl) -> Tau2Estimate {
     let root = solve_generalised_q(yi, vi, (yi.len() - 1) as f64, ctl);
-    Tau2Estimate { tau2: root.tau2, iterations: root.iterations, converged: root.converged }
+    Tau2Estimate {
+        tau2: root.tau2,
+        iterations: root.iterations,
+        converged: root.converged,
+    }
 }
