@@ -9,11 +9,15 @@
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
 pub mod analysis;
+pub mod batch;
 pub mod cli;
 pub mod data;
 pub mod dist;
 pub mod effect;
 pub mod fit;
 pub mod io;
+pub mod network;
 pub mod output;
+pub mod plot;
+pub mod report;
 pub mod settings;

@@ -143,6 +143,8 @@ choice_enum!(
         Orr => "orr",
         /// Hazard ratios of randomized comparisons.
         Hr => "hr",
+        /// Median progression-free survival of single arms.
+        Pfs => "pfs",
     }
 );
 

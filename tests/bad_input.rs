@@ -21,6 +21,7 @@ struct Case {
     /// Substrings stderr must contain.
     expect: &'static [&'static str],
     /// A bug in `src/` this case caught (fixed since), kept as a regression record.
+    #[allow(dead_code)]
     bug: Option<&'static str>,
 }
 

@@ -54,7 +54,7 @@ fn ours(c: &Value) -> BTreeMap<String, f64> {
     } else {
         fit.random
     };
-    let het = fit.heterogeneity.clone().unwrap();
+    let het = fit.heterogeneity.unwrap();
     let tau2 = if c["model"] == "common" {
         0.0
     } else {

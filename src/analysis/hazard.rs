@@ -1,6 +1,7 @@
 //! Pooling hazard ratios (`alkstats pool --outcome hr`): generic inverse-variance pooling of
 //! log HR, grouped by comparison, with the same fit and report shape as proportions.
 
+use super::compare::comparator_rank;
 use super::group::{split, Grouping};
 use super::report::{
     Analysis, CommonResult, HazardStudyResult, PoolReport, PoolSettingsEcho, PredictionResult,
@@ -8,7 +9,9 @@ use super::report::{
 };
 use super::AnalysisError;
 use crate::data::hr::{HrRow, Precision};
+use crate::data::Arm;
 use crate::dist::z_crit;
+use crate::effect::median::log_hr_from_medians;
 use crate::effect::ratio::{log_ratio_from_ci, log_ratio_from_p};
 use crate::fit::fit;
 use crate::fit::subgroup::subgroup_difference;
@@ -143,6 +146,7 @@ fn analyse_group(
             weight_common: f.weights_common[i],
             weight_random: f.weights_random[i],
             se_from: match m.row.precision {
+                _ if m.row.from_medians => "medians (exponential approximation)".into(),
                 Precision::Ci { .. } => "ci".into(),
                 Precision::PValue(_) => "p-value".into(),
             },
@@ -212,6 +216,91 @@ fn analyse_group(
         }),
         heterogeneity: f.heterogeneity,
     })
+}
+
+/// Approximate PFS hazard ratios for randomized trials that report both arms' median PFS with
+/// 95% CIs but no hazard ratio in `reported` (`--estimate-hr-from-medians`). Each derived row is
+/// labelled "(HR from medians, exponential)" and carries `from_medians`, so every output says
+/// it is an approximation.
+pub fn hr_rows_from_medians(arms: &[Arm], reported: &[HrRow]) -> (Vec<HrRow>, Vec<String>) {
+    let mut notes = Vec::new();
+    let mut rows = Vec::new();
+    let mut trials: Vec<&str> = Vec::new();
+    for a in arms {
+        if let Some(t) = a.trial.as_deref() {
+            if !trials.contains(&t) {
+                trials.push(t);
+            }
+        }
+    }
+    for trial in trials {
+        if reported
+            .iter()
+            .any(|r| r.endpoint == Endpoint::Pfs && r.trial.as_deref() == Some(trial))
+        {
+            continue;
+        }
+        let members: Vec<&Arm> = arms
+            .iter()
+            .filter(|a| a.trial.as_deref() == Some(trial) && a.overlaps.is_empty())
+            .collect();
+        let [x, y] = members.as_slice() else { continue };
+        if x.drug == y.drug {
+            continue;
+        }
+        let (t, c) = if comparator_rank(&y.drug) <= comparator_rank(&x.drug) {
+            (*x, *y)
+        } else {
+            (*y, *x)
+        };
+        let figures = |a: &Arm| match (a.median_pfs, a.median_pfs_lower, a.median_pfs_upper) {
+            (Some(m), Some(lo), Some(hi)) if lo < m && m < hi => Some((m, lo, hi)),
+            _ => None,
+        };
+        let (Some(ft), Some(fc)) = (figures(t), figures(c)) else {
+            notes.push(format!(
+                "trial '{trial}': no hazard ratio from medians (both arms need a median PFS with a 95% CI)"
+            ));
+            continue;
+        };
+        let (yi, se) = log_hr_from_medians(ft, fc, 0.95);
+        let z = z_crit(0.95);
+        let mut fields = t.fields.clone();
+        fields.insert("treatment".into(), t.drug.clone());
+        fields.insert("comparator".into(), c.drug.clone());
+        rows.push(HrRow {
+            line: t.line,
+            study: format!("{trial} (HR from medians, exponential)"),
+            trial: Some(trial.to_string()),
+            treatment: t.drug.clone(),
+            comparator: c.drug.clone(),
+            endpoint: Endpoint::Pfs,
+            hr: yi.exp(),
+            precision: Precision::Ci {
+                lower: (yi - z * se).exp(),
+                upper: (yi + z * se).exp(),
+                level: 0.95,
+            },
+            n_treatment: Some(t.n),
+            n_comparator: Some(c.n),
+            overlaps: Vec::new(),
+            source: format!(
+                "approximated by alkstats from the arms' median PFS: {}; {}",
+                t.source, c.source
+            ),
+            fields,
+            from_medians: true,
+        });
+    }
+    if !rows.is_empty() {
+        notes.push(format!(
+            "{} hazard ratio(s) are APPROXIMATED from the arms' median PFS under exponential survival \
+             (HR = median_comparator / median_treatment), not reported by the trials: {}",
+            rows.len(),
+            rows.iter().map(|r| r.study.as_str()).collect::<Vec<_>>().join("; ")
+        ));
+    }
+    (rows, notes)
 }
 
 /// Pools log hazard ratios of one endpoint per comparison (or another grouping).
@@ -297,10 +386,13 @@ pub fn pool_hazard_ratios(
             incr: None,
             endpoint: Some(s.endpoint.to_string()),
             keep_overlapping: s.keep_overlapping,
+            method: None,
             data: data_name.to_string(),
         },
         analyses,
         subgroup_test,
+        excluded: Vec::new(),
+        assumptions: Vec::new(),
         warnings,
     })
 }

@@ -2,8 +2,10 @@
 //! This is the only layer that knows both the data and the statistics; renderers read its
 //! results.
 
+pub mod compare;
 pub mod group;
 pub mod hazard;
+pub mod median_pfs;
 pub mod proportion;
 pub mod report;
 

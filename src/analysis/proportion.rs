@@ -10,7 +10,7 @@ use crate::data::Arm;
 use crate::effect::binomial_ci::proportion_ci;
 use crate::effect::proportion::{back_transform, harmonic_mean, proportion_effect};
 use crate::fit::subgroup::subgroup_difference;
-use crate::fit::{fit, Fit};
+use crate::fit::{fit, Fit, Interval, Pooled};
 use crate::settings::{FitSettings, ProportionMeasure, StudyCi};
 
 /// Settings of a proportion meta-analysis.
@@ -49,6 +49,79 @@ struct Counted<'a> {
     events: u64,
 }
 
+/// Appends the effect sizes of `members` (arm, responders) to `yi` and `vi`.
+///
+/// Shared with the batch engine ([`crate::batch`]), so both paths compute and check effect
+/// sizes the same way.
+///
+/// # Errors
+/// [`AnalysisError::BadStudy`] naming the row of a study without a finite effect size.
+pub(crate) fn effect_sizes<'a>(
+    data_name: &str,
+    members: impl IntoIterator<Item = (&'a Arm, u64)>,
+    s: &ProportionSettings,
+    yi: &mut Vec<f64>,
+    vi: &mut Vec<f64>,
+) -> Result<(), AnalysisError> {
+    for (arm, events) in members {
+        let e = proportion_effect(events, arm.n, s.sm, s.incr);
+        if !(e.yi.is_finite() && e.vi.is_finite() && e.vi > 0.0) {
+            return Err(AnalysisError::BadStudy(format!(
+                "{}: line {}, column responders (study '{}'): found {} of n = {}, which has no finite \
+                 {} effect size without a continuity correction; expected --incr > 0 (e.g. 0.5) or \
+                 --sm PFT / PAS",
+                data_name, arm.line, arm.study, events, arm.n, s.sm
+            )));
+        }
+        yi.push(e.yi);
+        vi.push(e.vi);
+    }
+    Ok(())
+}
+
+/// The pooled estimates of a fit with their values back on the proportion scale (PFT with
+/// the harmonic mean `n_back` of the sample sizes). Shared with the batch engine.
+pub(crate) fn pooled_results(
+    common: &Pooled,
+    random: &Pooled,
+    prediction: Option<&Interval>,
+    sm: ProportionMeasure,
+    n_back: f64,
+) -> (CommonResult, RandomResult, Option<PredictionResult>) {
+    let back = |y: f64| back_transform(y, sm, n_back);
+    let common = CommonResult {
+        yi: common.yi,
+        se: common.se,
+        estimate: back(common.yi),
+        lower: back(common.lower),
+        upper: back(common.upper),
+        lower_yi: common.lower,
+        upper_yi: common.upper,
+        z: common.stat,
+        p: common.p,
+    };
+    let random = RandomResult {
+        yi: random.yi,
+        se: random.se,
+        estimate: back(random.yi),
+        lower: back(random.lower),
+        upper: back(random.upper),
+        lower_yi: random.lower,
+        upper_yi: random.upper,
+        stat: random.stat,
+        p: random.p,
+        df: random.df,
+    };
+    let prediction = prediction.map(|p| PredictionResult {
+        lower: back(p.lower),
+        upper: back(p.upper),
+        lower_yi: p.lower,
+        upper_yi: p.upper,
+        df: p.df,
+    });
+    (common, random, prediction)
+}
+
 fn analyse_group(
     data_name: &str,
     group: Option<String>,
@@ -59,19 +132,13 @@ fn analyse_group(
     let level = s.fit.level.get();
     let mut yi = Vec::with_capacity(members.len());
     let mut vi = Vec::with_capacity(members.len());
-    for m in members {
-        let e = proportion_effect(m.events, m.arm.n, s.sm, s.incr);
-        if !(e.yi.is_finite() && e.vi.is_finite() && e.vi > 0.0) {
-            return Err(AnalysisError::BadStudy(format!(
-                "{}: line {}, column responders (study '{}'): found {} of n = {}, which has no finite \
-                 {} effect size without a continuity correction; expected --incr > 0 (e.g. 0.5) or \
-                 --sm PFT / PAS",
-                data_name, m.arm.line, m.arm.study, m.events, m.arm.n, s.sm
-            )));
-        }
-        yi.push(e.yi);
-        vi.push(e.vi);
-    }
+    effect_sizes(
+        data_name,
+        members.iter().map(|m| (m.arm, m.events)),
+        s,
+        &mut yi,
+        &mut vi,
+    )?;
     let f: Fit = fit(&yi, &vi, &s.fit).map_err(|e| AnalysisError::BadStudy(e.to_string()))?;
     let prefix = group
         .as_deref()
@@ -81,7 +148,6 @@ fn analyse_group(
 
     let ns: Vec<u64> = members.iter().map(|m| m.arm.n).collect();
     let n_back = harmonic_mean(&ns);
-    let back = |y: f64| back_transform(y, s.sm, n_back);
 
     let studies = members
         .iter()
@@ -105,36 +171,8 @@ fn analyse_group(
         })
         .collect();
 
-    let common = CommonResult {
-        yi: f.common.yi,
-        se: f.common.se,
-        estimate: back(f.common.yi),
-        lower: back(f.common.lower),
-        upper: back(f.common.upper),
-        lower_yi: f.common.lower,
-        upper_yi: f.common.upper,
-        z: f.common.stat,
-        p: f.common.p,
-    };
-    let random = RandomResult {
-        yi: f.random.yi,
-        se: f.random.se,
-        estimate: back(f.random.yi),
-        lower: back(f.random.lower),
-        upper: back(f.random.upper),
-        lower_yi: f.random.lower,
-        upper_yi: f.random.upper,
-        stat: f.random.stat,
-        p: f.random.p,
-        df: f.random.df,
-    };
-    let prediction = f.prediction.map(|p| PredictionResult {
-        lower: back(p.lower),
-        upper: back(p.upper),
-        lower_yi: p.lower,
-        upper_yi: p.upper,
-        df: p.df,
-    });
+    let (common, random, prediction) =
+        pooled_results(&f.common, &f.random, f.prediction.as_ref(), s.sm, n_back);
     Ok(Analysis {
         group,
         k: f.k,
@@ -146,6 +184,24 @@ fn analyse_group(
         prediction,
         heterogeneity: f.heterogeneity,
     })
+}
+
+/// Checks the continuity correction `--incr` (shared with the batch engine).
+pub(crate) fn check_incr(incr: f64) -> Result<(), AnalysisError> {
+    if incr.is_finite() && incr >= 0.0 {
+        Ok(())
+    } else {
+        Err(AnalysisError::InvalidSetting(format!(
+            "--incr {incr}: expected a non-negative number such as 0.5"
+        )))
+    }
+}
+
+/// The error for a file in which no arm has a responder count (shared with the batch engine).
+pub(crate) fn no_responders(data_name: &str) -> AnalysisError {
+    AnalysisError::NothingToPool(format!(
+        "{data_name}: no row has a value in column 'responders'; ORR needs responders and n"
+    ))
 }
 
 /// Pools response proportions per subgroup.
@@ -161,12 +217,7 @@ pub fn pool_proportions(
     data_name: &str,
     s: &ProportionSettings,
 ) -> Result<PoolReport, AnalysisError> {
-    if !(s.incr.is_finite() && s.incr >= 0.0) {
-        return Err(AnalysisError::InvalidSetting(format!(
-            "--incr {}: expected a non-negative number such as 0.5",
-            s.incr
-        )));
-    }
+    check_incr(s.incr)?;
     let mut warnings = Vec::new();
     let (arms, overlapping): (Vec<&Arm>, Vec<&Arm>) = arms
         .iter()
@@ -200,9 +251,7 @@ pub fn pool_proportions(
         .filter_map(|&arm| arm.responders.map(|events| Counted { arm, events }))
         .collect();
     if counted.is_empty() {
-        return Err(AnalysisError::NothingToPool(format!(
-            "{data_name}: no row has a value in column 'responders'; ORR needs responders and n"
-        )));
+        return Err(no_responders(data_name));
     }
     let groups = split(&counted, &s.grouping, headers, |c| &c.arm.fields)?;
     let mut analyses = Vec::with_capacity(groups.len());
@@ -240,10 +289,13 @@ pub fn pool_proportions(
             incr: Some(s.incr),
             endpoint: None,
             keep_overlapping: s.keep_overlapping,
+            method: None,
             data: data_name.to_string(),
         },
         analyses,
         subgroup_test,
+        excluded: Vec::new(),
+        assumptions: Vec::new(),
         warnings,
     })
 }

@@ -76,6 +76,68 @@ pub struct HazardStudyResult {
     pub line: u64,
 }
 
+/// One two-arm comparison (a randomized trial's treatment and comparator arms).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ComparisonStudyResult {
+    /// Label (the trial).
+    pub study: String,
+    /// Treatment arm's drug.
+    pub treatment: String,
+    /// Comparator arm's drug.
+    pub comparator: String,
+    /// Responders on treatment.
+    pub events_treatment: u64,
+    /// Patients on treatment.
+    pub n_treatment: u64,
+    /// Responders on the comparator.
+    pub events_comparator: u64,
+    /// Patients on the comparator.
+    pub n_comparator: u64,
+    /// Study estimate on the display scale (RR, OR or RD); null for a double-zero trial.
+    pub estimate: Option<f64>,
+    /// Lower bound at the analysis level.
+    pub lower: Option<f64>,
+    /// Upper bound at the analysis level.
+    pub upper: Option<f64>,
+    /// Effect on the analysis scale (log for ratios), after any continuity correction.
+    pub yi: Option<f64>,
+    /// Its variance.
+    pub vi: Option<f64>,
+    /// Common-effect weight in percent (inverse-variance or Mantel–Haenszel).
+    pub weight_common: f64,
+    /// Random-effects weight in percent.
+    pub weight_random: f64,
+    /// Lines of the two arms in the input file.
+    pub lines: [u64; 2],
+}
+
+impl StudyRow for ComparisonStudyResult {
+    fn label(&self) -> &str {
+        &self.study
+    }
+    fn data_cell(&self) -> String {
+        format!(
+            "{}/{} vs {}/{}",
+            self.events_treatment, self.n_treatment, self.events_comparator, self.n_comparator
+        )
+    }
+    fn display(&self) -> (f64, Option<f64>, Option<f64>) {
+        (self.estimate.unwrap_or(f64::NAN), self.lower, self.upper)
+    }
+    fn counts(&self) -> (Option<u64>, Option<u64>) {
+        (
+            Some(self.events_treatment + self.events_comparator),
+            Some(self.n_treatment + self.n_comparator),
+        )
+    }
+    fn yi_vi(&self) -> (f64, f64) {
+        (self.yi.unwrap_or(f64::NAN), self.vi.unwrap_or(f64::NAN))
+    }
+    fn weights(&self) -> (f64, f64) {
+        (self.weight_common, self.weight_random)
+    }
+}
+
 /// The common-effect estimate.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CommonResult {
@@ -201,6 +263,9 @@ pub struct PoolSettingsEcho {
     pub endpoint: Option<String>,
     /// Whether rows marked as overlapping others were included.
     pub keep_overlapping: bool,
+    /// Common-effect method of two-arm comparisons: `IV`, `MH`, `MH-cc` or `Peto`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method: Option<String>,
     /// Data file.
     pub data: String,
 }
@@ -220,8 +285,71 @@ pub struct PoolReport<S = StudyResult> {
     pub analyses: Vec<Analysis<S>>,
     /// Null without groups (or fewer than two).
     pub subgroup_test: Option<SubgroupTests>,
+    /// Rows left out of every analysis, each with the reason.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub excluded: Vec<Excluded>,
+    /// Assumptions the method makes, stated for the reader.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub assumptions: Vec<String>,
     /// Everything the user should know (exclusions, non-convergence, nulls).
     pub warnings: Vec<String>,
+}
+
+/// A row left out of an analysis.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Excluded {
+    /// Its label.
+    pub study: String,
+    /// Line in the input file.
+    pub line: u64,
+    /// Why.
+    pub reason: String,
+}
+
+/// One median-PFS row of an analysis.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MedianStudyResult {
+    /// Label.
+    pub study: String,
+    /// Patients.
+    pub n: u64,
+    /// Median PFS in months.
+    pub estimate: f64,
+    /// Reported lower 95% bound.
+    pub lower: Option<f64>,
+    /// Reported upper 95% bound.
+    pub upper: Option<f64>,
+    /// ln(median) (inverse-variance method).
+    pub yi: Option<f64>,
+    /// Its variance from the CI.
+    pub vi: Option<f64>,
+    /// Common-effect weight, percent (inverse variance; n-share for the weighted median).
+    pub weight_common: f64,
+    /// Random-effects weight, percent.
+    pub weight_random: f64,
+    /// Line in the input file.
+    pub line: u64,
+}
+
+impl StudyRow for MedianStudyResult {
+    fn label(&self) -> &str {
+        &self.study
+    }
+    fn data_cell(&self) -> String {
+        self.n.to_string()
+    }
+    fn display(&self) -> (f64, Option<f64>, Option<f64>) {
+        (self.estimate, self.lower, self.upper)
+    }
+    fn counts(&self) -> (Option<u64>, Option<u64>) {
+        (None, Some(self.n))
+    }
+    fn yi_vi(&self) -> (f64, f64) {
+        (self.yi.unwrap_or(f64::NAN), self.vi.unwrap_or(f64::NAN))
+    }
+    fn weights(&self) -> (f64, f64) {
+        (self.weight_common, self.weight_random)
+    }
 }
 
 /// What renderers need from a per-study row, whatever the outcome.

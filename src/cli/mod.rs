@@ -1,7 +1,12 @@
 //! The command-line interface: argument definitions, dispatch to one file per subcommand, and
 //! the mapping of errors to exit codes (0 success, 2 bad input or usage, 1 internal failure).
 
+pub mod forest;
+pub mod funnel;
+pub mod network;
+pub mod plots;
 pub mod pool;
+pub mod report;
 
 use crate::analysis::AnalysisError;
 use crate::data::DataError;
@@ -48,6 +53,15 @@ pub struct Cli {
 enum Command {
     /// Pool outcomes per subgroup (default: objective response rate by drug).
     Pool(pool::PoolArgs),
+    /// Draw a forest plot (PNG or SVG by the --output extension); the flags of pool, plus layout.
+    Forest(forest::ForestArgs),
+    /// Draw a funnel plot (PNG or SVG by the --output extension), optionally contour-enhanced.
+    Funnel(funnel::FunnelArgs),
+    /// Network meta-analysis of hazard ratios: league table, ranking, inconsistency, plots.
+    Network(network::NetworkArgs),
+    /// Run an analysis plan (default: the embedded ALK review) into a reproducible report
+    /// folder (HTML, Markdown, JSON, figures, manifest); --check DIR verifies one.
+    Report(report::ReportArgs),
 }
 
 /// Output produced by a subcommand, written only once the whole of it exists.
@@ -93,6 +107,10 @@ where
     };
     let result = match cli.command {
         Command::Pool(args) => pool::run(args),
+        Command::Forest(args) => forest::run(args),
+        Command::Funnel(args) => funnel::run(args),
+        Command::Network(args) => network::run(args),
+        Command::Report(args) => report::run(args),
     }
     .and_then(emit);
     match result {

@@ -58,7 +58,38 @@ pub fn normalise_drug(name: &str) -> String {
     generic.to_string()
 }
 
-fn parse_arm(c: &RowCursor<'_>) -> Result<Arm, DataError> {
+/// Parses and validates one row of an arms file (everything but the checks across rows, which
+/// [`load_arms`] and the batch engine's streaming reader make: unique labels, known `overlaps`).
+///
+/// # Errors
+/// A [`DataError`] naming the line, column and value: a count that is not a whole number,
+/// n ≤ 0, responders > n, an empty study, drug or source, …
+pub fn parse_arm(c: &RowCursor<'_>) -> Result<Arm, DataError> {
+    let mut arm = parse_arm_values(c)?;
+    arm.fields = c
+        .headers()
+        .iter()
+        .map(|h| (h.clone(), grouping_value(c, &arm, h).to_string()))
+        .collect();
+    Ok(arm)
+}
+
+/// The value of `column` in the row of `arm` as [`Arm::fields`] holds it, and so as `--by`
+/// groups it: the cell as written (trimmed), but the drug normalised.
+pub fn grouping_value<'a>(c: &'a RowCursor<'_>, arm: &'a Arm, column: &str) -> &'a str {
+    if column == "drug" {
+        &arm.drug
+    } else {
+        c.raw(column)
+    }
+}
+
+/// [`parse_arm`] without [`Arm::fields`] (left empty): the same checks and values, for the batch
+/// engine, which needs one column of a million rows and not a map of every column.
+///
+/// # Errors
+/// As [`parse_arm`].
+pub fn parse_arm_values(c: &RowCursor<'_>) -> Result<Arm, DataError> {
     let study = c.required_str("study")?;
     let drug = normalise_drug(&c.required_str("drug")?);
     let n = match c.optional_count("n") {
@@ -109,8 +140,6 @@ fn parse_arm(c: &RowCursor<'_>) -> Result<Arm, DataError> {
         }
     }
     let source = c.required_str("source")?;
-    let mut fields = c.all_fields();
-    fields.insert("drug".into(), drug.clone());
     Ok(Arm {
         line: c.line(),
         study,
@@ -131,8 +160,25 @@ fn parse_arm(c: &RowCursor<'_>) -> Result<Arm, DataError> {
             .map(String::from)
             .collect(),
         source,
-        fields,
+        fields: BTreeMap::new(),
     })
+}
+
+/// The error for a study label already used on line `first`.
+pub fn duplicate_study(c: &RowCursor<'_>, first: u64) -> DataError {
+    c.error(
+        "study",
+        format!("a label not used before (already used on line {first})"),
+    )
+}
+
+/// The error for an `overlaps` entry that names no row of the file. An entry must name a row
+/// of the same file, or the exclusion would be a guess.
+pub fn unknown_overlap(c: &RowCursor<'_>, other: &str) -> DataError {
+    c.error(
+        "overlaps",
+        format!("study labels of this file separated by ';' ('{other}' is not one)"),
+    )
 }
 
 /// Parses and validates an arms file.
@@ -148,10 +194,7 @@ pub fn load_arms(file: &str, bytes: &[u8]) -> Result<(Vec<Arm>, Vec<String>), Da
         let c = table.cursor(row);
         let arm = parse_arm(&c)?;
         if let Some(first) = seen.insert(arm.study.clone(), arm.line) {
-            return Err(c.error(
-                "study",
-                format!("a label not used before (already used on line {first})"),
-            ));
+            return Err(duplicate_study(&c, first));
         }
         arms.push(arm);
     }
@@ -164,10 +207,7 @@ pub fn load_arms(file: &str, bytes: &[u8]) -> Result<(Vec<Arm>, Vec<String>), Da
                     .iter()
                     .find(|r| r.line == arm.line)
                     .unwrap_or(&table.rows[0]);
-                return Err(table.cursor(row).error(
-                    "overlaps",
-                    format!("study labels of this file separated by ';' ('{other}' is not one)"),
-                ));
+                return Err(unknown_overlap(&table.cursor(row), other));
             }
         }
     }

@@ -63,6 +63,8 @@ pub struct HrRow {
     pub source: String,
     /// Every column as written, for `--by COLUMN`.
     pub fields: BTreeMap<String, String>,
+    /// Set when the row was not reported but approximated from the two arms' medians.
+    pub from_medians: bool,
 }
 
 fn positive(c: &RowCursor<'_>, name: &str, what: &str) -> Result<Option<f64>, DataError> {
@@ -171,6 +173,7 @@ fn parse_row(c: &RowCursor<'_>) -> Result<HrRow, DataError> {
             .collect(),
         source: c.required_str("source")?,
         fields,
+        from_medians: false,
     })
 }
 

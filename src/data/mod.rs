@@ -74,6 +74,33 @@ impl DataSource {
             }
         }
     }
+
+    /// Opens the data as a stream, returning it with the name used in messages: what
+    /// [`DataSource::read`] reads, for the batch engine, which streams files of millions of rows
+    /// without holding them.
+    ///
+    /// # Errors
+    /// [`DataError::Io`] when the file cannot be opened (missing, no permission).
+    pub fn open(
+        &self,
+        embedded: &'static str,
+        embedded_name: &str,
+    ) -> Result<(String, Box<dyn Read + Send>), DataError> {
+        match self {
+            DataSource::Embedded => Ok((embedded_name.to_string(), Box::new(embedded.as_bytes()))),
+            DataSource::File(path) => {
+                let name = path.display().to_string();
+                match std::fs::File::open(path) {
+                    Ok(file) => Ok((name, Box::new(file))),
+                    Err(e) => Err(DataError::Io {
+                        file: name,
+                        reason: io_reason(&e),
+                    }),
+                }
+            }
+            DataSource::Stdin => Ok(("<stdin>".to_string(), Box::new(std::io::stdin()))),
+        }
+    }
 }
 
 fn io_reason(e: &std::io::Error) -> String {

@@ -2,6 +2,7 @@
 //! One module per family of outcome.
 
 pub mod binomial_ci;
+pub mod median;
 pub mod proportion;
 pub mod ratio;
 pub mod two_arm;

@@ -112,14 +112,15 @@ impl FromStr for TwoArmMeasure {
 /// OR  y = ln[(a d)/(b c)]      v = 1/a + 1/b + 1/c + 1/d
 /// RD  y = a/n1 − c/n2          v = (a/n1)(1 − a/n1)/n1 + (c/n2)(1 − c/n2)/n2
 /// ```
-/// A table with a zero cell gets `incr` added to all four cells (Yates-type correction, as in
-/// metafor and `meta`). Returns `None` for a double-zero table of RR or OR, which carries no
-/// information on the ratio and is left out (metafor `drop00 = TRUE`).
+/// A table with a zero cell gets `incr` added to all four cells (metafor's default
+/// `add = 1/2, to = "only0"`, for every measure). Returns `None` for a double-zero table (no
+/// events, or only events, in both arms), which carries no information on the comparison and is
+/// left out (metafor `drop00 = TRUE`; `meta`'s `allstudies = FALSE`).
 pub fn two_arm_effect(t: &TwoByTwo, measure: TwoArmMeasure, incr: f64) -> Option<(f64, f64)> {
-    if measure.is_ratio() && t.is_double_zero() {
+    if t.is_double_zero() {
         return None;
     }
-    let t = if t.has_zero_cell() && incr > 0.0 && measure.is_ratio() {
+    let t = if t.has_zero_cell() && incr > 0.0 {
         t.plus(incr)
     } else {
         *t
@@ -135,4 +136,22 @@ pub fn two_arm_effect(t: &TwoByTwo, measure: TwoArmMeasure, incr: f64) -> Option
         TwoArmMeasure::Rd => (p1 - p2, p1 * (1.0 - p1) / n1 + p2 * (1.0 - p2) / n2),
     };
     (e.0.is_finite() && e.1.is_finite() && e.1 > 0.0).then_some(e)
+}
+
+/// Peto's per-study log odds ratio (metafor `escalc("PETO")`): yᵢ = (Oᵢ − Eᵢ)/Vᵢ, vᵢ = 1/Vᵢ
+/// with Oᵢ = aᵢ, Eᵢ = n₁ᵢ(aᵢ+cᵢ)/Nᵢ, Vᵢ = n₁ᵢn₂ᵢ(aᵢ+cᵢ)(bᵢ+dᵢ)/(Nᵢ²(Nᵢ−1)) (Yusuf et al. 1985).
+/// Tables with a zero cell get `incr` in every cell; double-zero tables give `None`.
+pub fn peto_effect(t: &TwoByTwo, incr: f64) -> Option<(f64, f64)> {
+    if t.is_double_zero() {
+        return None;
+    }
+    let t = if t.has_zero_cell() && incr > 0.0 {
+        t.plus(incr)
+    } else {
+        *t
+    };
+    let (n, n1, n2) = (t.n(), t.n1(), t.n2());
+    let v = n1 * n2 * (t.a + t.c) * (t.b + t.d) / (n * n * (n - 1.0));
+    let o_e = t.a - n1 * (t.a + t.c) / n;
+    (v > 0.0).then(|| (o_e / v, 1.0 / v))
 }

@@ -10,12 +10,12 @@
 //!
 //! H² likewise: `h2` = max(1, Q/df) (so that I² = (H²−1)/H²), `h2_tau` = (τ² + s²)/s².
 
-use super::tau2::{solve_generalised_q, IterControl};
+use super::tau2::{solve_generalised_q_from, EffectRange, IterControl, QPoint, WeightedSums};
 use crate::dist;
 use serde::Serialize;
 
 /// Heterogeneity of one fit. Present only when k ≥ 2.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Heterogeneity {
     /// Cochran's Q (common-effect weights).
     pub q: f64,
@@ -59,6 +59,12 @@ pub struct Heterogeneity {
 /// H enters unclamped (as in `meta`), so for Q < k − 1 the interval sits near 0, and Q = 0
 /// gives [0, 0]. Returns `None` where SE(ln H) is undefined (k = 2 with Q ≤ 2).
 pub fn i2_interval_higgins_thompson(q: f64, k: usize, level: f64) -> Option<(f64, f64)> {
+    i2_interval_higgins_thompson_z(q, k, dist::z_crit(level))
+}
+
+/// [`i2_interval_higgins_thompson`] with the normal critical value `z` of the level given, so
+/// that many fits at one level compute the quantile once.
+pub fn i2_interval_higgins_thompson_z(q: f64, k: usize, z: f64) -> Option<(f64, f64)> {
     if k < 2 || q.is_nan() || q < 0.0 {
         return None;
     }
@@ -71,7 +77,6 @@ pub fn i2_interval_higgins_thompson(q: f64, k: usize, level: f64) -> Option<(f64
         return None;
     };
     let log_h = 0.5 * (q / (kf - 1.0)).ln();
-    let z = dist::z_crit(level);
     let to_i2 = |h: f64| (h * h - 1.0) / (h * h) * 100.0;
     let lower = (log_h - z * se_log_h).exp().max(1.0);
     let upper = (log_h + z * se_log_h).exp().max(1.0);
@@ -85,15 +90,42 @@ pub fn i2_interval_higgins_thompson(q: f64, k: usize, level: f64) -> Option<(f64
 /// generalised Q of random-effects weights; a bound whose equation has no non-negative root is 0
 /// (metafor truncates the same way). Returns the bounds and whether both root searches converged.
 pub fn tau2_interval_q_profile(yi: &[f64], vi: &[f64], level: f64) -> Option<((f64, f64), bool)> {
-    let df = (yi.len() - 1) as f64;
+    let targets = q_profile_targets(level, yi.len() - 1)?;
+    let range = EffectRange::of(yi);
+    let s0 = WeightedSums::at_in(yi, vi, 0.0, range);
+    Some(tau2_interval_q_profile_at(
+        yi, vi, targets, range, &s0, None,
+    ))
+}
+
+/// The two targets of the Q-profile equations, (χ²_{df, 1−α/2}, χ²_{df, α/2}); `None` when a
+/// quantile cannot be computed. They depend only on the level and df, so a batch of fits
+/// computes them once per df.
+pub fn q_profile_targets(level: f64, df: usize) -> Option<(f64, f64)> {
+    let df = df as f64;
     let alpha = 1.0 - level;
-    let q_hi = dist::qchisq(1.0 - alpha / 2.0, df)?;
-    let q_lo = dist::qchisq(alpha / 2.0, df)?;
+    Some((
+        dist::qchisq(1.0 - alpha / 2.0, df)?,
+        dist::qchisq(alpha / 2.0, df)?,
+    ))
+}
+
+/// [`tau2_interval_q_profile`] for given targets from [`q_profile_targets`], with the range of
+/// `yi` and the common-effect sums (τ² = 0), which a fit has at hand, and optionally the
+/// estimate τ̂² with its sums, from which both root searches start: the bounds lie around it.
+pub fn tau2_interval_q_profile_at(
+    yi: &[f64],
+    vi: &[f64],
+    (q_hi, q_lo): (f64, f64),
+    range: EffectRange,
+    s0: &WeightedSums,
+    estimate: Option<QPoint>,
+) -> ((f64, f64), bool) {
     let ctl = IterControl {
         max_iter: 1000,
         tol: 1e-13,
     };
-    let lower = solve_generalised_q(yi, vi, q_hi, ctl);
-    let upper = solve_generalised_q(yi, vi, q_lo, ctl);
-    Some(((lower.tau2, upper.tau2), lower.converged && upper.converged))
+    let lower = solve_generalised_q_from(yi, vi, q_hi, ctl, range, s0, estimate);
+    let upper = solve_generalised_q_from(yi, vi, q_lo, ctl, range, s0, estimate);
+    ((lower.tau2, upper.tau2), lower.converged && upper.converged)
 }

@@ -98,6 +98,21 @@ pub fn mantel_haenszel(
     }
 }
 
+/// Mantel–Haenszel weights in percent (metafor `weights.rma.mh`): bᵢcᵢ/Nᵢ (OR), cᵢn₁ᵢ/Nᵢ (RR),
+/// n₁ᵢn₂ᵢ/Nᵢ (RD).
+pub fn mantel_haenszel_weights(tables: &[TwoByTwo], measure: TwoArmMeasure) -> Vec<f64> {
+    let w: Vec<f64> = tables
+        .iter()
+        .map(|t| match measure {
+            TwoArmMeasure::Or => t.b * t.c / t.n(),
+            TwoArmMeasure::Rr => t.c * t.n1() / t.n(),
+            TwoArmMeasure::Rd => t.n1() * t.n2() / t.n(),
+        })
+        .collect();
+    let total: f64 = w.iter().sum();
+    w.iter().map(|x| 100.0 * x / total).collect()
+}
+
 /// Peto's one-step odds ratio: Yusuf, Peto, Lewis, Collins & Sleight (1985), Prog Cardiovasc Dis
 /// 27:335–371.
 ///

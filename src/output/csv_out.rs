@@ -115,6 +115,26 @@ fn study_rows<S: StudyRow>(a: &Analysis<S>) -> impl Iterator<Item = Vec<String>>
     })
 }
 
+/// Writes the header line.
+///
+/// # Errors
+/// Any error of the underlying writer.
+pub fn write_header<W: std::io::Write>(w: &mut csv::Writer<W>) -> Result<(), csv::Error> {
+    w.write_record(HEADER)
+}
+
+/// Writes the row of one analysis, as [`render`] does: the batch engine ([`crate::batch`])
+/// streams its rows through this, so both give the same bytes.
+///
+/// # Errors
+/// Any error of the underlying writer.
+pub fn write_analysis_row<S, W: std::io::Write>(
+    w: &mut csv::Writer<W>,
+    a: &Analysis<S>,
+) -> Result<(), csv::Error> {
+    w.write_record(analysis_row(a))
+}
+
 /// Renders the report as CSV.
 ///
 /// # Errors
@@ -124,14 +144,14 @@ pub fn render<S: StudyRow>(
     with_studies: bool,
 ) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(HEADER)?;
+    write_header(&mut w)?;
     for a in &report.analyses {
         if with_studies {
             for row in study_rows(a) {
                 w.write_record(&row)?;
             }
         }
-        w.write_record(analysis_row(a))?;
+        write_analysis_row(&mut w, a)?;
     }
     let bytes = w
         .into_inner()

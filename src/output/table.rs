@@ -65,6 +65,23 @@ fn analysis_cells<S>(a: &Analysis<S>) -> Vec<String> {
     ]
 }
 
+fn outcome_title<S>(report: &PoolReport<S>) -> String {
+    let s = &report.settings;
+    match report.outcome.as_str() {
+        "orr" => "response proportions (ORR)".into(),
+        "hr" => format!(
+            "hazard ratios ({})",
+            s.endpoint.as_deref().unwrap_or("pfs").to_uppercase()
+        ),
+        "pfs" => "median progression-free survival (months)".into(),
+        _ => format!(
+            "two-arm response comparisons ({}; common effect by {})",
+            s.sm,
+            s.method.as_deref().unwrap_or("IV")
+        ),
+    }
+}
+
 /// Renders the report for a terminal.
 pub fn render<S: StudyRow>(report: &PoolReport<S>, with_studies: bool) -> String {
     let s = &report.settings;
@@ -72,11 +89,7 @@ pub fn render<S: StudyRow>(report: &PoolReport<S>, with_studies: bool) -> String
     let mut out = format!(
         "Pooled {} by {}: {} ({}), tau² {}, random-effects CI {}, prediction {}, {pct}% CIs\n\
          Data: {}\n\n",
-        if report.outcome == "orr" {
-            "response proportions (ORR)"
-        } else {
-            "hazard ratios"
-        },
+        outcome_title(report),
         s.by,
         s.sm,
         s.scale,
@@ -92,7 +105,7 @@ pub fn render<S: StudyRow>(report: &PoolReport<S>, with_studies: bool) -> String
             s.by.clone()
         },
         "k".into(),
-        if report.outcome == "orr" {
+        if report.outcome.starts_with("orr") {
             "events/n".into()
         } else {
             "n".into()
@@ -136,6 +149,21 @@ pub fn render<S: StudyRow>(report: &PoolReport<S>, with_studies: bool) -> String
                     fmt_p(q.p)
                 ));
             }
+        }
+    }
+    if !report.excluded.is_empty() {
+        out.push_str("\nExcluded:\n");
+        for e in &report.excluded {
+            out.push_str(&format!(
+                "  - {} (line {}): {}\n",
+                e.study, e.line, e.reason
+            ));
+        }
+    }
+    if !report.assumptions.is_empty() {
+        out.push_str("\nAssumptions:\n");
+        for a in &report.assumptions {
+            out.push_str(&format!("  - {a}\n"));
         }
     }
     if !report.warnings.is_empty() {

@@ -1,6 +1,6 @@
 //! Empirical Bayes estimator.
 
-use super::{mean, IterControl, Tau2Estimate, WeightedSums};
+use super::{mean, EffectRange, IterControl, Tau2Estimate, WeightedSums};
 
 /// Empirical Bayes: Morris (1983), J Am Stat Assoc 78:47–55; Berkey et al. (1995), Stat Med
 /// 14:395–411 (metafor `method = "EB"`).
@@ -16,11 +16,12 @@ use super::{mean, IterControl, Tau2Estimate, WeightedSums};
 pub fn empirical_bayes(yi: &[f64], vi: &[f64], ctl: IterControl) -> Tau2Estimate {
     let k = yi.len() as f64;
     let scale = mean(vi);
+    let range = EffectRange::of(yi);
     let mut tau2 = 0.0;
     // Morris's iteration converges linearly; allow it more steps than Fisher scoring needs.
     let max_iter = ctl.max_iter.saturating_mul(10);
     for iter in 1..=max_iter {
-        let s = WeightedSums::at(yi, vi, tau2);
+        let s = WeightedSums::at_in(yi, vi, tau2, range);
         let next = (tau2 + (k / (k - 1.0) * s.q - k) / s.sw).max(0.0);
         if !next.is_finite() {
             return Tau2Estimate {

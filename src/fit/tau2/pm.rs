@@ -1,7 +1,7 @@
 //! Paule–Mandel estimator and the generalised-Q root finder it shares with the Q-profile
 //! confidence interval for τ².
 
-use super::{mean, IterControl, Tau2Estimate, WeightedSums};
+use super::{dersimonian_laird_from, mean, EffectRange, IterControl, Tau2Estimate, WeightedSums};
 
 /// Result of solving Q(τ²) = target.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -14,13 +14,45 @@ pub struct QRoot {
     pub converged: bool,
 }
 
+/// A point of Q(τ²) already evaluated: τ² and the sums there, from which a root search can
+/// start.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QPoint {
+    /// τ².
+    pub tau2: f64,
+    /// The sums at `tau2`.
+    pub sums: WeightedSums,
+}
+
 /// Solves the generalised Q equation Σ wᵢ(τ²)(yᵢ − μ̂(τ²))² = `target` for τ² ≥ 0.
 ///
 /// Q(τ²) decreases monotonically from Q(0) to 0, so the root is unique; when Q(0) ≤ target the
 /// answer is the boundary 0. Newton steps (dQ/dτ² = −Σwᵢ²(yᵢ−μ̂)²) are kept inside a bracket
-/// that is found by doubling, with bisection whenever Newton would leave it.
+/// of points known to lie below and above the root, with bisection whenever Newton would leave
+/// it.
 pub fn solve_generalised_q(yi: &[f64], vi: &[f64], target: f64, ctl: IterControl) -> QRoot {
-    let s0 = WeightedSums::at(yi, vi, 0.0);
+    let range = EffectRange::of(yi);
+    let s0 = WeightedSums::at_in(yi, vi, 0.0, range);
+    solve_generalised_q_from(yi, vi, target, ctl, range, &s0, None)
+}
+
+/// [`solve_generalised_q`] given the range of `yi`, the sums at τ² = 0 and, optionally, a point
+/// near the root to start from.
+///
+/// Every evaluation of Q is a pass over the studies, and at k = 10⁷ the passes are the whole
+/// cost of a fit, so the search spends none it can avoid: it starts from `start` (an estimate
+/// of τ² whose sums the caller has), Newton steps need no bracket found beforehand (from below
+/// the root they climb towards it; the first point found above it closes the bracket), and no
+/// sums are computed after the last step.
+pub fn solve_generalised_q_from(
+    yi: &[f64],
+    vi: &[f64],
+    target: f64,
+    ctl: IterControl,
+    range: EffectRange,
+    s0: &WeightedSums,
+    start: Option<QPoint>,
+) -> QRoot {
     if s0.q <= target {
         return QRoot {
             tau2: 0.0,
@@ -29,22 +61,13 @@ pub fn solve_generalised_q(yi: &[f64], vi: &[f64], target: f64, ctl: IterControl
         };
     }
     let scale = mean(vi).max(f64::MIN_POSITIVE);
-    let (mut lo, mut hi) = (0.0_f64, scale);
+    // The root lies in (lo, hi): Q is above the target at lo and not above it at hi.
+    let (mut lo, mut hi) = (0.0_f64, f64::INFINITY);
+    let (mut x, mut s) = match start {
+        Some(p) if p.tau2 > 0.0 && p.tau2.is_finite() => (p.tau2, p.sums),
+        _ => (0.0, *s0),
+    };
     let mut iterations = 0;
-    while WeightedSums::at(yi, vi, hi).q > target {
-        lo = hi;
-        hi *= 2.0;
-        iterations += 1;
-        if iterations > 2000 || !hi.is_finite() {
-            return QRoot {
-                tau2: lo,
-                iterations,
-                converged: false,
-            };
-        }
-    }
-    let mut x = lo;
-    let mut s = WeightedSums::at(yi, vi, x);
     for _ in 0..ctl.max_iter {
         iterations += 1;
         let f = s.q - target;
@@ -55,18 +78,25 @@ pub fn solve_generalised_q(yi: &[f64], vi: &[f64], target: f64, ctl: IterControl
         }
         let mut next = x + f / s.sw2r2;
         if !next.is_finite() || next <= lo || next >= hi {
-            next = 0.5 * (lo + hi);
+            next = if hi.is_finite() {
+                0.5 * (lo + hi)
+            } else {
+                2.0 * x.max(scale)
+            };
         }
         let change = (next - x).abs();
         x = next;
-        s = WeightedSums::at(yi, vi, x);
-        if change <= ctl.tol * (x + scale) || hi - lo <= ctl.tol * (x + scale) {
+        // Newton converges quadratically here, so iterate to machine precision (relative to the
+        // root itself): the result then does not depend on the order of the studies.
+        let eps = 4.0 * f64::EPSILON * x.max(f64::MIN_POSITIVE);
+        if change <= eps || hi - lo <= eps {
             return QRoot {
                 tau2: x,
                 iterations,
                 converged: true,
             };
         }
+        s = WeightedSums::at_in(yi, vi, x, range);
     }
     QRoot {
         tau2: x,
@@ -78,9 +108,18 @@ pub fn solve_generalised_q(yi: &[f64], vi: &[f64], target: f64, ctl: IterControl
 /// Paule & Mandel (1982), J Res Natl Bur Stand 87:377–385; DerSimonian & Kacker (2007).
 ///
 /// # Formula
-/// τ² solves Σ wᵢ(yᵢ − μ̂)² = k − 1 with wᵢ = 1/(vᵢ + τ²); 0 when Q(0) ≤ k − 1.
+/// τ² solves Σ wᵢ(yᵢ − μ̂)² = k − 1 with wᵢ = 1/(vᵢ + τ²); 0 when Q(0) ≤ k − 1. Newton's method
+/// starts from the DerSimonian–Laird estimate, a closed form near the root (it is the first
+/// step of the Paule–Mandel iteration of DerSimonian & Kacker 2007).
 pub fn paule_mandel(yi: &[f64], vi: &[f64], ctl: IterControl) -> Tau2Estimate {
-    let root = solve_generalised_q(yi, vi, (yi.len() - 1) as f64, ctl);
+    let range = EffectRange::of(yi);
+    let s0 = WeightedSums::at_in(yi, vi, 0.0, range);
+    let dl = dersimonian_laird_from(&s0, yi.len()).tau2;
+    let start = (dl > 0.0).then(|| QPoint {
+        tau2: dl,
+        sums: WeightedSums::at_in(yi, vi, dl, range),
+    });
+    let root = solve_generalised_q_from(yi, vi, (yi.len() - 1) as f64, ctl, range, &s0, start);
     Tau2Estimate {
         tau2: root.tau2,
         iterations: root.iterations,

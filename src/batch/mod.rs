@@ -1,0 +1,402 @@
+//! The batch engine: pooled proportions for thousands of meta-analyses in one file (one `--by`
+//! group each), streamed. Methodologists run 10⁵ meta-analyses at once; R `metafor::rma` takes
+//! milliseconds per fit, this engine microseconds (BENCHMARKS.md).
+//!
+//! # Design
+//! - **Streaming.** A [`GroupReader`](reader::GroupReader) reads the file in chunks of rows and
+//!   cuts them into groups; a group is complete when the next one starts, so memory holds one
+//!   chunk, never the file. The rows of a group must therefore be contiguous; a group that
+//!   starts again is refused (exit 2) rather than fitted twice. `alkstats pool` streams only
+//!   when the output is CSV analysis rows and either `--stream` is given or a quick scan of the
+//!   file's `--by` column finds its groups contiguous ([`groups_are_contiguous`]); otherwise it
+//!   loads the file as before, so streaming never changes what a command prints.
+//! - **Same numbers, same code.** Rows are parsed by [`parse_arm`](crate::data::arms::parse_arm)
+//!   and checked across the file as [`load_arms`](crate::data::load_arms) checks them; effect
+//!   sizes, the fit ([`fit_summary`](crate::fit::fit_summary), the allocation-free core of
+//!   [`fit`](crate::fit::fit)), back-transformation and the CSV row are the functions of the
+//!   in-memory path. The output is byte for byte that of `alkstats pool --format csv`
+//!   (`tests/batch.rs` checks it).
+//! - **Parallel, deterministic.** Parsing and fitting run on rayon's thread pool, chunk by
+//!   chunk; results are collected in file order and written in file order, so the output does
+//!   not depend on the number of threads. Each worker keeps a [`FitWorkspace`](crate::fit::FitWorkspace),
+//!   which computes the t and χ² quantiles once per degrees of freedom instead of once per fit.
+//! - **Errors.** The first problem in file order stops the run with the line named. With
+//!   `--output` the file is written to a temporary file and renamed only on success
+//!   ([`AtomicFile`]), so a failed run leaves nothing half-written.
+
+mod analyse;
+mod fingerprint;
+mod progress;
+pub mod reader;
+
+pub use reader::Exclusions;
+
+use crate::analysis::group::{Grouping, MISSING_GROUP};
+use crate::analysis::proportion::{check_incr, ProportionSettings};
+use crate::analysis::AnalysisError;
+use crate::data::arms::{normalise_drug, REQUIRED_COLUMNS};
+use crate::data::table::RowReader;
+use crate::data::{DataError, DataSource};
+use crate::io::AtomicFile;
+use crate::output::csv_out::{write_analysis_row, write_header};
+use analyse::{analyse, Workspace};
+use fingerprint::{Fingerprint, FingerprintMap};
+use rayon::prelude::*;
+use reader::{GroupReader, ReadError};
+use std::io::{IsTerminal, Read, Write};
+use std::path::Path;
+use thiserror::Error;
+
+/// Why a streamed run failed.
+#[derive(Debug, Error)]
+pub enum BatchError {
+    /// A problem in the input file, with its line.
+    #[error(transparent)]
+    Data(#[from] DataError),
+    /// An analysis that cannot be run as asked.
+    #[error(transparent)]
+    Analysis(#[from] AnalysisError),
+    /// The output could not be written.
+    #[error("{target}: cannot write the output: {source}")]
+    Output {
+        /// The output path, or `<stdout>`.
+        target: String,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+}
+
+impl From<ReadError> for BatchError {
+    fn from(e: ReadError) -> Self {
+        match e {
+            ReadError::Data(e) => BatchError::Data(e),
+            ReadError::Analysis(e) => BatchError::Analysis(e),
+        }
+    }
+}
+
+/// Tuning of a streamed run. The defaults suit files from a few rows to tens of millions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StreamOptions {
+    /// Rows read per chunk: the unit of parallel parsing, and of memory.
+    pub chunk_rows: usize,
+}
+
+impl Default for StreamOptions {
+    fn default() -> Self {
+        StreamOptions { chunk_rows: 16_384 }
+    }
+}
+
+/// Progress of a streamed run, reported after each chunk.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Progress {
+    /// Bytes of the input read.
+    pub bytes: u64,
+    /// Data rows read.
+    pub rows: u64,
+    /// Analyses written.
+    pub analyses: u64,
+}
+
+/// What a streamed run did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BatchSummary {
+    /// Data rows read.
+    pub rows: u64,
+    /// Analyses written (one per group).
+    pub analyses: u64,
+    /// Rows left out of the analyses.
+    pub exclusions: Exclusions,
+    /// Warnings of the fits (non-convergence, intervals that are undefined), in total.
+    pub warning_count: u64,
+    /// The first warnings, worded as in the JSON report ("group: message").
+    pub warnings: Vec<String>,
+}
+
+/// How many warnings a [`BatchSummary`] keeps word for word.
+const KEPT_WARNINGS: usize = 10;
+
+/// Groups formatted per parallel task: enough to amortise a task, few enough to balance.
+const GROUPS_PER_TASK: usize = 64;
+
+impl BatchSummary {
+    /// The summary for people (standard error), or `None` when there is nothing to say.
+    pub fn message(&self) -> Option<String> {
+        let mut lines = Vec::new();
+        let x = &self.exclusions;
+        if x.overlapping + x.missing_responders > 0 {
+            lines.push(format!(
+                "warning: {} row(s) left out: {} marked as overlapping other rows (use \
+                 --keep-overlapping to include them), {} without a responder count; e.g. {}",
+                x.overlapping + x.missing_responders,
+                x.overlapping,
+                x.missing_responders,
+                x.examples.join("; ")
+            ));
+        }
+        if self.warning_count > 0 {
+            lines.push(format!(
+                "warning: {} warning(s) in {} analyses; the first {}:",
+                self.warning_count,
+                self.analyses,
+                self.warnings.len()
+            ));
+            lines.extend(self.warnings.iter().map(|w| format!("  - {w}")));
+        }
+        (!lines.is_empty()).then(|| lines.join("\n"))
+    }
+
+    fn add_warnings(&mut self, warnings: Vec<String>) {
+        self.warning_count += warnings.len() as u64;
+        let room = KEPT_WARNINGS.saturating_sub(self.warnings.len());
+        self.warnings.extend(warnings.into_iter().take(room));
+    }
+}
+
+/// The CSV rows of one task's groups, and their warnings.
+struct Part {
+    csv: Vec<u8>,
+    warnings: Vec<String>,
+}
+
+/// Pools the proportions of every `--by` group of `input` (an arms CSV named `data_name` in
+/// messages) and writes the CSV of `alkstats pool --format csv`: the header, then one row per
+/// group, in file order.
+///
+/// `progress` is called after each chunk.
+///
+/// # Errors
+/// The first problem of the file in file order ([`BatchError::Data`]), an impossible analysis
+/// ([`BatchError::Analysis`]: an unknown or absent `--by` column, a study without a finite
+/// effect size, nothing to pool), or a failure to write ([`BatchError::Output`], with the
+/// target `<output>`; the caller knows its name).
+pub fn pool_stream<R: Read, W: Write>(
+    data_name: &str,
+    input: R,
+    output: &mut W,
+    settings: &ProportionSettings,
+    options: &StreamOptions,
+    progress: &mut dyn FnMut(&Progress),
+) -> Result<BatchSummary, BatchError> {
+    check_incr(settings.incr)?;
+    let Grouping::Column(column) = &settings.grouping else {
+        return Err(AnalysisError::InvalidSetting(
+            "streaming pools one analysis per group: it needs --by COLUMN, not --by none".into(),
+        )
+        .into());
+    };
+    let write_error = |source| BatchError::Output {
+        target: "<output>".into(),
+        source,
+    };
+    let mut reader = GroupReader::new(
+        data_name,
+        input,
+        column,
+        settings.keep_overlapping,
+        options.chunk_rows,
+    )?;
+    let mut header = csv::Writer::from_writer(Vec::new());
+    write_header(&mut header).map_err(|e| write_error(e.into()))?;
+    let header = header.into_inner().unwrap_or_default();
+    output.write_all(&header).map_err(write_error)?;
+
+    let mut summary = BatchSummary::default();
+    while let Some(mut groups) = reader.next_groups()? {
+        let parts: Vec<Result<Part, AnalysisError>> = groups
+            .par_chunks_mut(GROUPS_PER_TASK)
+            .map_init(
+                || Workspace::new(settings),
+                |ws, chunk| format_groups(data_name, chunk, settings, ws),
+            )
+            .collect();
+        for part in parts {
+            let part = part?;
+            output.write_all(&part.csv).map_err(write_error)?;
+            summary.add_warnings(part.warnings);
+        }
+        summary.analyses += groups.len() as u64;
+        progress(&Progress {
+            bytes: reader.bytes_read(),
+            rows: reader.rows(),
+            analyses: summary.analyses,
+        });
+    }
+    output.flush().map_err(write_error)?;
+    summary.rows = reader.rows();
+    summary.exclusions = reader.exclusions().clone();
+    Ok(summary)
+}
+
+/// Analyses and formats consecutive groups on one worker, and frees their rows there.
+fn format_groups(
+    data_name: &str,
+    groups: &mut [reader::Group],
+    settings: &ProportionSettings,
+    ws: &mut Workspace,
+) -> Result<Part, AnalysisError> {
+    let mut w = csv::Writer::from_writer(Vec::with_capacity(groups.len() * 512));
+    let mut warnings = Vec::new();
+    for group in groups.iter_mut() {
+        let analysis = analyse(data_name, group, settings, ws, &mut warnings)?;
+        // Writing into memory cannot fail.
+        let _ = write_analysis_row(&mut w, &analysis);
+        group.members = Vec::new();
+    }
+    let csv = w.into_inner().unwrap_or_default();
+    Ok(Part { csv, warnings })
+}
+
+/// When `alkstats pool` streams.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamMode {
+    /// When the data is a file whose `--by` groups are contiguous ([`groups_are_contiguous`]).
+    Auto,
+    /// Always (`--stream`); groups that are not contiguous are an error.
+    Always,
+}
+
+/// Runs `alkstats pool --format csv` through the batch engine when `mode` allows it: reads
+/// `source`, writes `output` (atomically) or standard output, and draws a progress bar on a
+/// terminal for runs over a second. Returns `None`, having done nothing, when the in-memory
+/// path should run instead (in [`StreamMode::Auto`]: the data is not a file, or its groups are
+/// not contiguous).
+///
+/// A closed standard output (`alkstats … | head`) ends the run early, successfully. On a
+/// terminal, rows left out and the fits' warnings are summarised on standard error.
+///
+/// # Errors
+/// As [`pool_stream`], with the output named.
+pub fn pool_csv(
+    source: &DataSource,
+    embedded: (&'static str, &str),
+    output: Option<&Path>,
+    settings: &ProportionSettings,
+    mode: StreamMode,
+) -> Result<Option<BatchSummary>, BatchError> {
+    let Grouping::Column(column) = &settings.grouping else {
+        return Ok(None);
+    };
+    let size = match source {
+        DataSource::File(path) => std::fs::metadata(path).ok().map(|m| m.len()),
+        _ => None,
+    };
+    if mode == StreamMode::Auto {
+        match source {
+            DataSource::File(path) if groups_are_contiguous(path, column) => {}
+            _ => return Ok(None),
+        }
+    }
+    let (name, input) = source.open(embedded.0, embedded.1)?;
+    let mut bar = progress::ProgressReport::new(size);
+    let mut report = |p: &Progress| bar.update(p);
+    let options = StreamOptions::default();
+    let result = match output {
+        Some(path) => {
+            let named = |source| BatchError::Output {
+                target: path.display().to_string(),
+                source,
+            };
+            let mut file = AtomicFile::create(path).map_err(named)?;
+            // On an error the file is dropped uncommitted: its temporary file is removed.
+            pool_stream(&name, input, &mut file, settings, &options, &mut report)
+                .and_then(|summary| file.commit().map(|()| summary).map_err(named))
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+            match pool_stream(&name, input, &mut out, settings, &options, &mut report) {
+                Err(BatchError::Output { source, .. })
+                    if source.kind() == std::io::ErrorKind::BrokenPipe =>
+                {
+                    Ok(BatchSummary::default())
+                }
+                Err(BatchError::Output { source, .. }) => Err(BatchError::Output {
+                    target: "<stdout>".into(),
+                    source,
+                }),
+                other => other,
+            }
+        }
+    };
+    bar.finish();
+    let summary = result?;
+    // As the progress bar: for people at a terminal. A pipeline sees what the in-memory path
+    // prints for CSV, which is nothing.
+    if std::io::stderr().is_terminal() {
+        if let Some(message) = summary.message() {
+            eprintln!("{message}");
+        }
+    }
+    Ok(Some(summary))
+}
+
+/// Whether the rows of each `column` group of the file at `path` are contiguous, from a quick
+/// pass over that column alone (the CSV is parsed, not validated). `false` when the file
+/// cannot be read that way: the in-memory path then reports the problem as it always has.
+///
+/// Labels are compared as the in-memory path groups them: trimmed, an empty value as
+/// `(missing)`, drug names normalised in the `drug` column. Should this ever disagree with the
+/// streaming reader, that reader refuses the file (exit 2); it never fits a group twice.
+pub fn groups_are_contiguous(path: &Path, column: &str) -> bool {
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let name = path.display().to_string();
+    let Ok(mut reader) = RowReader::new(&name, file, REQUIRED_COLUMNS) else {
+        return false;
+    };
+    let Some(index) = reader.headers().iter().position(|h| h == column) else {
+        return false;
+    };
+    let mut record = csv::ByteRecord::new();
+    let mut finished = FingerprintMap::default();
+    let mut current: Option<(Vec<u8>, Fingerprint)> = None;
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => return true,
+            Err(_) => return false,
+        }
+        let raw = record.get(index).unwrap_or_default();
+        if matches!(&current, Some((last, _)) if last.as_slice() == raw) {
+            continue;
+        }
+        let Ok(value) = std::str::from_utf8(raw) else {
+            return false;
+        };
+        let value = value.trim();
+        let label = match value {
+            "" => MISSING_GROUP.to_string(),
+            v if column == "drug" => normalise_drug(v),
+            v => v.to_string(),
+        };
+        let key = Fingerprint::of(&label);
+        if let Some((_, open)) = &current {
+            if *open != key {
+                finished.insert(*open, 0);
+            }
+        }
+        if finished.contains(&key) {
+            return false;
+        }
+        current = Some((raw.to_vec(), key));
+    }
+}
+
+impl From<BatchError> for crate::cli::CliError {
+    fn from(e: BatchError) -> Self {
+        use crate::cli::CliError;
+        match e {
+            BatchError::Data(e) => CliError::Data(e),
+            BatchError::Analysis(e) => CliError::Analysis(e),
+            // As for the in-memory output: an output path that cannot be written is the user's
+            // to fix; standard output failing is not.
+            BatchError::Output { target, source } if target == "<stdout>" => {
+                CliError::Internal(source.into())
+            }
+            e @ BatchError::Output { .. } => CliError::Usage(e.to_string()),
+        }
+    }
+}

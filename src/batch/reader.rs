@@ -1,0 +1,337 @@
+//! The streaming reader: an arms file read chunk by chunk and cut into its `--by` groups, with
+//! every check of [`crate::data::load_arms`] (rows parsed by the same
+//! [`parse_arm`](crate::data::arms::parse_arm), labels unique in the file, `overlaps` naming
+//! rows of the file) and the exclusions of
+//! [`pool_proportions`](crate::analysis::proportion::pool_proportions).
+//!
+//! Rows are read as raw CSV records on the calling thread and parsed in parallel; the checks
+//! across rows then run in file order, so the first problem in the file is the one reported.
+//! A group is complete when the next group starts, so the rows of a group must be contiguous: a
+//! group that starts again after it ended is refused rather than fitted twice.
+
+use super::fingerprint::{Fingerprint, FingerprintMap};
+use crate::analysis::group::MISSING_GROUP;
+use crate::analysis::AnalysisError;
+use crate::data::arms::{
+    duplicate_study, grouping_value, parse_arm_values, unknown_overlap, REQUIRED_COLUMNS,
+};
+use crate::data::table::{decode_row, decode_row_into, Row, RowCursor, RowReader, Table};
+use crate::data::{Arm, DataError};
+use rayon::prelude::*;
+use std::io::Read;
+
+/// Rows of one `--by` group with their responder counts, in file order.
+#[derive(Debug)]
+pub struct Group {
+    /// The group's label (the value of the `--by` column, `(missing)` when empty).
+    pub label: String,
+    /// The counted arms and their responders.
+    pub members: Vec<(Arm, u64)>,
+}
+
+/// Rows left out of the analysis, as [`pool_proportions`] leaves them out.
+///
+/// [`pool_proportions`]: crate::analysis::proportion::pool_proportions
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Exclusions {
+    /// Rows marked in `overlaps` (left out unless `--keep-overlapping`).
+    pub overlapping: u64,
+    /// Rows without a responder count.
+    pub missing_responders: u64,
+    /// The first few labels of each kind, for the message.
+    pub examples: Vec<String>,
+}
+
+/// Problems found by the reader: the file's, or a request the file cannot meet.
+#[derive(Debug)]
+pub enum ReadError {
+    /// A problem in the file.
+    Data(DataError),
+    /// An impossible analysis (unknown `--by` column, nothing to pool).
+    Analysis(AnalysisError),
+}
+
+impl From<DataError> for ReadError {
+    fn from(e: DataError) -> Self {
+        ReadError::Data(e)
+    }
+}
+
+impl From<AnalysisError> for ReadError {
+    fn from(e: AnalysisError) -> Self {
+        ReadError::Analysis(e)
+    }
+}
+
+/// The label of the group of `arm`, as [`split`](crate::analysis::group::split) labels it.
+fn group_label<'a>(c: &'a RowCursor<'_>, arm: &'a Arm, column: &str) -> &'a str {
+    match grouping_value(c, arm, column) {
+        "" => MISSING_GROUP,
+        value => value,
+    }
+}
+
+/// A row parsed on a worker thread.
+struct Parsed {
+    arm: Arm,
+    study_key: Fingerprint,
+    group_key: Fingerprint,
+}
+
+/// How many example labels [`Exclusions`] keeps.
+const EXAMPLES: usize = 5;
+
+/// Reads an arms file group by group. See the module documentation.
+pub struct GroupReader<R: Read> {
+    reader: RowReader<R>,
+    /// The file name and header, without rows: lets [`parse_arm`] locate its errors.
+    table: Table,
+    column: String,
+    keep_overlapping: bool,
+    chunk_rows: usize,
+    raw: Vec<csv::ByteRecord>,
+    /// Study labels seen so far → their line (labels are unique within a file).
+    studies: FingerprintMap,
+    /// Groups already complete → their first line (a group may not start again).
+    finished: FingerprintMap,
+    open: Option<(Fingerprint, u64, Group)>,
+    /// Rows whose `overlaps` name a label not (yet) seen, checked at the end of the file.
+    pending_overlaps: Vec<(Row, String)>,
+    exclusions: Exclusions,
+    rows: u64,
+    groups: u64,
+    at_end: bool,
+}
+
+impl<R: Read> GroupReader<R> {
+    /// Reads the header of `input` (named `file` in messages) and checks that it has the
+    /// required columns and the grouping `column`.
+    ///
+    /// # Errors
+    /// A bad header ([`DataError`]) or an unknown `column` ([`AnalysisError`]).
+    pub fn new(
+        file: &str,
+        input: R,
+        column: &str,
+        keep_overlapping: bool,
+        chunk_rows: usize,
+    ) -> Result<Self, ReadError> {
+        let reader = RowReader::new(file, input, REQUIRED_COLUMNS)?;
+        let headers = reader.headers().to_vec();
+        if !headers.iter().any(|h| h == column) {
+            return Err(AnalysisError::UnknownGroupColumn {
+                column: column.into(),
+                available: headers.join(", "),
+            }
+            .into());
+        }
+        Ok(GroupReader {
+            reader,
+            table: Table {
+                file: file.into(),
+                headers,
+                rows: Vec::new(),
+            },
+            column: column.into(),
+            keep_overlapping,
+            chunk_rows: chunk_rows.max(1),
+            raw: Vec::new(),
+            studies: FingerprintMap::default(),
+            finished: FingerprintMap::default(),
+            open: None,
+            pending_overlaps: Vec::new(),
+            exclusions: Exclusions::default(),
+            rows: 0,
+            groups: 0,
+            at_end: false,
+        })
+    }
+
+    /// Bytes of the input read so far.
+    pub fn bytes_read(&self) -> u64 {
+        self.reader.bytes_read()
+    }
+
+    /// Data rows read so far.
+    pub fn rows(&self) -> u64 {
+        self.rows
+    }
+
+    /// The rows left out so far.
+    pub fn exclusions(&self) -> &Exclusions {
+        &self.exclusions
+    }
+
+    /// The next groups that are complete, in file order; `None` once the file is done. The
+    /// last call also makes the checks that need the whole file.
+    ///
+    /// # Errors
+    /// The first problem in the file, in file order; at the end, an `overlaps` entry that
+    /// names no row of the file, or no row with responders at all.
+    pub fn next_groups(&mut self) -> Result<Option<Vec<Group>>, ReadError> {
+        loop {
+            if self.at_end {
+                return Ok(None);
+            }
+            let more = self.read_chunk()?;
+            let parsed = self.parse_chunk();
+            let mut complete = Vec::new();
+            for (i, row) in parsed.into_iter().enumerate() {
+                self.accept(i, row?, &mut complete)?;
+            }
+            if !more {
+                self.at_end = true;
+                self.finish(&mut complete)?;
+            }
+            if !complete.is_empty() || self.at_end {
+                return Ok(Some(complete));
+            }
+        }
+    }
+
+    /// Reads up to `chunk_rows` raw records; `false` once the input is exhausted.
+    fn read_chunk(&mut self) -> Result<bool, DataError> {
+        // Records are reused from chunk to chunk: their buffers keep their capacity.
+        self.raw.resize_with(self.chunk_rows, csv::ByteRecord::new);
+        for i in 0..self.chunk_rows {
+            if !self.reader.read_record(&mut self.raw[i])? {
+                self.raw.truncate(i);
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// Decodes and validates the chunk's rows in parallel, in order, with the fingerprints of
+    /// their study label and group label. Each worker decodes into one reused [`Row`], and the
+    /// arms are parsed without [`Arm::fields`]: the group label is all this path needs of them.
+    fn parse_chunk(&self) -> Vec<Result<Parsed, DataError>> {
+        let (table, column) = (&self.table, self.column.as_str());
+        let blank = || Row {
+            line: 0,
+            fields: Vec::new(),
+        };
+        self.raw
+            .par_iter()
+            .with_min_len(256)
+            .map_init(blank, |row, record| {
+                decode_row_into(&table.file, &table.headers, record, row)?;
+                let c = table.cursor(row);
+                let arm = parse_arm_values(&c)?;
+                Ok(Parsed {
+                    study_key: Fingerprint::of(&arm.study),
+                    group_key: Fingerprint::of(group_label(&c, &arm, column)),
+                    arm,
+                })
+            })
+            .collect()
+    }
+
+    /// The row of raw record `i` of this chunk, decoded again to locate an error.
+    fn row(&self, i: usize) -> Row {
+        decode_row(&self.table.file, &self.table.headers, &self.raw[i]).unwrap_or_else(|_| Row {
+            line: 0,
+            fields: Vec::new(),
+        })
+    }
+
+    /// The checks across rows, the exclusions and the grouping, for the `i`-th row of the
+    /// chunk.
+    fn accept(
+        &mut self,
+        i: usize,
+        parsed: Parsed,
+        complete: &mut Vec<Group>,
+    ) -> Result<(), ReadError> {
+        let Parsed {
+            arm,
+            study_key,
+            group_key: key,
+        } = parsed;
+        self.rows += 1;
+        if let Some(first) = self.studies.insert(study_key, arm.line) {
+            let row = self.row(i);
+            return Err(duplicate_study(&self.table.cursor(&row), first).into());
+        }
+        for other in &arm.overlaps {
+            if !self.studies.contains(&Fingerprint::of(other)) {
+                self.pending_overlaps.push((self.row(i), other.clone()));
+            }
+        }
+        if !(self.keep_overlapping || arm.overlaps.is_empty()) {
+            self.exclusions.overlapping += 1;
+            self.note_example(&arm.study);
+            return Ok(());
+        }
+        let Some(events) = arm.responders else {
+            self.exclusions.missing_responders += 1;
+            self.note_example(&arm.study);
+            return Ok(());
+        };
+        match &mut self.open {
+            Some((open, _, group)) if *open == key => {
+                group.members.push((arm, events));
+                return Ok(());
+            }
+            _ => {}
+        }
+        // The label in words is needed once per group (and for a message), so it is found again
+        // from the raw record rather than carried for every row.
+        let row = self.row(i);
+        let c = self.table.cursor(&row);
+        let label = group_label(&c, &arm, &self.column).to_string();
+        if let Some(first) = self.finished.get(&key) {
+            return Err(ReadError::Data(c.error(
+                &self.column,
+                format!(
+                    "the rows of each '{column}' group together (group '{label}' started on \
+                     line {first} and other groups came in between); the file is read group by \
+                     group (streaming), so sort it by {column}, or add --no-stream to load it \
+                     whole",
+                    column = self.column,
+                ),
+            )));
+        }
+        let group = Group {
+            label,
+            members: vec![(arm, events)],
+        };
+        let line = group.members[0].0.line;
+        if let Some((done, first, group)) = self.open.replace((key, line, group)) {
+            self.finished.insert(done, first);
+            self.groups += 1;
+            complete.push(group);
+        }
+        Ok(())
+    }
+
+    fn note_example(&mut self, study: &str) {
+        if self.exclusions.examples.len() < EXAMPLES {
+            self.exclusions.examples.push(study.to_string());
+        }
+    }
+
+    /// The end of the file: the last group is complete; `overlaps` entries must name rows of
+    /// the file; something must have been pooled.
+    fn finish(&mut self, complete: &mut Vec<Group>) -> Result<(), ReadError> {
+        if self.rows == 0 {
+            return Err(DataError::NoRows {
+                file: self.table.file.clone(),
+            }
+            .into());
+        }
+        for (row, other) in &self.pending_overlaps {
+            if !self.studies.contains(&Fingerprint::of(other)) {
+                return Err(unknown_overlap(&self.table.cursor(row), other).into());
+            }
+        }
+        if let Some((_, _, group)) = self.open.take() {
+            self.groups += 1;
+            complete.push(group);
+        }
+        if self.groups == 0 {
+            return Err(crate::analysis::proportion::no_responders(&self.table.file).into());
+        }
+        Ok(())
+    }
+}

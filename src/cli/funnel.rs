@@ -1,0 +1,76 @@
+//! `alkstats funnel`: the funnel plot of a pooled analysis (effect against standard error on
+//! the analysis scale), plain or contour-enhanced; the image goes to `--output PATH`.
+//!
+//! Without `--group`, all studies are pooled together (as `--by none`); with `--group NAME`,
+//! the plot shows that subgroup of `--by` (default: drug for orr, comparison for hr).
+
+use super::plots::{check_path, FunnelRequest, PageArgs};
+use super::pool::PoolArgs;
+use super::{CliError, Output};
+use crate::plot::forest::Models;
+use clap::Args;
+
+/// Flags of `alkstats funnel`.
+#[derive(Debug, Args)]
+pub struct FunnelArgs {
+    /// The analysis (as `alkstats pool`); `--output PATH` names the image (.png or .svg).
+    #[command(flatten)]
+    pub pool: PoolArgs,
+    /// Draw one subgroup of --by instead of all studies pooled together.
+    #[arg(long, value_name = "NAME")]
+    pub group: Option<String>,
+    /// Contour-enhanced: shade where a study would be significant at p < 0.01, 0.05, 0.10
+    /// against the --refline value.
+    #[arg(long)]
+    pub contour: bool,
+    /// Reference value of the contours on the analysis scale (0: a hazard ratio of 1, or a
+    /// logit of 0 = a proportion of ½).
+    #[arg(long, default_value_t = 0.0, allow_hyphen_values = true)]
+    pub refline: f64,
+    /// Pooled line: random (random-effects estimate) or common.
+    #[arg(long, default_value = "random")]
+    pub model: Models,
+    /// Title; default: derived from the outcome.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Page size and resolution.
+    #[command(flatten)]
+    pub page: PageArgs,
+}
+
+/// Runs `alkstats funnel`.
+///
+/// # Errors
+/// No `--output`, an unsupported extension, an unknown group, bad data, or a failure to write.
+pub fn run(args: FunnelArgs) -> Result<Output, CliError> {
+    let mut pool = args.pool;
+    let path = pool.output.take().ok_or_else(|| {
+        CliError::Usage("alkstats funnel needs --output PATH ending in .png or .svg".into())
+    })?;
+    check_path(&path, &pool)?;
+    if !args.refline.is_finite() {
+        return Err(CliError::Usage(format!(
+            "--refline {}: expected a finite number",
+            args.refline
+        )));
+    }
+    if args.group.is_none() && pool.by.is_none() {
+        pool.by = Some("none".into());
+    }
+    pool.forest = None;
+    pool.plots.funnel = Some((
+        path,
+        FunnelRequest {
+            models: args.model,
+            contour_center: args.contour.then_some(args.refline),
+            group: args.group,
+            title: args.title,
+            page: args.page,
+        },
+    ));
+    super::pool::run(pool)?;
+    Ok(Output {
+        text: String::new(),
+        path: None,
+    })
+}

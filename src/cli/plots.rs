@@ -1,0 +1,270 @@
+//! Drawing the plots that a `pool` run was asked for (`--forest PATH`, or the `forest` and
+//! `funnel` subcommands, which run `pool` with a plot request and no table).
+//!
+//! The analysis layer computes; this module only picks analyses out of the report (running
+//! the same analysis without subgroups when a plot needs the overall result), converts them
+//! with [`crate::plot`]'s conversion functions, and writes the image atomically.
+
+use super::pool::PoolArgs;
+use super::CliError;
+use crate::analysis::group::Grouping;
+use crate::analysis::report::{PoolReport, StudyRow};
+use crate::analysis::AnalysisError;
+use crate::data::hr::HrRow;
+use crate::data::Arm;
+use crate::plot::forest::{forest_data, ForestOptions, Models, SortOrder};
+use crate::plot::funnel::{funnel_data, FunnelOptions};
+use crate::plot::{self, Format, Page, PlotError, WriteError};
+use clap::Args;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Page size flags shared by every plot.
+#[derive(Debug, Clone, PartialEq, Args)]
+pub struct PageArgs {
+    /// Width in inches (pixels = inches × dpi); default: the forest's natural width, 6.5 for a
+    /// funnel. A forest is never narrower than its columns need.
+    #[arg(long, value_name = "INCHES")]
+    pub width: Option<f64>,
+    /// Height in inches; default: a forest grows with its rows (a larger height spreads them
+    /// out), 5.5 for a funnel.
+    #[arg(long, value_name = "INCHES")]
+    pub height: Option<f64>,
+    /// Resolution: pixels per inch of a PNG (and of an SVG's pixel size). Text and lines are
+    /// sized in points, so a higher dpi gives a sharper image of the same figure.
+    #[arg(long, default_value_t = 100.0)]
+    pub dpi: f64,
+}
+
+impl Default for PageArgs {
+    fn default() -> Self {
+        PageArgs {
+            width: None,
+            height: None,
+            dpi: 100.0,
+        }
+    }
+}
+
+impl PageArgs {
+    /// The page these flags describe.
+    pub fn page(&self) -> Page {
+        Page {
+            width: self.width,
+            height: self.height,
+            dpi: self.dpi,
+        }
+    }
+}
+
+/// Layout flags of a forest plot.
+#[derive(Debug, Clone, PartialEq, Default, Args)]
+pub struct ForestLayoutArgs {
+    /// Order of studies within each subgroup: input, estimate, year, weight.
+    #[arg(long, default_value = "input")]
+    pub sort: SortOrder,
+    /// Pooled models drawn: both (common and random, as R meta), random, common.
+    #[arg(long, default_value = "both")]
+    pub model: Models,
+    /// Axis limits LO,HI on the display scale (e.g. 0,1 or 0.1,2); intervals beyond them end
+    /// in arrows. Default: fitted to the data.
+    #[arg(long, value_name = "LO,HI", value_parser = parse_xlim, allow_hyphen_values = true)]
+    pub xlim: Option<(f64, f64)>,
+    /// Title; default: derived from the outcome and grouping.
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Page size and resolution.
+    #[command(flatten)]
+    pub page: PageArgs,
+}
+
+fn parse_xlim(s: &str) -> Result<(f64, f64), String> {
+    let parts: Vec<&str> = s.split(',').map(str::trim).collect();
+    match parts.as_slice() {
+        [a, b] => match (a.parse::<f64>(), b.parse::<f64>()) {
+            (Ok(a), Ok(b)) if a.is_finite() && b.is_finite() && a < b => Ok((a, b)),
+            _ => Err(format!(
+                "'{s}': expected two increasing numbers LO,HI such as 0,1"
+            )),
+        },
+        _ => Err(format!(
+            "'{s}': expected two numbers separated by a comma, such as 0,1"
+        )),
+    }
+}
+
+/// Options of a funnel plot.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct FunnelRequest {
+    /// Pooled line: random (default) or common.
+    pub models: Models,
+    /// Contour-enhanced around this reference value (analysis scale).
+    pub contour_center: Option<f64>,
+    /// The subgroup of `--by` to draw; `None` for the single (or overall) analysis.
+    pub group: Option<String>,
+    /// Title.
+    pub title: Option<String>,
+    /// Page.
+    pub page: PageArgs,
+}
+
+/// Plots a `pool` run should draw besides its table.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PlotRequests {
+    /// Forest plot: path and layout.
+    pub forest: Option<(PathBuf, ForestLayoutArgs)>,
+    /// Funnel plot: path and options.
+    pub funnel: Option<(PathBuf, FunnelRequest)>,
+}
+
+/// Rows that carry a publication year (for `--sort year`).
+pub trait StudyYear {
+    /// Study label and year.
+    fn study_year(&self) -> (&str, Option<i32>);
+}
+
+impl StudyYear for Arm {
+    fn study_year(&self) -> (&str, Option<i32>) {
+        (&self.study, self.year)
+    }
+}
+
+impl StudyYear for HrRow {
+    fn study_year(&self) -> (&str, Option<i32>) {
+        (
+            &self.study,
+            self.fields.get("year").and_then(|y| y.trim().parse().ok()),
+        )
+    }
+}
+
+/// Checks that `path` names a supported image format and is not the input file.
+///
+/// # Errors
+/// [`CliError::Usage`] (exit 2) otherwise.
+pub fn check_path(path: &Path, args: &PoolArgs) -> Result<Format, CliError> {
+    let format = Format::from_path(path).map_err(|e| CliError::Usage(e.to_string()))?;
+    if let Some(data) = args.data.as_deref().filter(|d| *d != "-") {
+        if crate::io::same_file(path, Path::new(data)) {
+            return Err(CliError::Usage(format!(
+                "{}: this is the input file; choose another path",
+                path.display()
+            )));
+        }
+    }
+    Ok(format)
+}
+
+fn plot_error(e: PlotError) -> CliError {
+    match e {
+        PlotError::Draw(m) => CliError::Internal(anyhow::anyhow!(m)),
+        other => CliError::Usage(other.to_string()),
+    }
+}
+
+fn write_error(e: WriteError) -> CliError {
+    match e {
+        WriteError::Plot(p) => plot_error(p),
+        WriteError::Io(m) => CliError::Usage(m),
+    }
+}
+
+fn write_scene(scene: &plot::scene::Scene, path: &Path, dpi: f64) -> Result<(), CliError> {
+    plot::write(scene, path, dpi).map_err(write_error)?;
+    eprintln!(
+        "wrote {} ({:.0} × {:.0} px at {dpi} dpi)",
+        path.display(),
+        scene.width / 72.0 * dpi,
+        scene.height / 72.0 * dpi
+    );
+    Ok(())
+}
+
+/// Draws the plots `args` asks for from `report`. `rows` are the input rows (for years);
+/// `regroup` reruns the same analysis with another grouping (for the overall result).
+///
+/// # Errors
+/// A bad path or option (exit 2), an analysis failure, or a failure to write.
+pub fn draw<S: StudyRow, R: StudyYear>(
+    args: &PoolArgs,
+    report: &PoolReport<S>,
+    rows: &[R],
+    regroup: impl Fn(Grouping) -> Result<PoolReport<S>, AnalysisError>,
+) -> Result<(), CliError> {
+    let forest = match (&args.forest, &args.plots.forest) {
+        (_, Some((p, l))) => Some((p.clone(), l.clone())),
+        (Some(p), None) => Some((p.clone(), ForestLayoutArgs::default())),
+        (None, None) => None,
+    };
+    let grouped = report.settings.by != "none";
+    let mut overall_cache: Option<PoolReport<S>> = None;
+    let overall = |report_needed: bool| -> Result<Option<PoolReport<S>>, CliError> {
+        if !report_needed {
+            return Ok(None);
+        }
+        Ok(Some(regroup(Grouping::None)?))
+    };
+    if let Some((path, layout)) = forest {
+        check_path(&path, args)?;
+        layout.page.page().validate().map_err(plot_error)?;
+        overall_cache = overall(grouped)?;
+        let years: HashMap<String, i32> = rows
+            .iter()
+            .filter_map(|r| r.study_year().1.map(|y| (r.study_year().0.to_string(), y)))
+            .collect();
+        let opts = ForestOptions {
+            models: layout.model,
+            sort: layout.sort,
+            years,
+            title: layout.title.clone(),
+            xlim: layout.xlim,
+        };
+        let all = overall_cache.as_ref().and_then(|r| r.analyses.first());
+        let data = forest_data(report, all, &opts).map_err(plot_error)?;
+        let scene = plot::forest::layout(&data, &layout.page.page()).map_err(plot_error)?;
+        write_scene(&scene, &path, layout.page.dpi)?;
+    }
+    if let Some((path, req)) = &args.plots.funnel {
+        check_path(path, args)?;
+        req.page.page().validate().map_err(plot_error)?;
+        let opts = FunnelOptions {
+            models: req.models,
+            contour_center: req.contour_center,
+            title: req.title.clone(),
+        };
+        let analysis = match &req.group {
+            Some(g) => report
+                .analyses
+                .iter()
+                .find(|a| a.group.as_deref() == Some(g.as_str()))
+                .ok_or_else(|| {
+                    let names: Vec<&str> = report
+                        .analyses
+                        .iter()
+                        .filter_map(|a| a.group.as_deref())
+                        .collect();
+                    CliError::Usage(format!(
+                        "--group {g}: no such subgroup of --by {}; expected one of: {}",
+                        report.settings.by,
+                        names.join(", ")
+                    ))
+                })?,
+            None if report.analyses.len() == 1 => &report.analyses[0],
+            None => {
+                if overall_cache.is_none() {
+                    overall_cache = overall(true)?;
+                }
+                overall_cache
+                    .as_ref()
+                    .and_then(|r| r.analyses.first())
+                    .ok_or_else(|| {
+                        CliError::Usage("nothing to draw: the analysis has no studies".into())
+                    })?
+            }
+        };
+        let data = funnel_data(report, analysis, &opts).map_err(plot_error)?;
+        let scene = plot::funnel::layout(&data, &req.page.page()).map_err(plot_error)?;
+        write_scene(&scene, path, req.page.dpi)?;
+    }
+    Ok(())
+}

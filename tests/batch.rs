@@ -1,0 +1,401 @@
+//! The batch engine (`alkstats pool --format csv`, streamed group by group) against the
+//! in-memory path: the same bytes for the same file, the same errors for bad files, and the
+//! refusals streaming needs (groups whose rows are not together, bad rows part-way through an
+//! output file). Each command runs the real binary in a fresh temporary directory.
+
+use alkstats::analysis::group::Grouping;
+use alkstats::analysis::proportion::{pool_proportions, ProportionSettings};
+use alkstats::batch::{pool_stream, StreamOptions};
+use alkstats::data::load_arms;
+use alkstats::settings::{FitSettings, PredictionMethod, ProportionMeasure, RandomCi, TauMethod};
+use assert_cmd::Command;
+use std::path::PathBuf;
+use tempfile::TempDir;
+
+struct Workdir {
+    dir: TempDir,
+}
+
+impl Workdir {
+    fn new() -> Self {
+        Workdir {
+            dir: tempfile::tempdir().expect("create a temporary directory"),
+        }
+    }
+
+    fn create(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, contents).expect("write a test input");
+        path
+    }
+
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        Command::cargo_bin("alkstats")
+            .expect("the alkstats binary is built")
+            .current_dir(self.dir.path())
+            .args(args)
+            .output()
+            .expect("run alkstats")
+    }
+
+    /// Runs, asserts success with nothing on stderr, returns stdout.
+    fn stdout(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "alkstats {args:?}: {stderr}");
+        assert!(
+            stderr.is_empty(),
+            "alkstats {args:?} wrote to stderr: {stderr}"
+        );
+        String::from_utf8(out.stdout).expect("UTF-8 output")
+    }
+
+    /// Runs, asserts exit 2, returns stderr.
+    fn fails(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+        assert_eq!(out.status.code(), Some(2), "alkstats {args:?}: {stderr}");
+        stderr
+    }
+
+    fn entries(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+}
+
+const HEADER: &str = "meta_id,study,drug,n,responders,overlaps,source\n";
+
+/// Groups of every size the fit treats differently (k = 1, 2, 3, larger), 0 and n responders
+/// (continuity correction), identical studies (τ² = 0, Q = 0), an empty group value
+/// ("(missing)"), a row without responders and an overlapping row (both left out), and drug
+/// aliases; the rows of each group together.
+fn multi_group_file() -> String {
+    let mut s = String::from(HEADER);
+    let mut row = |meta: &str, study: &str, drug: &str, n: u32, r: &str, overlaps: &str| {
+        s.push_str(&format!(
+            "{meta},{study},{drug},{n},{r},{overlaps},synthetic\n"
+        ));
+    };
+    row("single", "a1", "crizotinib", 50, "20", "");
+    row("pair", "b1", "ceritinib", 80, "41", "");
+    row("pair", "b2", "LDK378", 60, "35", "");
+    row("triple", "c1", "alectinib", 40, "0", "");
+    row("triple", "c2", "alectinib", 45, "45", "");
+    row("triple", "c3", "alectinib", 30, "12", "");
+    row("same", "d1", "brigatinib", 100, "50", "");
+    row("same", "d2", "brigatinib", 100, "50", "");
+    row("same", "d3", "brigatinib", 100, "50", "");
+    row("", "e1", "crizotinib", 70, "30", "");
+    row("", "e2", "crizotinib", 75, "33", "");
+    for g in 0..30u32 {
+        for j in 0..(4 + g % 9) {
+            let n = 20 + (g * 37 + j * 53) % 250;
+            let r = (n * (10 + (g * 13 + j * 29) % 80)) / 100;
+            let (resp, overlaps) = match (g, j) {
+                (5, 2) => (String::new(), ""),
+                (7, 1) => (r.to_string(), "g07-s00"),
+                _ => (r.to_string(), ""),
+            };
+            row(
+                &format!("g{g:02}"),
+                &format!("g{g:02}-s{j:02}"),
+                "crizotinib",
+                n,
+                &resp,
+                overlaps,
+            );
+        }
+    }
+    s
+}
+
+#[test]
+fn streamed_csv_is_byte_for_byte_the_in_memory_csv() {
+    let wd = Workdir::new();
+    wd.create("batch.csv", multi_group_file());
+    let base = [
+        "pool",
+        "--data",
+        "batch.csv",
+        "--by",
+        "meta_id",
+        "--format",
+        "csv",
+    ];
+    let variants: &[&[&str]] = &[
+        &[],
+        &["--method-tau", "DL", "--random-ci", "hk"],
+        &["--method-tau", "PM", "--sm", "PFT", "--prediction", "hts"],
+        &[
+            "--method-tau",
+            "ML",
+            "--random-ci",
+            "hk-adhoc",
+            "--level",
+            "0.9",
+        ],
+        &["--method-tau", "EB", "--sm", "PAS", "--keep-overlapping"],
+        &["--method-tau", "SJ", "--sm", "PRAW", "--prediction", "z"],
+    ];
+    for extra in variants {
+        let args = |mode: &'static str| {
+            let mut a: Vec<&str> = base.to_vec();
+            a.extend_from_slice(extra);
+            a.push(mode);
+            a
+        };
+        let in_memory = wd.stdout(&args("--no-stream"));
+        let streamed = wd.stdout(&args("--stream"));
+        assert_eq!(streamed, in_memory, "{extra:?}");
+        // Without a flag the file (groups together) is streamed: still the same bytes.
+        let mut auto: Vec<&str> = base.to_vec();
+        auto.extend_from_slice(extra);
+        assert_eq!(wd.stdout(&auto), in_memory, "{extra:?}");
+    }
+    // The rows left out are not pooled, and the groups are the file's, in order.
+    let text = wd.stdout(&base);
+    let groups: Vec<&str> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(1).unwrap())
+        .collect();
+    assert_eq!(
+        &groups[..5],
+        ["single", "pair", "triple", "same", "(missing)"]
+    );
+    assert_eq!(groups.len(), 5 + 30);
+}
+
+#[test]
+fn library_stream_matches_pool_proportions_whatever_the_chunks_and_threads() {
+    let data = multi_group_file();
+    let settings = ProportionSettings {
+        sm: ProportionMeasure::Plogit,
+        fit: FitSettings {
+            method_tau: TauMethod::Reml,
+            random_ci: RandomCi::Hk,
+            prediction: PredictionMethod::T,
+            level: Default::default(),
+        },
+        grouping: Grouping::Column("meta_id".into()),
+        ..ProportionSettings::default()
+    };
+    let (arms, headers) = load_arms("batch.csv", data.as_bytes()).unwrap();
+    let report = pool_proportions(&arms, &headers, "batch.csv", &settings).unwrap();
+    let expected = alkstats::output::csv_out::render(&report, false).unwrap();
+    // Chunks of one row, of a few rows (groups cut across chunks), and of the whole file, on
+    // one thread and on three.
+    for (chunk_rows, threads) in [(1, 3), (7, 1), (7, 3), (1 << 14, 3)] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let mut out = Vec::new();
+        let summary = pool
+            .install(|| {
+                pool_stream(
+                    "batch.csv",
+                    data.as_bytes(),
+                    &mut out,
+                    &settings,
+                    &StreamOptions { chunk_rows },
+                    &mut |_| {},
+                )
+            })
+            .unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            expected,
+            "chunk_rows {chunk_rows}"
+        );
+        assert_eq!(summary.analyses as usize, report.analyses.len());
+        assert_eq!(summary.exclusions.overlapping, 1);
+        assert_eq!(summary.exclusions.missing_responders, 1);
+    }
+}
+
+#[test]
+fn groups_not_together_are_refused_when_streaming_is_forced_and_loaded_otherwise() {
+    let wd = Workdir::new();
+    wd.create(
+        "split.csv",
+        format!(
+            "{HEADER}A,a1,crizotinib,50,20,,s\nA,a2,crizotinib,60,25,,s\nB,b1,crizotinib,40,10,,s\n\
+             A,a3,crizotinib,70,30,,s\n"
+        ),
+    );
+    let args = [
+        "pool",
+        "--data",
+        "split.csv",
+        "--by",
+        "meta_id",
+        "--format",
+        "csv",
+    ];
+    let stderr = wd.fails(&[&args[..], &["--stream"]].concat());
+    assert!(stderr.contains("split.csv: line 5"), "{stderr}");
+    assert!(stderr.contains("meta_id"), "{stderr}");
+    assert!(stderr.contains("group 'A' started on line 2"), "{stderr}");
+    assert!(stderr.contains("--no-stream"), "{stderr}");
+    // Automatic streaming sees the split groups first and loads the file: one row per group.
+    let auto = wd.stdout(&args);
+    assert_eq!(auto, wd.stdout(&[&args[..], &["--no-stream"]].concat()));
+    assert_eq!(auto.lines().count(), 1 + 2);
+    // By drug, aliases are one group: LDK378 next to ceritinib is together; AP26113 and
+    // brigatinib with crizotinib between them are not, though no spelling repeats.
+    let by_drug = [
+        "pool",
+        "--data",
+        "drugs.csv",
+        "--by",
+        "drug",
+        "--format",
+        "csv",
+    ];
+    wd.create(
+        "drugs.csv",
+        format!(
+            "{HEADER}A,a1,ceritinib,50,20,,s\nA,a2,LDK378,60,25,,s\nB,b1,crizotinib,40,10,,s\n"
+        ),
+    );
+    let in_memory = wd.stdout(&[&by_drug[..], &["--no-stream"]].concat());
+    assert_eq!(
+        wd.stdout(&[&by_drug[..], &["--stream"]].concat()),
+        in_memory
+    );
+    assert_eq!(in_memory.lines().count(), 1 + 2);
+    wd.create(
+        "drugs.csv",
+        format!(
+            "{HEADER}A,a1,AP26113,50,20,,s\nB,b1,crizotinib,40,10,,s\nA,a2,brigatinib,60,25,,s\n"
+        ),
+    );
+    let in_memory = wd.stdout(&[&by_drug[..], &["--no-stream"]].concat());
+    assert_eq!(wd.stdout(&by_drug), in_memory);
+    let stderr = wd.fails(&[&by_drug[..], &["--stream"]].concat());
+    assert!(stderr.contains("drugs.csv: line 4"), "{stderr}");
+    // The shipped data is not sorted by drug either, and still works as a file.
+    wd.create("arms.csv", alkstats::data::EMBEDDED_ARMS);
+    let shipped = ["pool", "--data", "arms.csv", "--format", "csv"];
+    assert_eq!(
+        wd.stdout(&shipped),
+        wd.stdout(&[&shipped[..], &["--no-stream"]].concat())
+    );
+}
+
+#[test]
+fn a_bad_row_part_way_leaves_no_output_file_and_names_its_line() {
+    let wd = Workdir::new();
+    let mut text = multi_group_file();
+    let good_rows = text.lines().count();
+    text.push_str("g99,g99-s00,crizotinib,40,41,,synthetic\n");
+    text.push_str("g99,g99-s01,crizotinib,40,4,,synthetic\n");
+    wd.create("bad.csv", &text);
+    wd.create("out.csv", "previous contents\n");
+    let stderr = wd.fails(&[
+        "pool", "--data", "bad.csv", "--by", "meta_id", "--format", "csv", "--stream", "--output",
+        "out.csv",
+    ]);
+    let line = good_rows + 1;
+    assert!(
+        stderr.contains(&format!(
+            "bad.csv: line {line}, column 5 (responders): found '41'"
+        )),
+        "{stderr}"
+    );
+    // The same message as the in-memory path.
+    let in_memory = wd.fails(&[
+        "pool",
+        "--data",
+        "bad.csv",
+        "--by",
+        "meta_id",
+        "--format",
+        "csv",
+        "--no-stream",
+    ]);
+    assert_eq!(stderr, in_memory);
+    // The old output is untouched and no temporary file is left behind.
+    assert_eq!(
+        std::fs::read_to_string(wd.dir.path().join("out.csv")).unwrap(),
+        "previous contents\n"
+    );
+    assert_eq!(wd.entries(), ["bad.csv", "out.csv"]);
+}
+
+#[test]
+fn file_wide_checks_and_malformed_csv_give_the_in_memory_errors() {
+    let wd = Workdir::new();
+    let cases = [
+        // A study label used twice, in different groups.
+        format!("{HEADER}A,x,crizotinib,50,20,,s\nB,x,crizotinib,60,25,,s\n"),
+        // An overlaps entry that names no row of the file.
+        format!("{HEADER}A,x,crizotinib,50,20,nowhere,s\nB,y,crizotinib,60,25,,s\n"),
+        // A quote opened and never closed.
+        format!(
+            "{HEADER}A,x,crizotinib,50,20,,s\nB,\"y,crizotinib,60,25,,s\nC,z,crizotinib,1,1,,s\n"
+        ),
+        // A row with a missing field.
+        format!("{HEADER}A,x,crizotinib,50,20,,s\nB,y,crizotinib,60,25,s\n"),
+        // No row with responders.
+        format!("{HEADER}A,x,crizotinib,50,,,s\n"),
+        // Header only.
+        HEADER.to_string(),
+    ];
+    for (i, text) in cases.iter().enumerate() {
+        let name = format!("case{i}.csv");
+        wd.create(&name, text);
+        let args = [
+            "pool", "--data", &name, "--by", "meta_id", "--format", "csv",
+        ];
+        let streamed = wd.fails(&[&args[..], &["--stream"]].concat());
+        let in_memory = wd.fails(&[&args[..], &["--no-stream"]].concat());
+        assert_eq!(streamed, in_memory, "case {i}");
+    }
+    // An unknown --by column, and --stream where it cannot apply.
+    wd.create("ok.csv", format!("{HEADER}A,x,crizotinib,50,20,,s\n"));
+    let stderr = wd.fails(&[
+        "pool", "--data", "ok.csv", "--by", "region", "--format", "csv", "--stream",
+    ]);
+    assert!(stderr.contains("--by region: no such column"), "{stderr}");
+    let stderr = wd.fails(&["pool", "--data", "ok.csv", "--format", "json", "--stream"]);
+    assert!(stderr.contains("--stream"), "{stderr}");
+}
+
+#[test]
+fn standard_input_streams_with_the_flag() {
+    let wd = Workdir::new();
+    let data = multi_group_file();
+    let path = wd.create("batch.csv", &data);
+    let expected = wd.stdout(&[
+        "pool",
+        "--data",
+        "batch.csv",
+        "--by",
+        "meta_id",
+        "--format",
+        "csv",
+        "--no-stream",
+    ]);
+    let out = Command::cargo_bin("alkstats")
+        .unwrap()
+        .args([
+            "pool", "--data", "-", "--by", "meta_id", "--format", "csv", "--stream",
+        ])
+        .pipe_stdin(&path)
+        .unwrap()
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8(out.stdout).unwrap(), expected);
+}
