@@ -4,9 +4,10 @@
 //! statrs supplies the densities and CDFs (regularised incomplete beta and gamma functions,
 //! accurate to about 1e-14). Its inverse CDFs are less accurate for some parameters, and a
 //! t quantile off in the 7th digit would put a Hartung–Knapp interval outside the 1e-6 agreement
-//! we promise with R, so every quantile here is polished by Newton steps on the CDF. The
-//! functions take already-validated arguments (probabilities strictly inside (0, 1), positive
-//! degrees of freedom); callers check those, so nothing here can panic on user input.
+//! we promise with R, so every quantile here is polished by Newton steps on the CDF. Arguments
+//! outside the ranges where statrs is safe (it panics or never returns for some extreme
+//! parameters, found by fuzzing) give `None`/NaN, or the normal limit for huge df, so nothing
+//! here can panic or hang on any input.
 
 use statrs::distribution::{Beta, ChiSquared, Continuous, ContinuousCDF, Normal, StudentsT};
 
@@ -77,8 +78,30 @@ fn polish(
     x
 }
 
-/// Standard normal quantile: the `p` quantile of N(0, 1).
+/// Degrees of freedom outside this range are not handed to statrs: below it its incomplete
+/// beta/gamma functions fail (a/2 underflows), above it their series run for seconds or do not
+/// return. Beyond `DF_MAX` the t and χ² distributions are replaced by their normal limits, which
+/// differ from them by less than 1e-6 relative there.
+const DF_MIN: f64 = 1e-3;
+const DF_MAX: f64 = 1e7;
+/// Quantiles are computed for tail probabilities in [P_MIN, 1 − P_MIN] only.
+const P_MIN: f64 = 1e-15;
+
+fn p_ok(p: f64) -> bool {
+    (P_MIN..=1.0 - P_MIN).contains(&p)
+}
+
+/// Standard normal quantile: the `p` quantile of N(0, 1) (−∞ at 0, +∞ at 1, NaN outside).
 pub fn qnorm(p: f64) -> f64 {
+    if p.is_nan() || !(0.0..=1.0).contains(&p) {
+        return f64::NAN;
+    }
+    if p == 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if p == 1.0 {
+        return f64::INFINITY;
+    }
     let n = standard_normal();
     let x0 = n.inverse_cdf(p);
     polish(
@@ -91,8 +114,12 @@ pub fn qnorm(p: f64) -> f64 {
     )
 }
 
-/// Two-sided normal critical value for confidence `level`, e.g. 1.959964 for 0.95.
+/// Two-sided normal critical value for confidence `level`, e.g. 1.959964 for 0.95; NaN unless
+/// 0 < level < 1.
 pub fn z_crit(level: f64) -> f64 {
+    if !(level > 0.0 && level < 1.0) {
+        return f64::NAN;
+    }
     qnorm(1.0 - (1.0 - level) / 2.0)
 }
 
@@ -111,16 +138,20 @@ fn students_t(df: f64) -> Option<StudentsT> {
     StudentsT::new(0.0, 1.0, df).ok()
 }
 
-/// Student t quantile with `df` degrees of freedom; `None` unless `df > 0`.
+/// Student t quantile with `df` degrees of freedom; `None` outside the supported ranges.
 pub fn qt(p: f64, df: f64) -> Option<f64> {
-    if !(df > 0.0 && p > 0.0 && p < 1.0) {
+    if !(p_ok(p) && df >= DF_MIN) {
         return None;
     }
+    if df > DF_MAX {
+        return Some(qnorm(p));
+    }
     let t = students_t(df)?;
-    let x0 = t.inverse_cdf(p);
+    // Start from the normal quantile rather than statrs' inverse, which can loop forever for
+    // some (p, df); Newton with bracketing converges from there.
     Some(polish(
         p,
-        x0,
+        qnorm(p),
         f64::NEG_INFINITY,
         f64::INFINITY,
         |x| t.cdf(x),
@@ -135,41 +166,57 @@ pub fn t_crit(level: f64, df: f64) -> Option<f64> {
 
 /// Two-sided p-value of a t statistic with `df` degrees of freedom.
 pub fn p_two_sided_t(t: f64, df: f64) -> Option<f64> {
-    if t.is_nan() {
+    if t.is_nan() || !(df >= DF_MIN) {
         return None;
     }
     if t.is_infinite() {
         return Some(0.0);
     }
+    if df > DF_MAX {
+        return Some(p_two_sided_normal(t));
+    }
     let d = students_t(df)?;
     Some((2.0 * d.sf(t.abs())).min(1.0))
 }
 
+/// Wilson & Hilferty (1931) normal approximation: (χ²/df)^{1/3} ≈ N(1 − 2/(9df), 2/(9df)).
+fn wilson_hilferty_z(q: f64, df: f64) -> f64 {
+    let v = 2.0 / (9.0 * df);
+    ((q / df).cbrt() - (1.0 - v)) / v.sqrt()
+}
+
 /// Upper tail area of the chi-square distribution: the p-value of a Q statistic.
 pub fn p_chisq_upper(q: f64, df: f64) -> Option<f64> {
-    let d = ChiSquared::new(df).ok()?;
-    if q.is_nan() {
+    if q.is_nan() || !(df >= DF_MIN) {
         return None;
     }
-    if q <= 0.0 {
+    if q < 1e-300 {
         return Some(1.0);
     }
     if q.is_infinite() {
         return Some(0.0);
     }
+    if df > DF_MAX {
+        return Some(standard_normal().sf(wilson_hilferty_z(q, df)));
+    }
+    let d = ChiSquared::new(df).ok()?;
     Some(d.sf(q))
 }
 
-/// Chi-square quantile; `None` unless `df > 0` and `0 < p < 1`.
+/// Chi-square quantile; `None` outside the supported ranges.
 pub fn qchisq(p: f64, df: f64) -> Option<f64> {
-    if !(df > 0.0 && p > 0.0 && p < 1.0) {
+    if !(p_ok(p) && df >= DF_MIN) {
         return None;
     }
+    let v = 2.0 / (9.0 * df);
+    let wh = df * (1.0 - v + qnorm(p) * v.sqrt()).max(1e-3).powi(3);
+    if df > DF_MAX {
+        return Some(wh);
+    }
     let d = ChiSquared::new(df).ok()?;
-    let x0 = d.inverse_cdf(p);
     Some(polish(
         p,
-        x0,
+        wh,
         0.0,
         f64::INFINITY,
         |x| d.cdf(x),
@@ -178,8 +225,12 @@ pub fn qchisq(p: f64, df: f64) -> Option<f64> {
 }
 
 /// Beta quantile (the inverse regularised incomplete beta function) for `a, b > 0`.
+///
+/// Found by Newton steps with bisection on [0, 1] from the mean a/(a+b): statrs' own inverse
+/// does not return for large b (a Clopper–Pearson bound with n = 10⁸).
 pub fn qbeta(p: f64, a: f64, b: f64) -> Option<f64> {
-    if !(a > 0.0 && b > 0.0 && (0.0..=1.0).contains(&p)) {
+    let params_ok = |x: f64| x.is_finite() && x >= DF_MIN / 2.0;
+    if !(params_ok(a) && params_ok(b) && (0.0..=1.0).contains(&p)) {
         return None;
     }
     if p == 0.0 {
@@ -189,8 +240,7 @@ pub fn qbeta(p: f64, a: f64, b: f64) -> Option<f64> {
         return Some(1.0);
     }
     let d = Beta::new(a, b).ok()?;
-    let x0 = statrs::function::beta::inv_beta_reg(a, b, p);
-    Some(polish(p, x0, 0.0, 1.0, |x| d.cdf(x), |x| d.pdf(x)))
+    Some(polish(p, a / (a + b), 0.0, 1.0, |x| d.cdf(x), |x| d.pdf(x)))
 }
 
 #[cfg(test)]

@@ -7,6 +7,12 @@
 // `!(x > 0.0)` is used on purpose throughout: unlike `x <= 0.0` it is also true for NaN, which
 // is exactly the value a guard must reject.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
+// No panics reachable from the command line: library code returns errors instead of
+// unwrapping (tests may unwrap).
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod analysis;
 pub mod batch;

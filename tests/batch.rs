@@ -7,10 +7,34 @@ use alkstats::analysis::group::Grouping;
 use alkstats::analysis::proportion::{pool_proportions, ProportionSettings};
 use alkstats::batch::{pool_stream, StreamOptions};
 use alkstats::data::load_arms;
+use alkstats::fit::{fit_summary, FitWorkspace};
 use alkstats::settings::{FitSettings, PredictionMethod, ProportionMeasure, RandomCi, TauMethod};
 use assert_cmd::Command;
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
 use std::path::PathBuf;
 use tempfile::TempDir;
+
+/// Counts the allocations of the current thread (tests run on several threads at once).
+struct CountingAllocator;
+
+thread_local! {
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.with(|n| n.set(n.get() + 1));
+        System.alloc(layout)
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        System.dealloc(ptr, layout)
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
 
 struct Workdir {
     dir: TempDir,
@@ -112,6 +136,47 @@ fn multi_group_file() -> String {
         }
     }
     s
+}
+
+#[test]
+fn fits_with_a_workspace_do_not_allocate() {
+    // Twenty meta-analyses of 10 studies, as the batch engine fits them.
+    let sets: Vec<(Vec<f64>, Vec<f64>)> = (0..20)
+        .map(|i| {
+            let yi = (0..10)
+                .map(|j| ((i * 7 + j * 3) % 11) as f64 * 0.1 - 0.4)
+                .collect();
+            let vi = (0..10)
+                .map(|j| 0.02 + ((i + j * 5) % 7) as f64 * 0.01)
+                .collect();
+            (yi, vi)
+        })
+        .collect();
+    for method in TauMethod::ALL.iter().copied() {
+        for random_ci in RandomCi::ALL.iter().copied() {
+            let settings = FitSettings {
+                method_tau: method,
+                random_ci,
+                prediction: PredictionMethod::Hts,
+                level: Default::default(),
+            };
+            let mut ws = FitWorkspace::new(settings.level);
+            // The first fit fills the workspace's quantile cache for this k.
+            fit_summary(&sets[0].0, &sets[0].1, &settings, &mut ws).unwrap();
+            let before = ALLOCATIONS.with(Cell::get);
+            for (yi, vi) in &sets {
+                std::hint::black_box(fit_summary(yi, vi, &settings, &mut ws).unwrap());
+            }
+            let allocations = ALLOCATIONS.with(Cell::get) - before;
+            assert_eq!(allocations, 0, "{method} {random_ci}");
+        }
+    }
+    // The counter counts: the public fit allocates its weight vectors.
+    let before = ALLOCATIONS.with(Cell::get);
+    std::hint::black_box(
+        alkstats::fit::fit(&sets[0].0, &sets[0].1, &FitSettings::default()).unwrap(),
+    );
+    assert!(ALLOCATIONS.with(Cell::get) - before >= 2);
 }
 
 #[test]

@@ -8,9 +8,9 @@
 //! `rma.peto`).
 
 use super::group::{split, Grouping};
+use super::report::{pooled_blocks, saturating_total, subgroup_tests};
 use super::report::{
-    Analysis, CommonResult, ComparisonStudyResult, PoolReport, PoolSettingsEcho, PredictionResult,
-    RandomResult, SubgroupTests, VERSION,
+    Analysis, CommonResult, ComparisonStudyResult, PoolReport, PoolSettingsEcho, VERSION,
 };
 use super::AnalysisError;
 use crate::data::Arm;
@@ -18,7 +18,6 @@ use crate::dist::{p_chisq_upper, z_crit};
 use crate::effect::two_arm::{peto_effect, two_arm_effect, TwoArmMeasure, TwoByTwo};
 use crate::fit::heterogeneity::i2_interval_higgins_thompson;
 use crate::fit::mantel_haenszel::{mantel_haenszel, mantel_haenszel_weights, peto, TableFit};
-use crate::fit::subgroup::subgroup_difference;
 use crate::fit::{fit, Fit};
 use crate::settings::FitSettings;
 use std::collections::BTreeMap;
@@ -341,32 +340,18 @@ fn analyse_group(
             lines: [p.treatment.line, p.comparator.line],
         });
     }
+    let (_, random, prediction) = pooled_blocks(&f.common, &f.random, f.prediction.as_ref(), back);
     Ok(Some(Analysis {
         group,
         k: pairs.len(),
-        events: Some(pairs.iter().map(|p| (p.table.a + p.table.c) as u64).sum()),
-        n: Some(pairs.iter().map(|p| p.table.n() as u64).sum()),
+        events: Some(saturating_total(
+            pairs.iter().map(|p| (p.table.a + p.table.c) as u64),
+        )),
+        n: Some(saturating_total(pairs.iter().map(|p| p.table.n() as u64))),
         studies,
         common,
-        random: RandomResult {
-            yi: f.random.yi,
-            se: f.random.se,
-            estimate: back(f.random.yi),
-            lower: back(f.random.lower),
-            upper: back(f.random.upper),
-            lower_yi: f.random.lower,
-            upper_yi: f.random.upper,
-            stat: f.random.stat,
-            p: f.random.p,
-            df: f.random.df,
-        },
-        prediction: f.prediction.map(|p| PredictionResult {
-            lower: back(p.lower),
-            upper: back(p.upper),
-            lower_yi: p.lower,
-            upper_yi: p.upper,
-            df: p.df,
-        }),
+        random,
+        prediction,
         heterogeneity,
     }))
 }
@@ -413,21 +398,7 @@ pub fn compare_arms(
             "{data_name}: no estimable comparison"
         )));
     }
-    let subgroup_test =
-        (s.grouping != Grouping::None && analyses.len() >= 2).then(|| SubgroupTests {
-            common: subgroup_difference(
-                &analyses
-                    .iter()
-                    .map(|a| (a.common.yi, a.common.se))
-                    .collect::<Vec<_>>(),
-            ),
-            random: subgroup_difference(
-                &analyses
-                    .iter()
-                    .map(|a| (a.random.yi, a.random.se))
-                    .collect::<Vec<_>>(),
-            ),
-        });
+    let subgroup_test = subgroup_tests(&analyses, s.grouping != Grouping::None);
     let scale = match s.measure {
         TwoArmMeasure::Rr => "log risk ratio",
         TwoArmMeasure::Or => "log odds ratio",

@@ -3,10 +3,8 @@
 
 use super::compare::comparator_rank;
 use super::group::{split, Grouping};
-use super::report::{
-    Analysis, CommonResult, HazardStudyResult, PoolReport, PoolSettingsEcho, PredictionResult,
-    RandomResult, SubgroupTests, VERSION,
-};
+use super::report::{exp_back, pooled_blocks, subgroup_tests};
+use super::report::{Analysis, HazardStudyResult, PoolReport, PoolSettingsEcho, VERSION};
 use super::AnalysisError;
 use crate::data::hr::{HrRow, Precision};
 use crate::data::Arm;
@@ -14,7 +12,6 @@ use crate::dist::z_crit;
 use crate::effect::median::log_hr_from_medians;
 use crate::effect::ratio::{log_ratio_from_ci, log_ratio_from_p};
 use crate::fit::fit;
-use crate::fit::subgroup::subgroup_difference;
 use crate::settings::{Endpoint, FitSettings};
 use std::collections::{BTreeMap, HashMap};
 
@@ -168,52 +165,21 @@ fn analyse_group(
             line: m.row.line,
         })
         .collect();
-    let n = members
-        .iter()
-        .map(|m| {
-            m.row
-                .n_treatment
-                .zip(m.row.n_comparator)
-                .map(|(a, b)| a + b)
-        })
-        .sum();
-    let exp = |y: f64| Some(y.exp()).filter(|v| v.is_finite());
+    // Saturating: sample sizes near u64::MAX must not wrap (found by fuzzing).
+    let n = members.iter().try_fold(0u64, |s, m| {
+        Some(s.saturating_add(m.row.n_treatment?.saturating_add(m.row.n_comparator?)))
+    });
+    let (common, random, prediction) =
+        pooled_blocks(&f.common, &f.random, f.prediction.as_ref(), exp_back);
     Ok(Analysis {
         group,
         k: f.k,
         events: None,
         n,
         studies,
-        common: CommonResult {
-            yi: f.common.yi,
-            se: f.common.se,
-            estimate: exp(f.common.yi),
-            lower: exp(f.common.lower),
-            upper: exp(f.common.upper),
-            lower_yi: f.common.lower,
-            upper_yi: f.common.upper,
-            z: f.common.stat,
-            p: f.common.p,
-        },
-        random: RandomResult {
-            yi: f.random.yi,
-            se: f.random.se,
-            estimate: exp(f.random.yi),
-            lower: exp(f.random.lower),
-            upper: exp(f.random.upper),
-            lower_yi: f.random.lower,
-            upper_yi: f.random.upper,
-            stat: f.random.stat,
-            p: f.random.p,
-            df: f.random.df,
-        },
-        prediction: f.prediction.map(|p| PredictionResult {
-            lower: exp(p.lower),
-            upper: exp(p.upper),
-            lower_yi: p.lower,
-            upper_yi: p.upper,
-            df: p.df,
-        }),
+        common,
+        random,
+        prediction,
         heterogeneity: f.heterogeneity,
     })
 }
@@ -348,21 +314,7 @@ pub fn pool_hazard_ratios(
     for (label, members) in groups {
         analyses.push(analyse_group(label, &members, s, &mut warnings)?);
     }
-    let subgroup_test =
-        (s.grouping != Grouping::None && analyses.len() >= 2).then(|| SubgroupTests {
-            common: subgroup_difference(
-                &analyses
-                    .iter()
-                    .map(|a| (a.common.yi, a.common.se))
-                    .collect::<Vec<_>>(),
-            ),
-            random: subgroup_difference(
-                &analyses
-                    .iter()
-                    .map(|a| (a.random.yi, a.random.se))
-                    .collect::<Vec<_>>(),
-            ),
-        });
+    let subgroup_test = subgroup_tests(&analyses, s.grouping != Grouping::None);
     if s.grouping == Grouping::Column(COMPARISON.into()) && subgroup_test.is_some() {
         warnings.push(
             "the test for subgroup differences compares different comparisons (different drug pairs); \

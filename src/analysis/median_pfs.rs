@@ -9,15 +9,15 @@
 //! Arms without the figures a method needs are listed in `excluded` with the reason.
 
 use super::group::{split, Grouping};
+use super::report::{exp_back, pooled_blocks, subgroup_tests};
 use super::report::{
     Analysis, CommonResult, Excluded, MedianStudyResult, PoolReport, PoolSettingsEcho,
-    PredictionResult, RandomResult, SubgroupTests, VERSION,
+    RandomResult, VERSION,
 };
 use super::AnalysisError;
 use crate::data::Arm;
 use crate::effect::median::{log_median_from_ci, median_of_medians};
 use crate::fit::fit;
-use crate::fit::subgroup::subgroup_difference;
 use crate::settings::FitSettings;
 use std::fmt;
 use std::str::FromStr;
@@ -124,7 +124,7 @@ fn analyse_group(
         .iter()
         .map(|a| a.median_pfs.unwrap_or(f64::NAN))
         .collect();
-    let n_total: u64 = arms.iter().map(|a| a.n).sum();
+    let n_total = arms.iter().fold(0u64, |s, a| s.saturating_add(a.n));
     let row = |i: usize, yi: Option<f64>, vi: Option<f64>, wc: f64, wr: f64| MedianStudyResult {
         study: arms[i].study.clone(),
         n: arms[i].n,
@@ -152,7 +152,8 @@ fn analyse_group(
         }
         let f = fit(&yi, &vi, &s.fit).map_err(|e| AnalysisError::BadStudy(e.to_string()))?;
         warnings.extend(f.warnings.iter().map(|w| format!("{prefix}{w}")));
-        let exp = |y: f64| Some(y.exp()).filter(|v| v.is_finite());
+        let (common, random, prediction) =
+            pooled_blocks(&f.common, &f.random, f.prediction.as_ref(), exp_back);
         return Ok(Analysis {
             group,
             k: f.k,
@@ -169,36 +170,9 @@ fn analyse_group(
                     )
                 })
                 .collect(),
-            common: CommonResult {
-                yi: f.common.yi,
-                se: f.common.se,
-                estimate: exp(f.common.yi),
-                lower: exp(f.common.lower),
-                upper: exp(f.common.upper),
-                lower_yi: f.common.lower,
-                upper_yi: f.common.upper,
-                z: f.common.stat,
-                p: f.common.p,
-            },
-            random: RandomResult {
-                yi: f.random.yi,
-                se: f.random.se,
-                estimate: exp(f.random.yi),
-                lower: exp(f.random.lower),
-                upper: exp(f.random.upper),
-                lower_yi: f.random.lower,
-                upper_yi: f.random.upper,
-                stat: f.random.stat,
-                p: f.random.p,
-                df: f.random.df,
-            },
-            prediction: f.prediction.map(|p| PredictionResult {
-                lower: exp(p.lower),
-                upper: exp(p.upper),
-                lower_yi: p.lower,
-                upper_yi: p.upper,
-                df: p.df,
-            }),
+            common,
+            random,
+            prediction,
             heterogeneity: f.heterogeneity,
         });
     }
@@ -306,22 +280,10 @@ pub fn pool_medians(
     for (label, members) in groups {
         analyses.push(analyse_group(label, &members, s, &mut warnings)?);
     }
-    let subgroup_test =
-        (s.method == MedianMethod::LogIv && s.grouping != Grouping::None && analyses.len() >= 2)
-            .then(|| SubgroupTests {
-                common: subgroup_difference(
-                    &analyses
-                        .iter()
-                        .map(|a| (a.common.yi, a.common.se))
-                        .collect::<Vec<_>>(),
-                ),
-                random: subgroup_difference(
-                    &analyses
-                        .iter()
-                        .map(|a| (a.random.yi, a.random.se))
-                        .collect::<Vec<_>>(),
-                ),
-            });
+    let subgroup_test = subgroup_tests(
+        &analyses,
+        s.method == MedianMethod::LogIv && s.grouping != Grouping::None,
+    );
     Ok(PoolReport {
         alkstats_version: VERSION.to_string(),
         command: "pool".into(),

@@ -1,15 +1,15 @@
 //! Pooling single-arm response proportions (`alkstats pool --outcome orr`).
 
 use super::group::{split, Grouping};
+use super::report::{pooled_blocks, saturating_total, subgroup_tests};
 use super::report::{
     Analysis, CommonResult, PoolReport, PoolSettingsEcho, PredictionResult, RandomResult,
-    StudyResult, SubgroupTests, VERSION,
+    StudyResult, VERSION,
 };
 use super::AnalysisError;
 use crate::data::Arm;
 use crate::effect::binomial_ci::proportion_ci;
 use crate::effect::proportion::{back_transform, harmonic_mean, proportion_effect};
-use crate::fit::subgroup::subgroup_difference;
 use crate::fit::{fit, Fit, Interval, Pooled};
 use crate::settings::{FitSettings, ProportionMeasure, StudyCi};
 
@@ -88,38 +88,9 @@ pub(crate) fn pooled_results(
     sm: ProportionMeasure,
     n_back: f64,
 ) -> (CommonResult, RandomResult, Option<PredictionResult>) {
-    let back = |y: f64| back_transform(y, sm, n_back);
-    let common = CommonResult {
-        yi: common.yi,
-        se: common.se,
-        estimate: back(common.yi),
-        lower: back(common.lower),
-        upper: back(common.upper),
-        lower_yi: common.lower,
-        upper_yi: common.upper,
-        z: common.stat,
-        p: common.p,
-    };
-    let random = RandomResult {
-        yi: random.yi,
-        se: random.se,
-        estimate: back(random.yi),
-        lower: back(random.lower),
-        upper: back(random.upper),
-        lower_yi: random.lower,
-        upper_yi: random.upper,
-        stat: random.stat,
-        p: random.p,
-        df: random.df,
-    };
-    let prediction = prediction.map(|p| PredictionResult {
-        lower: back(p.lower),
-        upper: back(p.upper),
-        lower_yi: p.lower,
-        upper_yi: p.upper,
-        df: p.df,
-    });
-    (common, random, prediction)
+    pooled_blocks(common, random, prediction, |y| {
+        back_transform(y, sm, n_back)
+    })
 }
 
 fn analyse_group(
@@ -176,8 +147,8 @@ fn analyse_group(
     Ok(Analysis {
         group,
         k: f.k,
-        events: Some(members.iter().map(|m| m.events).sum()),
-        n: Some(ns.iter().sum()),
+        events: Some(saturating_total(members.iter().map(|m| m.events))),
+        n: Some(saturating_total(ns.iter().copied())),
         studies,
         common,
         random,
@@ -258,21 +229,7 @@ pub fn pool_proportions(
     for (label, members) in groups {
         analyses.push(analyse_group(data_name, label, &members, s, &mut warnings)?);
     }
-    let subgroup_test =
-        (s.grouping != Grouping::None && analyses.len() >= 2).then(|| SubgroupTests {
-            common: subgroup_difference(
-                &analyses
-                    .iter()
-                    .map(|a| (a.common.yi, a.common.se))
-                    .collect::<Vec<_>>(),
-            ),
-            random: subgroup_difference(
-                &analyses
-                    .iter()
-                    .map(|a| (a.random.yi, a.random.se))
-                    .collect::<Vec<_>>(),
-            ),
-        });
+    let subgroup_test = subgroup_tests(&analyses, s.grouping != Grouping::None);
     Ok(PoolReport {
         alkstats_version: VERSION.to_string(),
         command: "pool".into(),

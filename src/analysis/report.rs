@@ -2,7 +2,9 @@
 //! fields freely, never rename these.
 
 use crate::fit::heterogeneity::Heterogeneity;
+use crate::fit::subgroup::subgroup_difference;
 use crate::fit::subgroup::QTest;
+use crate::fit::{Interval, Pooled};
 use serde::Serialize;
 
 /// Version written into every report.
@@ -414,4 +416,71 @@ impl StudyRow for HazardStudyResult {
     fn weights(&self) -> (f64, f64) {
         (self.weight_common, self.weight_random)
     }
+}
+
+/// The report blocks of a fit's common, random and prediction results, with the display-scale
+/// values given by `back` (a back-transformation, `exp` for ratios, or the identity). Every
+/// outcome builds its blocks here, so the JSON shape cannot drift between outcomes.
+pub fn pooled_blocks(
+    common: &Pooled,
+    random: &Pooled,
+    prediction: Option<&Interval>,
+    back: impl Fn(f64) -> Option<f64>,
+) -> (CommonResult, RandomResult, Option<PredictionResult>) {
+    (
+        CommonResult {
+            yi: common.yi,
+            se: common.se,
+            estimate: back(common.yi),
+            lower: back(common.lower),
+            upper: back(common.upper),
+            lower_yi: common.lower,
+            upper_yi: common.upper,
+            z: common.stat,
+            p: common.p,
+        },
+        RandomResult {
+            yi: random.yi,
+            se: random.se,
+            estimate: back(random.yi),
+            lower: back(random.lower),
+            upper: back(random.upper),
+            lower_yi: random.lower,
+            upper_yi: random.upper,
+            stat: random.stat,
+            p: random.p,
+            df: random.df,
+        },
+        prediction.map(|p| PredictionResult {
+            lower: back(p.lower),
+            upper: back(p.upper),
+            lower_yi: p.lower,
+            upper_yi: p.upper,
+            df: p.df,
+        }),
+    )
+}
+
+/// `exp` for ratio measures, reported as `None` where it overflows.
+pub fn exp_back(y: f64) -> Option<f64> {
+    Some(y.exp()).filter(|v| v.is_finite())
+}
+
+/// Tests for subgroup differences over the groups' common and random estimates; `None` unless
+/// the analyses are subgroups (`grouped`) and there are at least two.
+pub fn subgroup_tests<S>(analyses: &[Analysis<S>], grouped: bool) -> Option<SubgroupTests> {
+    if !grouped || analyses.len() < 2 {
+        return None;
+    }
+    let pairs = |f: &dyn Fn(&Analysis<S>) -> (f64, f64)| analyses.iter().map(f).collect::<Vec<_>>();
+    Some(SubgroupTests {
+        common: subgroup_difference(&pairs(&|a| (a.common.yi, a.common.se))),
+        random: subgroup_difference(&pairs(&|a| (a.random.yi, a.random.se))),
+    })
+}
+
+/// Sum of counts that saturates at `u64::MAX` instead of wrapping: totals of patients are
+/// reported, and a file with absurd counts must not make them small (found by fuzzing).
+pub fn saturating_total(values: impl Iterator<Item = u64>) -> u64 {
+    values.fold(0u64, u64::saturating_add)
 }

@@ -50,7 +50,7 @@ pub fn analyse(
     ws.vi.clear();
     effect_sizes(
         data_name,
-        group.members.iter().map(|(arm, events)| (arm, *events)),
+        group.members.iter().map(|(arm, events)| (&**arm, *events)),
         settings,
         &mut ws.yi,
         &mut ws.vi,

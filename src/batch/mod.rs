@@ -3,22 +3,25 @@
 //! milliseconds per fit, this engine microseconds (BENCHMARKS.md).
 //!
 //! # Design
-//! - **Streaming.** A [`GroupReader`](reader::GroupReader) reads the file in chunks of rows and
-//!   cuts them into groups; a group is complete when the next one starts, so memory holds one
-//!   chunk, never the file. The rows of a group must therefore be contiguous; a group that
-//!   starts again is refused (exit 2) rather than fitted twice. `alkstats pool` streams only
-//!   when the output is CSV analysis rows and either `--stream` is given or a quick scan of the
-//!   file's `--by` column finds its groups contiguous ([`groups_are_contiguous`]); otherwise it
-//!   loads the file as before, so streaming never changes what a command prints.
-//! - **Same numbers, same code.** Rows are parsed by [`parse_arm`](crate::data::arms::parse_arm)
-//!   and checked across the file as [`load_arms`](crate::data::load_arms) checks them; effect
-//!   sizes, the fit ([`fit_summary`](crate::fit::fit_summary), the allocation-free core of
+//! - **Streaming.** A [`reader::GroupReader`] reads the file in chunks of rows and cuts them
+//!   into groups; a group is complete when the next one starts, so memory holds one chunk, never
+//!   the file. The rows of a group must therefore be contiguous; a group that starts again is
+//!   refused (exit 2) rather than fitted twice. `alkstats pool` streams only when the output is
+//!   CSV analysis rows and either `--stream` is given or a quick scan of the file's `--by`
+//!   column finds its groups contiguous ([`groups_are_contiguous`]); otherwise it loads the file
+//!   as before, so streaming never changes what a command prints (on a terminal it adds a
+//!   progress bar and a summary of warnings on standard error).
+//! - **Same numbers, same code.** Rows are parsed by
+//!   [`parse_arm_values`](crate::data::arms::parse_arm_values) (the in-memory `parse_arm`
+//!   without its map of every column) and checked across the file as
+//!   [`load_arms`](crate::data::load_arms) checks them; effect sizes, the fit
+//!   ([`fit_summary`](crate::fit::fit_summary), the allocation-free core of
 //!   [`fit`](crate::fit::fit)), back-transformation and the CSV row are the functions of the
 //!   in-memory path. The output is byte for byte that of `alkstats pool --format csv`
 //!   (`tests/batch.rs` checks it).
 //! - **Parallel, deterministic.** Parsing and fitting run on rayon's thread pool, chunk by
-//!   chunk; results are collected in file order and written in file order, so the output does
-//!   not depend on the number of threads. Each worker keeps a [`FitWorkspace`](crate::fit::FitWorkspace),
+//!   chunk; results are collected and written in file order, so the output does not depend on
+//!   the number of threads. Each worker keeps a [`FitWorkspace`](crate::fit::FitWorkspace),
 //!   which computes the t and χ² quantiles once per degrees of freedom instead of once per fit.
 //! - **Errors.** The first problem in file order stops the run with the line named. With
 //!   `--output` the file is written to a temporary file and renamed only on success

@@ -63,7 +63,7 @@ fn new_bar(total_bytes: Option<u64>) -> ProgressBar {
     let (bar, template) = match total_bytes {
         Some(total) => (
             ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr()),
-            "{bar:40} {bytes}/{total_bytes} {msg} ({eta} left)",
+            "{wide_bar} {percent:>3}% {msg}",
         ),
         None => (
             ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()),

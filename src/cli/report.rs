@@ -11,9 +11,10 @@ use std::path::{Path, PathBuf};
 
 /// Flags of `alkstats report`.
 #[derive(Debug, Args)]
+#[command(after_help = crate::report::plan::SCHEMA_HELP)]
 pub struct ReportArgs {
-    /// Analysis plan (TOML; schema in `reports/alk_review.toml` and `alkstats report --help`).
-    /// Default: the embedded ALK review on the shipped data.
+    /// Analysis plan (TOML; schema below). Default: the embedded ALK review on the shipped
+    /// data (reports/alk_review.toml).
     #[arg(value_name = "PLAN.toml")]
     pub plan: Option<PathBuf>,
     /// Folder to write the report to: index.html, report.md, results.json, figures/,

@@ -69,15 +69,16 @@ pub fn median_of_medians(
         None => medians.iter().map(|&m| (m, 1)).collect(),
     };
     pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let total: u64 = pairs.iter().map(|p| p.1).sum();
+    // Ranks in u128: sample sizes near u64::MAX must neither overflow nor wrap (fuzzing).
+    let total: u128 = pairs.iter().map(|p| u128::from(p.1)).sum();
     if total == 0 {
         return None;
     }
     // Quantile of the expanded sample without materialising it: the value at 0-based rank r.
-    let at = |r: u64| {
-        let mut acc = 0;
+    let at = |r: u128| {
+        let mut acc = 0u128;
         for &(m, w) in &pairs {
-            acc += w;
+            acc += u128::from(w);
             if r < acc {
                 return m;
             }
@@ -86,7 +87,7 @@ pub fn median_of_medians(
     };
     let q = |p: f64| {
         let h = (total - 1) as f64 * p;
-        let lo = h.floor() as u64;
+        let lo = (h.floor() as u128).min(total - 1);
         let hi = (lo + 1).min(total - 1);
         at(lo) + (h - lo as f64) * (at(hi) - at(lo))
     };

@@ -90,6 +90,14 @@ pub fn i2_interval_higgins_thompson_z(q: f64, k: usize, z: f64) -> Option<(f64, 
 /// generalised Q of random-effects weights; a bound whose equation has no non-negative root is 0
 /// (metafor truncates the same way). Returns the bounds and whether both root searches converged.
 pub fn tau2_interval_q_profile(yi: &[f64], vi: &[f64], level: f64) -> Option<((f64, f64), bool)> {
+    // Public entry point: check what `fit` would have checked (found by fuzzing).
+    let valid = yi.len() >= 2
+        && yi.len() == vi.len()
+        && yi.iter().all(|y| y.is_finite())
+        && vi.iter().all(|v| v.is_finite() && *v > 0.0);
+    if !valid {
+        return None;
+    }
     let targets = q_profile_targets(level, yi.len() - 1)?;
     let range = EffectRange::of(yi);
     let s0 = WeightedSums::at_in(yi, vi, 0.0, range);

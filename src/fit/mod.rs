@@ -14,6 +14,7 @@ pub mod tau2;
 use crate::dist;
 use crate::settings::{FitSettings, Level, PredictionMethod, RandomCi, TauMethod};
 use heterogeneity::{i2_interval_higgins_thompson_z, tau2_interval_q_profile_at, Heterogeneity};
+use rayon::prelude::*;
 use serde::Serialize;
 use tau2::{EffectRange, IterControl, QPoint, WeightedSums};
 use thiserror::Error;
@@ -367,14 +368,22 @@ fn prediction_interval(
     })
 }
 
-fn percent(weights: impl Iterator<Item = f64>, total: f64) -> Vec<f64> {
-    weights.map(|w| 100.0 * w / total).collect()
+/// Weights 1/(vᵢ + τ²) in percent of `total`. Each is computed on its own, so for many
+/// studies they are computed on several threads with the same result.
+fn percent(vi: &[f64], tau2: f64, total: f64) -> Vec<f64> {
+    let one = |v: &f64| 100.0 * (1.0 / (v + tau2)) / total;
+    if vi.len() < tau2::PARALLEL_FROM {
+        vi.iter().map(one).collect()
+    } else {
+        vi.par_iter().with_min_len(tau2::BLOCK).map(one).collect()
+    }
 }
 
 /// Fits the common-effect and random-effects models.
 ///
-/// This is [`fit_summary`] with a fresh [`FitWorkspace`], plus the per-study weights in percent
-/// and the warnings worded for people.
+/// This is [`fit_summary`], plus the per-study weights in percent and the warnings worded for
+/// people. Its [`FitWorkspace`] is kept per thread, so that callers fitting many subsets (groups,
+/// leave-one-out, reports) compute each quantile once.
 ///
 /// # Errors
 /// [`FitError`] when there are no studies, the lengths differ, an effect is not finite or a
@@ -389,8 +398,11 @@ fn percent(weights: impl Iterator<Item = f64>, total: f64) -> Vec<f64> {
 /// assert!(f.common.lower < f.common.yi && f.common.yi < f.common.upper);
 /// ```
 pub fn fit(yi: &[f64], vi: &[f64], settings: &FitSettings) -> Result<Fit, FitError> {
-    let mut ws = FitWorkspace::new(settings.level);
-    let s = fit_summary(yi, vi, settings, &mut ws)?;
+    thread_local! {
+        static WORKSPACE: std::cell::RefCell<FitWorkspace> =
+            std::cell::RefCell::new(FitWorkspace::new(Level::default()));
+    }
+    let s = WORKSPACE.with_borrow_mut(|ws| fit_summary(yi, vi, settings, ws))?;
     Ok(Fit {
         k: s.k,
         common: s.common,
@@ -398,8 +410,8 @@ pub fn fit(yi: &[f64], vi: &[f64], settings: &FitSettings) -> Result<Fit, FitErr
         prediction: s.prediction,
         heterogeneity: s.heterogeneity,
         tau2: s.tau2,
-        weights_common: percent(vi.iter().map(|v| 1.0 / v), s.sum_weights_common),
-        weights_random: percent(vi.iter().map(|v| 1.0 / (v + s.tau2)), s.sum_weights_random),
+        weights_common: percent(vi, 0.0, s.sum_weights_common),
+        weights_random: percent(vi, s.tau2, s.sum_weights_random),
         tau2_iterations: s.tau2_iterations,
         warnings: s.warnings(settings),
     })

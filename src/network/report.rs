@@ -474,7 +474,7 @@ fn analyse_component(
             .find(|c| {
                 (c.treatment == x && c.comparator == y) || (c.treatment == y && c.comparator == x)
             })
-            .map_or(true, |c| c.treatment == x)
+            .is_none_or(|c| c.treatment == x)
     };
     let node_split = splits
         .iter()

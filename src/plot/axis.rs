@@ -91,7 +91,7 @@ fn linear_candidates(lo: f64, hi: f64, expand: bool) -> Vec<(f64, f64, Vec<f64>)
             .map(|i| i as f64 * step)
             .map(|v| (v / step).round() * step)
             .collect();
-        if out.last().map_or(true, |o| o.2 != ticks) {
+        if out.last().is_none_or(|o| o.2 != ticks) {
             out.push((
                 if expand { a } else { lo },
                 if expand { b } else { hi },

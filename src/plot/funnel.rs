@@ -368,19 +368,20 @@ const LEGEND_GAP: f64 = 14.0;
 
 /// Packs legend items into rows no wider than `avail`; each item carries its width.
 fn legend_rows(items: Vec<(Key, String)>, avail: f64) -> Vec<Vec<(Key, String, f64)>> {
-    let mut rows: Vec<Vec<(Key, String, f64)>> = vec![Vec::new()];
+    let mut rows: Vec<Vec<(Key, String, f64)>> = Vec::new();
+    let mut row: Vec<(Key, String, f64)> = Vec::new();
     let mut used = 0.0;
     for (k, t) in items {
         let w = (SWATCH + 4.0 + text_width(&t, SMALL, Weight::Normal)).min(avail);
-        let row = rows.last_mut().expect("rows start non-empty");
         if !row.is_empty() && used + LEGEND_GAP + w > avail {
-            rows.push(vec![(k, t, w)]);
+            rows.push(std::mem::take(&mut row));
             used = w;
         } else {
             used += if row.is_empty() { w } else { LEGEND_GAP + w };
-            row.push((k, t, w));
         }
+        row.push((k, t, w));
     }
+    rows.push(row);
     rows
 }
 

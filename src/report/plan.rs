@@ -13,7 +13,7 @@
 //! arms = "data/alk_nsclc_arms.csv"      # trial arms (orr, orr-compare, pfs); relative paths
 //! hr = "data/alk_nsclc_hr.csv"          # hazard ratios (hr)      are read from the plan's folder
 //!
-//! [settings]                            # optional defaults shared by every analysis
+//! [settings]                            # optional defaults, used where an analysis takes them
 //! method_tau = "REML"                   # REML, DL, ML, PM, HE, SJ, EB, HS
 //! random_ci = "classic"                 # classic, hk, hk-adhoc
 //! prediction = "t"                      # t, hts, z, none
@@ -73,6 +73,25 @@ use std::fmt;
 use std::ops::Range;
 use std::str::FromStr;
 use toml::Spanned;
+
+/// The plan schema in brief, for `alkstats report --help`.
+pub const SCHEMA_HELP: &str = "\
+Plan file (TOML; unknown or misplaced keys are errors naming their line):
+  title = \"…\"                       required; summary = \"…\" optional
+  [data] arms = \"…\", hr = \"…\"       CSV files relative to the plan's folder (default: embedded)
+  [settings]                        defaults where they apply: method_tau, random_ci,
+                                    prediction, level, keep_overlapping
+  [figures] dpi = 100
+  [[analysis]]                      one per analysis, in report order
+    id = \"…\", kind = \"…\"            kind: orr, orr-compare, hr, pfs, network
+    title, by, and any [settings] key
+    orr: sm, ci_study, incr         orr-compare: measure, method, incr
+    hr: endpoint                    pfs: method
+    forest (true), forest_sort, forest_model, funnel (false)
+    network: endpoint, reference, model, setting, small_values, forest, graph
+             (and method_tau REML|DL, level, keep_overlapping)
+Values are spelled as the flags of `alkstats pool` and `alkstats network`.
+Example: reports/alk_review.toml (the embedded plan).";
 
 /// The plan file as written. Unknown keys are errors (`deny_unknown_fields`), located by toml.
 #[derive(Debug, Deserialize)]

@@ -60,7 +60,6 @@ pub fn solve_generalised_q_from(
             converged: true,
         };
     }
-    let scale = mean(vi).max(f64::MIN_POSITIVE);
     // The root lies in (lo, hi): Q is above the target at lo and not above it at hi.
     let (mut lo, mut hi) = (0.0_f64, f64::INFINITY);
     let (mut x, mut s) = match start {
@@ -77,19 +76,25 @@ pub fn solve_generalised_q_from(
             hi = x;
         }
         let mut next = x + f / s.sw2r2;
-        if !next.is_finite() || next <= lo || next >= hi {
+        let newton = next.is_finite() && next > lo && next < hi;
+        if !newton {
             next = if hi.is_finite() {
                 0.5 * (lo + hi)
             } else {
-                2.0 * x.max(scale)
+                // No point above the root yet: step out on the scale of the variances.
+                2.0 * x.max(mean(vi).max(f64::MIN_POSITIVE))
             };
         }
         let change = (next - x).abs();
+        // The error left by a Newton step is about |Q''/(2Q')|·step², with
+        // Q' = −Σw²r² and Q'' = 2(Σw³r² − (Σw²r)²/Σw): once that is below the tolerance the
+        // step has converged, and the sums at its end need not be computed to find out.
+        let left = (s.sw3r2 - s.sw2r * s.sw2r / s.sw).abs() / s.sw2r2 * change * change;
         x = next;
         // Newton converges quadratically here, so iterate to machine precision (relative to the
         // root itself): the result then does not depend on the order of the studies.
         let eps = 4.0 * f64::EPSILON * x.max(f64::MIN_POSITIVE);
-        if change <= eps || hi - lo <= eps {
+        if change <= eps || hi - lo <= eps || (newton && left <= eps) {
             return QRoot {
                 tau2: x,
                 iterations,
