@@ -62,8 +62,18 @@ fn seed_corpus_runs_through_every_path() {
         incr: 0.5,
         values: vec![-1.2, 0.3, 0.5, 2.0],
         tables: vec![
-            paths::Counts { a: 12, n1: 40, c: 5, n2: 38 },
-            paths::Counts { a: 0, n1: 20, c: 3, n2: 21 },
+            paths::Counts {
+                a: 12,
+                n1: 40,
+                c: 5,
+                n2: 38,
+            },
+            paths::Counts {
+                a: 0,
+                n1: 20,
+                c: 3,
+                n2: 21,
+            },
         ],
         weights: vec![40, 38, 20, 21],
     };
@@ -202,7 +212,12 @@ fn estimators_8_huge_df_in_chi_square_p_value() {
 #[test]
 fn estimators_9_exact_ci_for_a_huge_study() {
     returns("proportion_ci", || {
-        proportion_ci(6, 78_490_556_899_880, 2.220446049250313e-16, StudyCi::ClopperPearson)
+        proportion_ci(
+            6,
+            78_490_556_899_880,
+            2.220446049250313e-16,
+            StudyCi::ClopperPearson,
+        )
     });
     returns("proportion_ci", || {
         proportion_ci(5, 100_000_000, 0.95, StudyCi::Jeffreys)

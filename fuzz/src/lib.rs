@@ -23,15 +23,14 @@ use alkstats::effect::median::{
 use alkstats::effect::proportion::{back_transform, harmonic_mean, proportion_effect};
 use alkstats::effect::ratio::{log_ratio_from_ci, log_ratio_from_p};
 use alkstats::effect::two_arm::{peto_effect, two_arm_effect, TwoArmMeasure, TwoByTwo};
+use alkstats::fit::fit;
 use alkstats::fit::heterogeneity::{i2_interval_higgins_thompson, tau2_interval_q_profile};
 use alkstats::fit::mantel_haenszel::{mantel_haenszel, mantel_haenszel_weights, peto};
 use alkstats::fit::subgroup::subgroup_difference;
 use alkstats::fit::tau2::{self, IterControl};
-use alkstats::fit::fit;
 use alkstats::output;
 use alkstats::settings::{
-    Endpoint, FitSettings, Level, PredictionMethod, ProportionMeasure, RandomCi, StudyCi,
-    TauMethod,
+    Endpoint, FitSettings, Level, PredictionMethod, ProportionMeasure, RandomCi, StudyCi, TauMethod,
 };
 
 /// Largest number of studies handed to the estimators: enough for every code path, small
@@ -227,7 +226,12 @@ impl Numbers {
             .iter()
             .map(|t| {
                 let (n1, n2) = (t.n1, t.n2);
-                TwoByTwo::new(t.a % n1.saturating_add(1), n1, t.c % n2.saturating_add(1), n2)
+                TwoByTwo::new(
+                    t.a % n1.saturating_add(1),
+                    n1,
+                    t.c % n2.saturating_add(1),
+                    n2,
+                )
             })
             .collect()
     }
