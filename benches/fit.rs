@@ -3,8 +3,8 @@
 //! - `fit_summary/*`: the allocation-free core ([`fit_summary`] with a reused
 //!   [`FitWorkspace`]), as the batch engine runs it: τ², both pooled estimates, Q, I² with its
 //!   interval, the Q-profile interval for τ², the prediction interval and every p-value.
-//! - `fit/*`: the public [`fit`], which adds the per-study weights and worded warnings, and
-//!   computes its quantiles afresh on every call.
+//! - `fit/*`: the public [`fit`], which adds the per-study weight vectors and worded warnings
+//!   (its workspace is kept per thread).
 //! - `tau2/*`: the estimator of τ² alone.
 //!
 //! At k = 10 each iteration fits the next of 256 different meta-analyses, so that branch

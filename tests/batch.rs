@@ -431,6 +431,10 @@ fn file_wide_checks_and_malformed_csv_give_the_in_memory_errors() {
     assert!(stderr.contains("--by region: no such column"), "{stderr}");
     let stderr = wd.fails(&["pool", "--data", "ok.csv", "--format", "json", "--stream"]);
     assert!(stderr.contains("--stream"), "{stderr}");
+    let stderr = wd.fails(&[
+        "pool", "--data", "ok.csv", "--format", "csv", "--by", "none", "--stream",
+    ]);
+    assert!(stderr.contains("--by none"), "{stderr}");
 }
 
 #[test]

@@ -184,10 +184,7 @@ pub fn pool_stream<R: Read, W: Write>(
 ) -> Result<BatchSummary, BatchError> {
     check_incr(settings.incr)?;
     let Grouping::Column(column) = &settings.grouping else {
-        return Err(AnalysisError::InvalidSetting(
-            "streaming pools one analysis per group: it needs --by COLUMN, not --by none".into(),
-        )
-        .into());
+        return Err(by_none());
     };
     let write_error = |source| BatchError::Output {
         target: "<output>".into(),
@@ -230,6 +227,14 @@ pub fn pool_stream<R: Read, W: Write>(
     summary.rows = reader.rows();
     summary.exclusions = reader.exclusions().clone();
     Ok(summary)
+}
+
+/// Streaming fits one analysis per group, so it needs groups.
+fn by_none() -> BatchError {
+    AnalysisError::InvalidSetting(
+        "--stream pools one analysis per group: it needs --by COLUMN, not --by none".into(),
+    )
+    .into()
 }
 
 /// Analyses and formats consecutive groups on one worker, and frees their rows there.
@@ -279,7 +284,10 @@ pub fn pool_csv(
     mode: StreamMode,
 ) -> Result<Option<BatchSummary>, BatchError> {
     let Grouping::Column(column) = &settings.grouping else {
-        return Ok(None);
+        return match mode {
+            StreamMode::Auto => Ok(None),
+            StreamMode::Always => Err(by_none()),
+        };
     };
     let size = match source {
         DataSource::File(path) => std::fs::metadata(path).ok().map(|m| m.len()),

@@ -1,6 +1,6 @@
 //! The streaming reader: an arms file read chunk by chunk and cut into its `--by` groups, with
 //! every check of [`crate::data::load_arms`] (rows parsed by
-//! [`parse_arm_values`](crate::data::arms::parse_arm_values), the core of its `parse_arm`;
+//! [`parse_arm_values`], the core of its `parse_arm`;
 //! labels unique in the file; `overlaps` naming rows of the file) and the exclusions of
 //! [`pool_proportions`](crate::analysis::proportion::pool_proportions).
 //!
