@@ -7,6 +7,8 @@
 //! `fuzz/src/lib.rs`). The `estimators` inputs are bytes decoded by the `arbitrary` crate, which
 //! the main crate does not depend on: their tests call the function that failed with the values
 //! `cargo fuzz fmt estimators tests/fuzz_regressions/estimators-N.bin` prints.
+//!
+//! Line numbers are those of the code that failed, before the fixes of commit d6976bb.
 
 #[path = "../fuzz/src/lib.rs"]
 #[allow(dead_code)]
@@ -17,7 +19,7 @@ use alkstats::analysis::median_pfs::{pool_medians, MedianMethod, MedianSettings}
 use alkstats::data::load_arms;
 use alkstats::dist;
 use alkstats::effect::binomial_ci::proportion_ci;
-use alkstats::effect::median::median_of_medians;
+use alkstats::effect::median::{median_of_medians, quantile_type7};
 use alkstats::effect::ratio::log_ratio_from_p;
 use alkstats::fit::heterogeneity::{i2_interval_higgins_thompson, tau2_interval_q_profile};
 use alkstats::settings::{FitSettings, StudyCi};
@@ -82,7 +84,8 @@ fn seed_corpus_runs_through_every_path() {
 
 // ---- load_and_pool ----
 
-/// `tests/fuzz_regressions/load_and_pool-1.csv`: two arms with n = u64::MAX and a median PFS.
+/// `tests/fuzz_regressions/load_and_pool-1.csv`, written by hand from `estimators-11.bin` (the
+/// CSV fuzzer did not reach it in 10 minutes): two arms with n = u64::MAX and a median PFS.
 /// `pool_medians` sums n into `u64`: "attempt to add with overflow" at
 /// `src/analysis/median_pfs.rs:119` (`n_total`); in a release build the sum wraps and the
 /// report gives a total n smaller than either arm's.
@@ -107,8 +110,8 @@ fn load_and_pool_1_arm_sizes_summing_past_u64() {
     }
 }
 
-/// `tests/fuzz_regressions/load_and_pool-2.csv`: three arms whose n add up to within 2⁹ of
-/// 2⁶⁴, pooled by the weighted median of medians. The rank (total − 1)·p rounds up to 2⁶⁴ as
+/// `tests/fuzz_regressions/load_and_pool-2.csv`, written by hand from `estimators-12.bin`:
+/// three arms whose n add up to within 2⁹ of 2⁶⁴, pooled by the weighted median of medians. The rank (total − 1)·p rounds up to 2⁶⁴ as
 /// an f64, `as u64` saturates, and `lo + 1` overflows at `src/effect/median.rs:79`.
 #[test]
 fn load_and_pool_2_arm_sizes_summing_close_to_u64() {
@@ -116,10 +119,12 @@ fn load_and_pool_2_arm_sizes_summing_close_to_u64() {
     returns("load_and_pool", move || paths::load_and_pool(bytes));
 }
 
-/// `tests/fuzz_regressions/load_and_pool-3.csv`: one arm with n = 10⁸ and 5 responders. The
-/// default per-study CI (Clopper–Pearson) calls `dist::qbeta(0.025, 5, 99999996)`, and statrs'
-/// `inv_beta_reg` never returns (from `src/effect/binomial_ci.rs:34`); `alkstats pool --data`
-/// on this file hangs.
+/// `tests/fuzz_regressions/load_and_pool-3.csv`, as the fuzzer wrote it (`cargo fuzz tmin` does
+/// not shrink hangs): a mutated shipped file whose second arm has n = 1899999999999999943 and
+/// 87 responders. The default per-study CI (Clopper–Pearson) calls `dist::qbeta` with
+/// b ≈ 1.9e18, and statrs' `inv_beta_reg` never returns (from `src/effect/binomial_ci.rs:34`),
+/// so `alkstats pool --data` on this file hung. Any n beyond about 10⁷ did it (one row with
+/// n = 100000000 and 5 responders is enough).
 #[test]
 fn load_and_pool_3_exact_ci_of_a_huge_arm_hangs() {
     let bytes: &[u8] = include_bytes!("fuzz_regressions/load_and_pool-3.csv");
@@ -255,5 +260,16 @@ fn estimators_12_weights_summing_close_to_u64() {
             Some(&[18_446_744_073_709_551_395, 1, 1]),
             0.95,
         )
+    });
+}
+
+/// `estimators-13.bin` (found after the fixes above): `quantile_type7(&[0.0, 0.0312…], 26.367)`
+/// indexes the sample at ⌊(k − 1)·p⌋: "index out of bounds: the len is 2 but the index is 26"
+/// at `src/effect/median.rs:44`. Its documentation asks for a sorted, non-empty sample but says
+/// nothing of p.
+#[test]
+fn estimators_13_quantile_beyond_the_sample() {
+    returns("quantile_type7", || {
+        quantile_type7(&[0.0, 0.0312347412109375], 26.367)
     });
 }

@@ -36,9 +36,13 @@ pub fn log_hr_from_medians(
 }
 
 /// Sample quantile by linear interpolation between order statistics (R's default `type = 7`,
-/// Hyndman & Fan 1996). `sorted` must be sorted ascending and non-empty.
+/// Hyndman & Fan 1996). `sorted` must be sorted ascending; NaN for an empty sample or NaN p.
 pub fn quantile_type7(sorted: &[f64], p: f64) -> f64 {
-    let h = (sorted.len() - 1) as f64 * p;
+    if sorted.is_empty() || p.is_nan() {
+        return f64::NAN;
+    }
+    // p outside [0, 1] is clamped to the extremes (found by fuzzing: it indexed past the end).
+    let h = (sorted.len() - 1) as f64 * p.clamp(0.0, 1.0);
     let lo = h.floor() as usize;
     let hi = (lo + 1).min(sorted.len() - 1);
     sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
