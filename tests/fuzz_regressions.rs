@@ -11,7 +11,6 @@
 //! Line numbers are those of the code that failed, before the fixes of commit d6976bb.
 
 #[path = "../fuzz/src/lib.rs"]
-#[allow(dead_code)]
 mod paths;
 
 use alkstats::analysis::group::Grouping;
@@ -122,8 +121,8 @@ fn load_and_pool_2_arm_sizes_summing_close_to_u64() {
 /// `tests/fuzz_regressions/load_and_pool-3.csv`, as the fuzzer wrote it (`cargo fuzz tmin` does
 /// not shrink hangs): a mutated shipped file whose second arm has n = 1899999999999999943 and
 /// 87 responders. The default per-study CI (Clopper–Pearson) calls `dist::qbeta` with
-/// b ≈ 1.9e18, and statrs' `inv_beta_reg` never returns (from `src/effect/binomial_ci.rs:34`),
-/// so `alkstats pool --data` on this file hung. Any n beyond about 10⁷ did it (one row with
+/// b ≈ 1.9e18, and statrs' `inv_beta_reg` never returns (from `src/effect/binomial_ci.rs:34`).
+/// Clopper–Pearson is the default per-study CI of `alkstats pool`. Any n beyond about 10⁷ did it (one row with
 /// n = 100000000 and 5 responders is enough).
 #[test]
 fn load_and_pool_3_exact_ci_of_a_huge_arm_hangs() {
