@@ -10,7 +10,6 @@ use crate::data::hr::{HrRow, Precision};
 use crate::data::Arm;
 use crate::dist::z_crit;
 use crate::effect::median::log_hr_from_medians;
-use crate::effect::ratio::{log_ratio_from_ci, log_ratio_from_p};
 use crate::fit::fit;
 use crate::settings::{Endpoint, FitSettings};
 use std::collections::{BTreeMap, HashMap};
@@ -74,19 +73,7 @@ fn orient<'a>(
             .or_insert_with(|| (row.treatment.clone(), row.comparator.clone()))
             .clone();
         let inverted = t != row.treatment;
-        let (yi, se) = match row.precision {
-            Precision::Ci {
-                lower,
-                upper,
-                level,
-            } => log_ratio_from_ci(row.hr, lower, upper, level),
-            Precision::PValue(p) => log_ratio_from_p(row.hr, p).ok_or_else(|| {
-                AnalysisError::BadStudy(format!(
-                    "line {}: study '{}': no standard error follows from hr = {} and p = {p}",
-                    row.line, row.study, row.hr
-                ))
-            })?,
-        };
+        let (yi, se) = row.log_hr().map_err(AnalysisError::BadStudy)?;
         if inverted {
             inverted_names.push(row.study.as_str());
         }

@@ -67,6 +67,33 @@ pub struct HrRow {
     pub from_medians: bool,
 }
 
+impl HrRow {
+    /// ln HR and its SE: from the CI at its own level, or from the two-sided p-value
+    /// (see [`crate::effect::ratio`]). The error message names the line and the study.
+    ///
+    /// # Errors
+    /// When no SE follows from a p-value (hr = 1 or p = 1).
+    pub fn log_hr(&self) -> Result<(f64, f64), String> {
+        match self.precision {
+            Precision::Ci {
+                lower,
+                upper,
+                level,
+            } => Ok(crate::effect::ratio::log_ratio_from_ci(
+                self.hr, lower, upper, level,
+            )),
+            Precision::PValue(p) => {
+                crate::effect::ratio::log_ratio_from_p(self.hr, p).ok_or_else(|| {
+                    format!(
+                        "line {}: study '{}': no standard error follows from hr = {} and p = {p}",
+                        self.line, self.study, self.hr
+                    )
+                })
+            }
+        }
+    }
+}
+
 fn positive(c: &RowCursor<'_>, name: &str, what: &str) -> Result<Option<f64>, DataError> {
     match c.optional_number(name, false)? {
         Some(v) if v > 0.0 => Ok(Some(v)),

@@ -7,8 +7,7 @@ use super::report::{analyse, ComponentAnalysis};
 use super::settings::NetworkSettings;
 use super::{Contrast, NetworkError};
 use crate::analysis::report::VERSION;
-use crate::data::hr::{HrRow, Precision};
-use crate::effect::ratio::{log_ratio_from_ci, log_ratio_from_p};
+use crate::data::hr::HrRow;
 use crate::settings::Endpoint;
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -85,19 +84,7 @@ pub struct NetworkReport {
 
 /// ln HR and its variance of one row.
 fn contrast_of(row: &HrRow) -> Result<Contrast, NetworkError> {
-    let (yi, se) = match row.precision {
-        Precision::Ci {
-            lower,
-            upper,
-            level,
-        } => log_ratio_from_ci(row.hr, lower, upper, level),
-        Precision::PValue(p) => log_ratio_from_p(row.hr, p).ok_or_else(|| {
-            NetworkError::BadContrast(format!(
-                "line {}: study '{}': no standard error follows from hr = {} and p = {p}",
-                row.line, row.study, row.hr
-            ))
-        })?,
-    };
+    let (yi, se) = row.log_hr().map_err(NetworkError::BadContrast)?;
     Ok(Contrast {
         label: row.study.clone(),
         study: row.trial.clone().unwrap_or_else(|| row.study.clone()),
