@@ -2,11 +2,15 @@
 //! (the command line or a plan file); the statistical core never matches on strings.
 
 use serde::Serialize;
-use std::fmt;
+
 use std::str::FromStr;
 
 /// Parses one of a fixed set of spellings (case-insensitive), for use by the CLI and plan files.
-fn parse_choice<T: Copy>(value: &str, choices: &[(&str, T)], what: &str) -> Result<T, String> {
+pub(crate) fn parse_choice<T: Copy>(
+    value: &str,
+    choices: &[(&str, T)],
+    what: &str,
+) -> Result<T, String> {
     let lower = value.trim().to_ascii_lowercase();
     choices
         .iter()
@@ -21,6 +25,9 @@ fn parse_choice<T: Copy>(value: &str, choices: &[(&str, T)], what: &str) -> Resu
         })
 }
 
+/// Declares an enum of fixed choices with its canonical spellings and aliases: `FromStr`
+/// (case-insensitive), `Display`, `Serialize` and `ALL`. Every choice enum of the crate goes
+/// through it, so each is parsed and printed the same way.
 macro_rules! choice_enum {
     ($(#[$meta:meta])* $name:ident, $what:literal, { $($(#[$vmeta:meta])* $variant:ident => $canon:literal $(| $alias:literal)*),+ $(,)? }) => {
         $(#[$meta])*
@@ -37,18 +44,18 @@ macro_rules! choice_enum {
             }
         }
 
-        impl FromStr for $name {
+        impl ::std::str::FromStr for $name {
             type Err = String;
             fn from_str(s: &str) -> Result<Self, String> {
-                parse_choice(s, &[$(($canon, $name::$variant) $(, ($alias, $name::$variant))*),+], $what)
+                $crate::settings::parse_choice(s, &[$(($canon, $name::$variant) $(, ($alias, $name::$variant))*),+], $what)
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result { f.write_str(self.as_str()) }
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result { f.write_str(self.as_str()) }
         }
 
-        impl Serialize for $name {
+        impl ::serde::Serialize for $name {
             fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
                 s.serialize_str(self.as_str())
             }
@@ -145,6 +152,37 @@ choice_enum!(
         Hr => "hr",
         /// Median progression-free survival of single arms.
         Pfs => "pfs",
+    }
+);
+
+#[allow(unused_imports)] // used by other modules as they adopt it
+pub(crate) use choice_enum;
+
+choice_enum!(
+    /// Common-effect method of two-arm comparisons. As in R `meta::metabin`, it chooses the
+    /// common-effect estimate; random effects are always inverse-variance.
+    CompareMethod, "method (--method)", {
+        /// Inverse variance of the study effects.
+        Iv => "IV" | "inverse",
+        /// Mantel–Haenszel on the raw counts (metafor `rma.mh` default).
+        Mh => "MH",
+        /// Mantel–Haenszel after adding the continuity correction to tables with a zero cell and
+        /// leaving out double-zero tables (`meta::metabin(MH.exact = FALSE)`).
+        MhCc => "MH-cc" | "mhcc",
+        /// Peto's odds ratio (Yusuf et al. 1985).
+        Peto => "Peto",
+    }
+);
+
+choice_enum!(
+    /// Method of pooling medians.
+    MedianMethod, "median method (--method)", {
+        /// Inverse variance on ln(median), SE from the 95% CI.
+        LogIv => "log-iv" | "iv",
+        /// Median of medians (McGrath et al. 2019).
+        MedianOfMedians => "mm" | "median-of-medians",
+        /// Median of medians weighted by sample size.
+        WeightedMedianOfMedians => "wm" | "weighted-median-of-medians",
     }
 );
 

@@ -21,51 +21,11 @@ use crate::fit::mantel_haenszel::{mantel_haenszel, mantel_haenszel_weights, peto
 use crate::fit::{fit, Fit};
 use crate::settings::FitSettings;
 use std::collections::BTreeMap;
-use std::fmt;
-use std::str::FromStr;
 
 /// The grouping column that means "by treatment-vs-comparator comparison".
 pub const COMPARISON: &str = "comparison";
 
-/// Common-effect method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CompareMethod {
-    /// Inverse variance of the study effects.
-    Iv,
-    /// Mantel–Haenszel on the raw counts (metafor `rma.mh` default).
-    Mh,
-    /// Mantel–Haenszel after adding the continuity correction to tables with a zero cell and
-    /// leaving out double-zero tables (`meta::metabin(MH.exact = FALSE)`).
-    MhCc,
-    /// Peto's odds ratio.
-    Peto,
-}
-
-impl fmt::Display for CompareMethod {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            CompareMethod::Iv => "IV",
-            CompareMethod::Mh => "MH",
-            CompareMethod::MhCc => "MH-cc",
-            CompareMethod::Peto => "Peto",
-        })
-    }
-}
-
-impl FromStr for CompareMethod {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "iv" | "inverse" => Ok(CompareMethod::Iv),
-            "mh" => Ok(CompareMethod::Mh),
-            "mh-cc" | "mhcc" => Ok(CompareMethod::MhCc),
-            "peto" => Ok(CompareMethod::Peto),
-            _ => Err(format!(
-                "invalid method (--method) '{s}': expected one of IV, MH, MH-cc, Peto"
-            )),
-        }
-    }
-}
+pub use crate::settings::CompareMethod;
 
 /// Settings of a two-arm comparison.
 #[derive(Debug, Clone, PartialEq)]

@@ -19,43 +19,8 @@ use crate::data::Arm;
 use crate::effect::median::{log_median_from_ci, median_of_medians};
 use crate::fit::fit;
 use crate::settings::FitSettings;
-use std::fmt;
-use std::str::FromStr;
 
-/// Method of pooling medians.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MedianMethod {
-    /// Inverse variance on ln(median), SE from the 95% CI.
-    LogIv,
-    /// Median of medians (McGrath et al. 2019).
-    MedianOfMedians,
-    /// Median of medians weighted by sample size.
-    WeightedMedianOfMedians,
-}
-
-impl fmt::Display for MedianMethod {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            MedianMethod::LogIv => "log-iv",
-            MedianMethod::MedianOfMedians => "mm",
-            MedianMethod::WeightedMedianOfMedians => "wm",
-        })
-    }
-}
-
-impl FromStr for MedianMethod {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "log-iv" | "iv" => Ok(MedianMethod::LogIv),
-            "mm" | "median-of-medians" => Ok(MedianMethod::MedianOfMedians),
-            "wm" | "weighted-median-of-medians" => Ok(MedianMethod::WeightedMedianOfMedians),
-            _ => Err(format!(
-                "invalid median method '{s}': expected one of log-iv, mm, wm"
-            )),
-        }
-    }
-}
+pub use crate::settings::MedianMethod;
 
 /// Settings of a median-PFS meta-analysis.
 #[derive(Debug, Clone, PartialEq)]

@@ -10,8 +10,7 @@ use super::CliError;
 use crate::analysis::group::Grouping;
 use crate::analysis::report::{PoolReport, StudyRow};
 use crate::analysis::AnalysisError;
-use crate::data::hr::HrRow;
-use crate::data::Arm;
+use crate::data::StudyYear;
 use crate::plot::forest::{forest_data, ForestOptions, Models, SortOrder};
 use crate::plot::funnel::{funnel_data, FunnelOptions};
 use crate::plot::{self, Format, Page, PlotError, WriteError};
@@ -115,27 +114,6 @@ pub struct PlotRequests {
     pub forest: Option<(PathBuf, ForestLayoutArgs)>,
     /// Funnel plot: path and options.
     pub funnel: Option<(PathBuf, FunnelRequest)>,
-}
-
-/// Rows that carry a publication year (for `--sort year`).
-pub trait StudyYear {
-    /// Study label and year.
-    fn study_year(&self) -> (&str, Option<i32>);
-}
-
-impl StudyYear for Arm {
-    fn study_year(&self) -> (&str, Option<i32>) {
-        (&self.study, self.year)
-    }
-}
-
-impl StudyYear for HrRow {
-    fn study_year(&self) -> (&str, Option<i32>) {
-        (
-            &self.study,
-            self.fields.get("year").and_then(|y| y.trim().parse().ok()),
-        )
-    }
 }
 
 /// Checks that `path` names a supported image format and is not the input file.

@@ -6,10 +6,12 @@ pub mod arms;
 pub mod error;
 pub mod hr;
 pub mod table;
+pub mod year;
 
 pub use arms::{load_arms, Arm};
 pub use error::DataError;
 pub use hr::{load_hr, HrRow};
+pub use year::StudyYear;
 
 use std::io::Read;
 use std::path::PathBuf;

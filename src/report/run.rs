@@ -13,8 +13,9 @@ use crate::analysis::report::{
     ComparisonStudyResult, HazardStudyResult, MedianStudyResult, PoolReport, StudyResult, StudyRow,
 };
 use crate::analysis::AnalysisError;
-use crate::cli::plots::StudyYear;
-use crate::data::{load_arms, load_hr, Arm, DataError, HrRow, EMBEDDED_ARMS, EMBEDDED_HR};
+use crate::data::{
+    load_arms, load_hr, Arm, DataError, HrRow, StudyYear, EMBEDDED_ARMS, EMBEDDED_HR,
+};
 use crate::network::hr::{hr_network, NetworkReport};
 use crate::network::settings::EffectScale;
 use crate::network::NetworkError;
