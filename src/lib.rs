@@ -1,7 +1,7 @@
 //! alkstats: meta-analysis of clinical trial evidence, reproducing R `metafor`/`meta` numbers.
 //!
 //! Data flows one way: [`data`] (CSV → validated rows) → [`effect`] (effect sizes yᵢ, vᵢ) →
-//! [`fit`] (one fitted-model object) → [`analysis`] (report structures) → [`output`] (table,
+//! [`fit`] (the estimators) → [`model`] (one fitted-model object) → [`analysis`] (report structures) → [`output`] (table,
 //! JSON, CSV). The command-line interface in [`cli`] is a thin layer over this library.
 
 // `!(x > 0.0)` is used on purpose throughout: unlike `x <= 0.0` it is also true for NaN, which
@@ -21,9 +21,14 @@ pub mod data;
 pub mod dist;
 pub mod effect;
 pub mod fit;
+pub mod format;
 pub mod io;
+pub mod model;
 pub mod network;
 pub mod output;
 pub mod plot;
 pub mod report;
 pub mod settings;
+
+/// Version of alkstats, written into every result.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -6,9 +6,11 @@ use serde::Serialize;
 use std::str::FromStr;
 
 /// Parses one of a fixed set of spellings (case-insensitive), for use by the CLI and plan files.
+/// The error lists the `listed` spellings; `choices` may hold more (hidden aliases).
 pub(crate) fn parse_choice<T: Copy>(
     value: &str,
     choices: &[(&str, T)],
+    listed: &[&str],
     what: &str,
 ) -> Result<T, String> {
     let lower = value.trim().to_ascii_lowercase();
@@ -17,7 +19,7 @@ pub(crate) fn parse_choice<T: Copy>(
         .find(|(name, _)| name.to_ascii_lowercase() == lower)
         .map(|(_, v)| *v)
         .ok_or_else(|| {
-            let names: Vec<&str> = choices.iter().map(|(n, _)| *n).collect();
+            let names = listed;
             format!(
                 "invalid {what} '{value}': expected one of {}",
                 names.join(", ")
@@ -25,11 +27,12 @@ pub(crate) fn parse_choice<T: Copy>(
         })
 }
 
-/// Declares an enum of fixed choices with its canonical spellings and aliases: `FromStr`
+/// Declares an enum of fixed choices with its canonical spellings, listed aliases (`|`) and
+/// hidden aliases (`~`, accepted but not offered in messages): `FromStr`
 /// (case-insensitive), `Display`, `Serialize` and `ALL`. Every choice enum of the crate goes
 /// through it, so each is parsed and printed the same way.
 macro_rules! choice_enum {
-    ($(#[$meta:meta])* $name:ident, $what:literal, { $($(#[$vmeta:meta])* $variant:ident => $canon:literal $(| $alias:literal)*),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident, $what:literal, { $($(#[$vmeta:meta])* $variant:ident => $canon:literal $(| $alias:literal)* $(~ $hidden:literal)*),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum $name { $($(#[$vmeta])* $variant),+ }
@@ -47,7 +50,12 @@ macro_rules! choice_enum {
         impl ::std::str::FromStr for $name {
             type Err = String;
             fn from_str(s: &str) -> Result<Self, String> {
-                $crate::settings::parse_choice(s, &[$(($canon, $name::$variant) $(, ($alias, $name::$variant))*),+], $what)
+                $crate::settings::parse_choice(
+                    s,
+                    &[$(($canon, $name::$variant) $(, ($alias, $name::$variant))* $(, ($hidden, $name::$variant))*),+],
+                    &[$($canon $(, $alias)*),+],
+                    $what,
+                )
             }
         }
 
@@ -163,12 +171,12 @@ choice_enum!(
     /// common-effect estimate; random effects are always inverse-variance.
     CompareMethod, "method (--method)", {
         /// Inverse variance of the study effects.
-        Iv => "IV" | "inverse",
+        Iv => "IV" ~ "inverse",
         /// Mantel–Haenszel on the raw counts (metafor `rma.mh` default).
         Mh => "MH",
         /// Mantel–Haenszel after adding the continuity correction to tables with a zero cell and
         /// leaving out double-zero tables (`meta::metabin(MH.exact = FALSE)`).
-        MhCc => "MH-cc" | "mhcc",
+        MhCc => "MH-cc" ~ "mhcc",
         /// Peto's odds ratio (Yusuf et al. 1985).
         Peto => "Peto",
     }
@@ -178,11 +186,11 @@ choice_enum!(
     /// Method of pooling medians.
     MedianMethod, "median method (--method)", {
         /// Inverse variance on ln(median), SE from the 95% CI.
-        LogIv => "log-iv" | "iv",
+        LogIv => "log-iv" ~ "iv",
         /// Median of medians (McGrath et al. 2019).
-        MedianOfMedians => "mm" | "median-of-medians",
+        MedianOfMedians => "mm" ~ "median-of-medians",
         /// Median of medians weighted by sample size.
-        WeightedMedianOfMedians => "wm" | "weighted-median-of-medians",
+        WeightedMedianOfMedians => "wm" ~ "weighted-median-of-medians",
     }
 );
 
@@ -201,7 +209,7 @@ choice_enum!(
     OutputFormat, "output format (--format)", {
         /// Aligned text table for people.
         Table => "table",
-        /// JSON per the public contract in SPEC.md.
+        /// JSON per the public contract in docs/json-contract.md.
         Json => "json",
         /// CSV, one row per analysis (plus study rows with `--studies`).
         Csv => "csv",

@@ -7,18 +7,18 @@
 //! computed around the common-effect estimate with inverse-variance weights (metafor `rma.mh`,
 //! `rma.peto`).
 
-use super::group::{split, Grouping};
-use super::report::{pooled_blocks, saturating_total, subgroup_tests};
-use super::report::{
-    Analysis, CommonResult, ComparisonStudyResult, PoolReport, PoolSettingsEcho, VERSION,
+use super::group::Grouping;
+use super::pipeline::{
+    analyse_groups, fit_group, group_prefix, model_analysis, partition_overlapping, report,
+    settings_echo, totals,
 };
-use super::AnalysisError;
+use super::proportion::check_incr;
+use super::report::{Analysis, ComparisonStudyResult, PoolReport};
+use super::{AnalysisError, NothingToPool};
 use crate::data::Arm;
-use crate::dist::{p_chisq_upper, z_crit};
+use crate::dist::z_crit;
 use crate::effect::two_arm::{peto_effect, two_arm_effect, TwoArmMeasure, TwoByTwo};
-use crate::fit::heterogeneity::i2_interval_higgins_thompson;
-use crate::fit::mantel_haenszel::{mantel_haenszel, mantel_haenszel_weights, peto, TableFit};
-use crate::fit::{fit, Fit};
+use crate::model::{EffectSizes, Measure, ModelError, ModelSettings, Study};
 use crate::settings::FitSettings;
 use std::collections::BTreeMap;
 
@@ -97,43 +97,32 @@ fn pair_arms<'a>(arms: &[&'a Arm], warnings: &mut Vec<String>) -> Vec<Pair<'a>> 
     pairs
 }
 
-fn to_common(t: TableFit, back: impl Fn(f64) -> Option<f64>) -> CommonResult {
-    CommonResult {
-        yi: t.yi,
-        se: t.se,
-        estimate: back(t.yi),
-        lower: back(t.lower),
-        upper: back(t.upper),
-        lower_yi: t.lower,
-        upper_yi: t.upper,
-        z: t.z,
-        p: Some(t.p),
-    }
-}
-
 fn analyse_group(
     group: Option<String>,
     pairs: &[&Pair<'_>],
     s: &CompareSettings,
     warnings: &mut Vec<String>,
 ) -> Result<Option<Analysis<ComparisonStudyResult>>, AnalysisError> {
-    let prefix = group
-        .as_deref()
-        .map(|g| format!("{g}: "))
-        .unwrap_or_default();
-    let level = s.fit.level.get();
+    let prefix = group_prefix(group.as_deref());
     // Peto's method analyses its own per-study log odds ratios, (O − E)/V.
-    let effects: Vec<Option<(f64, f64)>> = pairs
+    let studies: Vec<Study> = pairs
         .iter()
-        .map(|p| match s.method {
-            CompareMethod::Peto => peto_effect(&p.table, s.incr),
-            _ => two_arm_effect(&p.table, s.measure, s.incr),
+        .map(|p| Study {
+            label: p.trial.clone(),
+            line: p.treatment.line,
+            effect: match s.method {
+                CompareMethod::Peto => peto_effect(&p.table, s.incr),
+                _ => two_arm_effect(&p.table, s.measure, s.incr),
+            },
+            n: Some(p.treatment.n.saturating_add(p.comparator.n)),
+            table: Some(p.table),
+            fields: p.fields.clone(),
         })
         .collect();
-    let kept: Vec<usize> = (0..pairs.len()).filter(|&i| effects[i].is_some()).collect();
-    let dropped: Vec<&str> = (0..pairs.len())
-        .filter(|&i| effects[i].is_none())
-        .map(|i| pairs[i].trial.as_str())
+    let dropped: Vec<&str> = studies
+        .iter()
+        .filter(|st| st.effect.is_none())
+        .map(|st| st.label.as_str())
         .collect();
     if !dropped.is_empty() {
         warnings.push(format!(
@@ -143,177 +132,56 @@ fn analyse_group(
             dropped.join("; ")
         ));
     }
-    if kept.is_empty() {
+    if dropped.len() == studies.len() {
         warnings.push(format!(
             "{prefix}no trial with an estimable {}; group left out",
             s.measure
         ));
         return Ok(None);
     }
-    let yi: Vec<f64> = kept
-        .iter()
-        .map(|&i| effects[i].map_or(0.0, |e| e.0))
-        .collect();
-    let vi: Vec<f64> = kept
-        .iter()
-        .map(|&i| effects[i].map_or(1.0, |e| e.1))
-        .collect();
-    let f: Fit = fit(&yi, &vi, &s.fit).map_err(|e| AnalysisError::BadStudy(e.to_string()))?;
-    warnings.extend(f.warnings.iter().map(|w| format!("{prefix}{w}")));
-    let ratio = s.measure.is_ratio();
-    let back = |y: f64| Some(if ratio { y.exp() } else { y }).filter(|v| v.is_finite());
-
-    // Common effect by the chosen method.
-    let tables_all: Vec<TwoByTwo> = pairs.iter().map(|p| p.table).collect();
-    let mut peto_q: Option<(f64, usize)> = None;
-    let (common, weights_common_all): (CommonResult, Vec<f64>) = match s.method {
-        CompareMethod::Iv => {
-            let mut w = vec![0.0; pairs.len()];
-            for (j, &i) in kept.iter().enumerate() {
-                w[i] = f.weights_common[j];
-            }
-            let c = &f.common;
-            let t = TableFit {
-                yi: c.yi,
-                se: c.se,
-                lower: c.lower,
-                upper: c.upper,
-                z: c.stat,
-                p: c.p.unwrap_or(f64::NAN),
-            };
-            (to_common(t, back), w)
-        }
-        CompareMethod::Mh | CompareMethod::MhCc => {
-            let tables: Vec<TwoByTwo> = if s.method == CompareMethod::MhCc {
-                kept.iter()
-                    .map(|&i| {
-                        if tables_all[i].has_zero_cell() {
-                            tables_all[i].plus(s.incr)
-                        } else {
-                            tables_all[i]
-                        }
-                    })
-                    .collect()
-            } else {
-                tables_all.clone()
-            };
-            let t = mantel_haenszel(&tables, s.measure, level).ok_or_else(|| {
-                AnalysisError::NothingToPool(format!(
-                    "{prefix}the Mantel–Haenszel {} is not estimable",
-                    s.measure
-                ))
-            })?;
-            let w = mantel_haenszel_weights(&tables, s.measure);
-            let w_all = if s.method == CompareMethod::MhCc {
-                let mut all = vec![0.0; pairs.len()];
-                for (j, &i) in kept.iter().enumerate() {
-                    all[i] = w[j];
-                }
-                all
-            } else {
-                w
-            };
-            (to_common(t, back), w_all)
-        }
-        CompareMethod::Peto => {
-            if s.measure != TwoArmMeasure::Or {
-                return Err(AnalysisError::InvalidSetting(format!(
-                    "--method Peto estimates an odds ratio; use --measure OR (found {})",
-                    s.measure
-                )));
-            }
-            let (t, q, k_peto) = peto(&tables_all, level).ok_or_else(|| {
-                AnalysisError::NothingToPool(format!(
-                    "{prefix}Peto's odds ratio is not estimable (no events)"
-                ))
-            })?;
-            let v: Vec<f64> = tables_all
-                .iter()
-                .map(|t| {
-                    t.n1() * t.n2() * (t.a + t.c) * (t.b + t.d) / (t.n() * t.n() * (t.n() - 1.0))
-                })
-                .collect();
-            let total: f64 = v.iter().sum();
-            peto_q = Some((q, k_peto));
-            (
-                to_common(t, back),
-                v.iter().map(|x| 100.0 * x / total).collect(),
-            )
-        }
+    let data = EffectSizes::new(Measure::TwoArm(s.measure), studies);
+    let settings = ModelSettings {
+        fit: s.fit,
+        common: s.method,
+        incr: s.incr,
     };
+    let model = fit_group(data, settings, group.as_deref(), warnings)?;
 
-    // Heterogeneity: Q about the common estimate with inverse-variance weights (metafor).
-    let mut heterogeneity = f.heterogeneity;
-    // Peto's Q is Σ(O−E)²/V − (Σ(O−E))²/ΣV on the raw counts (metafor `rma.peto`).
-    if let (Some(h), false) = (heterogeneity.as_mut(), s.method == CompareMethod::Iv) {
-        let q = match peto_q {
-            Some((q, k_peto)) => {
-                h.df = k_peto.saturating_sub(1) as f64;
-                q
+    let z = z_crit(s.fit.level.get());
+    let back = |y: f64| model.back(y);
+    let studies = pairs
+        .iter()
+        .zip(&model.data().studies)
+        .enumerate()
+        .map(|(i, (p, st))| {
+            let e = st.effect;
+            ComparisonStudyResult {
+                study: p.trial.clone(),
+                treatment: p.treatment.drug.clone(),
+                comparator: p.comparator.drug.clone(),
+                events_treatment: p.treatment.responders.unwrap_or(0),
+                n_treatment: p.treatment.n,
+                events_comparator: p.comparator.responders.unwrap_or(0),
+                n_comparator: p.comparator.n,
+                estimate: e.and_then(|e| back(e.0)),
+                lower: e.and_then(|e| back(e.0 - z * e.1.sqrt())),
+                upper: e.and_then(|e| back(e.0 + z * e.1.sqrt())),
+                yi: e.map(|e| e.0),
+                vi: e.map(|e| e.1),
+                weight_common: model.weights_common()[i],
+                weight_random: model.weights_random()[i],
+                lines: [p.treatment.line, p.comparator.line],
             }
-            None => yi
-                .iter()
-                .zip(&vi)
-                .map(|(y, v)| (y - common.yi).powi(2) / v)
-                .sum(),
-        };
-        h.q = q;
-        h.p = p_chisq_upper(q, h.df);
-        h.i2 = if q > 0.0 {
-            ((q - h.df) / q).max(0.0) * 100.0
-        } else {
-            0.0
-        };
-        h.h2 = (q / h.df).max(1.0);
-        let ci = i2_interval_higgins_thompson(q, yi.len(), level);
-        h.i2_lower = ci.map(|c| c.0);
-        h.i2_upper = ci.map(|c| c.1);
-    }
-
-    let z = z_crit(level);
-    let mut studies = Vec::with_capacity(pairs.len());
-    let mut j = 0;
-    for (i, p) in pairs.iter().enumerate() {
-        let (e, w_random) = match effects[i] {
-            Some(e) => {
-                let w = f.weights_random[j];
-                j += 1;
-                (Some(e), w)
-            }
-            None => (None, 0.0),
-        };
-        studies.push(ComparisonStudyResult {
-            study: p.trial.clone(),
-            treatment: p.treatment.drug.clone(),
-            comparator: p.comparator.drug.clone(),
-            events_treatment: p.treatment.responders.unwrap_or(0),
-            n_treatment: p.treatment.n,
-            events_comparator: p.comparator.responders.unwrap_or(0),
-            n_comparator: p.comparator.n,
-            estimate: e.and_then(|e| back(e.0)),
-            lower: e.and_then(|e| back(e.0 - z * e.1.sqrt())),
-            upper: e.and_then(|e| back(e.0 + z * e.1.sqrt())),
-            yi: e.map(|e| e.0),
-            vi: e.map(|e| e.1),
-            weight_common: weights_common_all[i],
-            weight_random: w_random,
-            lines: [p.treatment.line, p.comparator.line],
-        });
-    }
-    let (_, random, prediction) = pooled_blocks(&f.common, &f.random, f.prediction.as_ref(), back);
-    Ok(Some(Analysis {
-        group,
-        k: pairs.len(),
-        events: Some(saturating_total(
-            pairs.iter().map(|p| (p.table.a + p.table.c) as u64),
-        )),
-        n: Some(saturating_total(pairs.iter().map(|p| p.table.n() as u64))),
-        studies,
-        common,
-        random,
-        prediction,
-        heterogeneity,
-    }))
+        })
+        .collect();
+    let totals = totals(
+        Some(pairs.iter().map(|p| (p.table.a + p.table.c) as u64)),
+        pairs.iter().map(|p| p.table.n() as u64),
+    );
+    let mut analysis = model_analysis(&model, group, totals, studies);
+    // k counts every trial of the group, including those without an estimable effect.
+    analysis.k = pairs.len();
+    Ok(Some(analysis))
 }
 
 /// Compares the response rates of the two arms of each randomized trial.
@@ -327,66 +195,45 @@ pub fn compare_arms(
     data_name: &str,
     s: &CompareSettings,
 ) -> Result<PoolReport<ComparisonStudyResult>, AnalysisError> {
-    if !(s.incr.is_finite() && s.incr >= 0.0) {
-        return Err(AnalysisError::InvalidSetting(format!(
-            "--incr {}: expected a non-negative number such as 0.5",
-            s.incr
-        )));
+    check_incr(s.incr)?;
+    if s.method == CompareMethod::Peto && s.measure != TwoArmMeasure::Or {
+        return Err(AnalysisError::Model {
+            group: None,
+            source: ModelError::PetoNeedsOddsRatio { measure: s.measure },
+        });
     }
     let mut warnings = Vec::new();
-    let usable: Vec<&Arm> = arms
-        .iter()
-        .filter(|a| s.keep_overlapping || a.overlaps.is_empty())
-        .collect();
+    let (usable, _) = partition_overlapping(arms, s.keep_overlapping, |a| &a.overlaps);
     let pairs = pair_arms(&usable, &mut warnings);
+    let nothing = |reason| AnalysisError::NothingToPool {
+        data: data_name.to_string(),
+        reason,
+    };
     if pairs.is_empty() {
-        return Err(AnalysisError::NothingToPool(format!(
-            "{data_name}: no trial has two arms with responders (arms are paired by the 'trial' column)"
-        )));
+        return Err(nothing(NothingToPool::NoTwoArmTrials));
     }
     let mut headers = headers.to_vec();
     headers.push(COMPARISON.into());
-    let groups = split(&pairs, &s.grouping, &headers, |p| &p.fields)?;
-    let mut analyses = Vec::new();
-    for (label, members) in groups {
-        if let Some(a) = analyse_group(label, &members, s, &mut warnings)? {
-            analyses.push(a);
-        }
-    }
+    let analyses = analyse_groups(
+        &pairs,
+        &s.grouping,
+        &headers,
+        |p| &p.fields,
+        |label, members| analyse_group(label, members, s, &mut warnings),
+    )?;
     if analyses.is_empty() {
-        return Err(AnalysisError::NothingToPool(format!(
-            "{data_name}: no estimable comparison"
-        )));
+        return Err(nothing(NothingToPool::NoEstimableComparison));
     }
-    let subgroup_test = subgroup_tests(&analyses, s.grouping != Grouping::None);
-    let scale = match s.measure {
-        TwoArmMeasure::Rr => "log risk ratio",
-        TwoArmMeasure::Or => "log odds ratio",
-        TwoArmMeasure::Rd => "risk difference",
-    };
-    Ok(PoolReport {
-        alkstats_version: VERSION.to_string(),
-        command: "pool".into(),
-        outcome: "orr-compare".into(),
-        settings: PoolSettingsEcho {
-            sm: s.measure.to_string(),
-            scale: scale.into(),
-            method_tau: s.fit.method_tau,
-            random_ci: s.fit.random_ci,
-            prediction: s.fit.prediction,
-            ci_study: None,
-            level: s.fit.level.get(),
-            by: s.grouping.label().to_string(),
-            incr: Some(s.incr),
-            endpoint: None,
-            keep_overlapping: s.keep_overlapping,
-            method: Some(s.method.to_string()),
-            data: data_name.to_string(),
-        },
+    let measure = Measure::TwoArm(s.measure);
+    let mut settings = settings_echo(measure, &s.fit, &s.grouping, s.keep_overlapping, data_name);
+    settings.incr = Some(s.incr);
+    settings.method = Some(s.method.to_string());
+    Ok(report(
+        measure,
+        "orr-compare",
+        settings,
         analyses,
-        subgroup_test,
-        excluded: Vec::new(),
-        assumptions: Vec::new(),
+        s.grouping != Grouping::None,
         warnings,
-    })
+    ))
 }

@@ -2,15 +2,17 @@
 //! log HR, grouped by comparison, with the same fit and report shape as proportions.
 
 use super::compare::comparator_rank;
-use super::group::{split, Grouping};
-use super::report::{exp_back, pooled_blocks, subgroup_tests};
-use super::report::{Analysis, HazardStudyResult, PoolReport, PoolSettingsEcho, VERSION};
-use super::AnalysisError;
+use super::group::Grouping;
+use super::pipeline::{
+    analyse_groups, fit_group, model_analysis, partition_overlapping, report, settings_echo,
+};
+use super::report::{HazardStudyResult, PoolReport};
+use super::{AnalysisError, NothingToPool};
 use crate::data::hr::{HrRow, Precision};
 use crate::data::Arm;
 use crate::dist::z_crit;
 use crate::effect::median::log_hr_from_medians;
-use crate::fit::fit;
+use crate::model::{EffectSizes, Measure, ModelSettings, Study};
 use crate::settings::{Endpoint, FitSettings};
 use std::collections::{BTreeMap, HashMap};
 
@@ -73,7 +75,7 @@ fn orient<'a>(
             .or_insert_with(|| (row.treatment.clone(), row.comparator.clone()))
             .clone();
         let inverted = t != row.treatment;
-        let (yi, se) = row.log_hr().map_err(AnalysisError::BadStudy)?;
+        let (yi, se) = row.log_hr()?;
         if inverted {
             inverted_names.push(row.study.as_str());
         }
@@ -104,15 +106,25 @@ fn analyse_group(
     members: &[&Oriented<'_>],
     s: &HazardSettings,
     warnings: &mut Vec<String>,
-) -> Result<Analysis<HazardStudyResult>, AnalysisError> {
-    let yi: Vec<f64> = members.iter().map(|m| m.yi).collect();
-    let vi: Vec<f64> = members.iter().map(|m| m.se * m.se).collect();
-    let f = fit(&yi, &vi, &s.fit).map_err(|e| AnalysisError::BadStudy(e.to_string()))?;
-    let prefix = group
-        .as_deref()
-        .map(|g| format!("{g}: "))
-        .unwrap_or_default();
-    warnings.extend(f.warnings.iter().map(|w| format!("{prefix}{w}")));
+) -> Result<Option<super::report::Analysis<HazardStudyResult>>, AnalysisError> {
+    let studies = members
+        .iter()
+        .map(|m| Study {
+            n: m.row
+                .n_treatment
+                .zip(m.row.n_comparator)
+                .map(|(a, b)| a.saturating_add(b)),
+            fields: m.fields.clone(),
+            ..Study::new(m.row.study.clone(), m.row.line, m.yi, m.se * m.se)
+        })
+        .collect();
+    let data = EffectSizes::new(Measure::HazardRatio, studies);
+    let model = fit_group(
+        data,
+        ModelSettings::inverse_variance(s.fit),
+        group.as_deref(),
+        warnings,
+    )?;
     let z = z_crit(s.fit.level.get());
     let studies = members
         .iter()
@@ -126,9 +138,9 @@ fn analyse_group(
             lower: (m.yi - z * m.se).exp(),
             upper: (m.yi + z * m.se).exp(),
             yi: m.yi,
-            vi: vi[i],
-            weight_common: f.weights_common[i],
-            weight_random: f.weights_random[i],
+            vi: m.se * m.se,
+            weight_common: model.weights_common()[i],
+            weight_random: model.weights_random()[i],
             se_from: match m.row.precision {
                 _ if m.row.from_medians => "medians (exponential approximation)".into(),
                 Precision::Ci { .. } => "ci".into(),
@@ -152,23 +164,13 @@ fn analyse_group(
             line: m.row.line,
         })
         .collect();
-    // Saturating: sample sizes near u64::MAX must not wrap (found by fuzzing).
-    let n = members.iter().try_fold(0u64, |s, m| {
-        Some(s.saturating_add(m.row.n_treatment?.saturating_add(m.row.n_comparator?)))
-    });
-    let (common, random, prediction) =
-        pooled_blocks(&f.common, &f.random, f.prediction.as_ref(), exp_back);
-    Ok(Analysis {
-        group,
-        k: f.k,
-        events: None,
-        n,
-        studies,
-        common,
-        random,
-        prediction,
-        heterogeneity: f.heterogeneity,
-    })
+    // Every row must give both arms' n for a total; saturating (found by fuzzing).
+    let n = model
+        .data()
+        .studies
+        .iter()
+        .try_fold(0u64, |t, st| Some(t.saturating_add(st.n?)));
+    Ok(Some(model_analysis(&model, group, (None, n), studies)))
 }
 
 /// Approximate PFS hazard ratios for randomized trials that report both arms' median PFS with
@@ -272,10 +274,9 @@ pub fn pool_hazard_ratios(
     s: &HazardSettings,
 ) -> Result<PoolReport<HazardStudyResult>, AnalysisError> {
     let mut warnings = Vec::new();
-    let endpoint_rows: Vec<&HrRow> = rows.iter().filter(|r| r.endpoint == s.endpoint).collect();
-    let (kept, superseded): (Vec<&HrRow>, Vec<&HrRow>) = endpoint_rows
-        .into_iter()
-        .partition(|r| s.keep_overlapping || r.overlaps.is_empty());
+    let endpoint_rows = rows.iter().filter(|r| r.endpoint == s.endpoint);
+    let (kept, superseded) =
+        partition_overlapping(endpoint_rows, s.keep_overlapping, |r| &r.overlaps);
     if !superseded.is_empty() {
         let names: Vec<String> = superseded
             .iter()
@@ -288,50 +289,39 @@ pub fn pool_hazard_ratios(
         ));
     }
     if kept.is_empty() {
-        return Err(AnalysisError::NothingToPool(format!(
-            "{data_name}: no hazard ratio for endpoint '{}'",
-            s.endpoint
-        )));
+        return Err(AnalysisError::NothingToPool {
+            data: data_name.to_string(),
+            reason: NothingToPool::NoHazardRatio(s.endpoint),
+        });
     }
     let oriented = orient(&kept, &mut warnings)?;
     let mut headers = headers.to_vec();
     headers.push(COMPARISON.into());
-    let groups = split(&oriented, &s.grouping, &headers, |o| &o.fields)?;
-    let mut analyses = Vec::with_capacity(groups.len());
-    for (label, members) in groups {
-        analyses.push(analyse_group(label, &members, s, &mut warnings)?);
-    }
-    let subgroup_test = subgroup_tests(&analyses, s.grouping != Grouping::None);
-    if s.grouping == Grouping::Column(COMPARISON.into()) && subgroup_test.is_some() {
-        warnings.push(
+    let analyses = analyse_groups(
+        &oriented,
+        &s.grouping,
+        &headers,
+        |o| &o.fields,
+        |label, members| analyse_group(label, members, s, &mut warnings),
+    )?;
+    let by_comparison = s.grouping == Grouping::Column(COMPARISON.into());
+    let measure = Measure::HazardRatio;
+    let mut settings = settings_echo(measure, &s.fit, &s.grouping, s.keep_overlapping, data_name);
+    settings.endpoint = Some(s.endpoint.to_string());
+    let mut report = report(
+        measure,
+        "hr",
+        settings,
+        analyses,
+        s.grouping != Grouping::None,
+        warnings,
+    );
+    if by_comparison && report.subgroup_test.is_some() {
+        report.warnings.push(
             "the test for subgroup differences compares different comparisons (different drug pairs); \
              read it as a descriptive contrast, not a test of one effect"
                 .into(),
         );
     }
-    Ok(PoolReport {
-        alkstats_version: VERSION.to_string(),
-        command: "pool".into(),
-        outcome: "hr".into(),
-        settings: PoolSettingsEcho {
-            sm: "HR".into(),
-            scale: "log hazard ratio".into(),
-            method_tau: s.fit.method_tau,
-            random_ci: s.fit.random_ci,
-            prediction: s.fit.prediction,
-            ci_study: None,
-            level: s.fit.level.get(),
-            by: s.grouping.label().to_string(),
-            incr: None,
-            endpoint: Some(s.endpoint.to_string()),
-            keep_overlapping: s.keep_overlapping,
-            method: None,
-            data: data_name.to_string(),
-        },
-        analyses,
-        subgroup_test,
-        excluded: Vec::new(),
-        assumptions: Vec::new(),
-        warnings,
-    })
+    Ok(report)
 }

@@ -8,16 +8,17 @@
 //!
 //! Arms without the figures a method needs are listed in `excluded` with the reason.
 
-use super::group::{split, Grouping};
-use super::report::{exp_back, pooled_blocks, subgroup_tests};
-use super::report::{
-    Analysis, CommonResult, Excluded, MedianStudyResult, PoolReport, PoolSettingsEcho,
-    RandomResult, VERSION,
+use super::group::Grouping;
+use super::pipeline::{
+    analyse_groups, fit_group, group_prefix, model_analysis, report, settings_echo,
 };
-use super::AnalysisError;
+use super::report::{
+    Analysis, CommonResult, Excluded, MedianStudyResult, PoolReport, RandomResult,
+};
+use super::{AnalysisError, NothingToPool};
 use crate::data::Arm;
 use crate::effect::median::{log_median_from_ci, median_of_medians};
-use crate::fit::fit;
+use crate::model::{EffectSizes, Measure, ModelSettings, Study};
 use crate::settings::FitSettings;
 
 pub use crate::settings::MedianMethod;
@@ -81,10 +82,7 @@ fn analyse_group(
     s: &MedianSettings,
     warnings: &mut Vec<String>,
 ) -> Result<Analysis<MedianStudyResult>, AnalysisError> {
-    let prefix = group
-        .as_deref()
-        .map(|g| format!("{g}: "))
-        .unwrap_or_default();
+    let prefix = group_prefix(group.as_deref());
     let medians: Vec<f64> = arms
         .iter()
         .map(|a| a.median_pfs.unwrap_or(f64::NAN))
@@ -103,48 +101,55 @@ fn analyse_group(
         line: arms[i].line,
     };
     if s.method == MedianMethod::LogIv {
-        let mut yi = Vec::with_capacity(arms.len());
-        let mut vi = Vec::with_capacity(arms.len());
-        for a in arms {
-            let (y, se) = log_median_from_ci(
-                a.median_pfs.unwrap_or(f64::NAN),
-                a.median_pfs_lower.unwrap_or(f64::NAN),
-                a.median_pfs_upper.unwrap_or(f64::NAN),
-                REPORTED_LEVEL,
-            );
-            yi.push(y);
-            vi.push(se * se);
-        }
-        let f = fit(&yi, &vi, &s.fit).map_err(|e| AnalysisError::BadStudy(e.to_string()))?;
-        warnings.extend(f.warnings.iter().map(|w| format!("{prefix}{w}")));
-        let (common, random, prediction) =
-            pooled_blocks(&f.common, &f.random, f.prediction.as_ref(), exp_back);
-        return Ok(Analysis {
+        let studies = arms
+            .iter()
+            .map(|a| {
+                let (y, se) = log_median_from_ci(
+                    a.median_pfs.unwrap_or(f64::NAN),
+                    a.median_pfs_lower.unwrap_or(f64::NAN),
+                    a.median_pfs_upper.unwrap_or(f64::NAN),
+                    REPORTED_LEVEL,
+                );
+                Study {
+                    n: Some(a.n),
+                    fields: a.fields.clone(),
+                    ..Study::new(a.study.clone(), a.line, y, se * se)
+                }
+            })
+            .collect();
+        let data = EffectSizes::new(Measure::LogMedian, studies);
+        let model = fit_group(
+            data,
+            ModelSettings::inverse_variance(s.fit),
+            group.as_deref(),
+            warnings,
+        )?;
+        let studies = (0..arms.len())
+            .map(|i| {
+                let e = model.data().studies[i].effect;
+                row(
+                    i,
+                    e.map(|e| e.0),
+                    e.map(|e| e.1),
+                    model.weights_common()[i],
+                    model.weights_random()[i],
+                )
+            })
+            .collect();
+        return Ok(model_analysis(
+            &model,
             group,
-            k: f.k,
-            events: None,
-            n: Some(n_total),
-            studies: (0..arms.len())
-                .map(|i| {
-                    row(
-                        i,
-                        Some(yi[i]),
-                        Some(vi[i]),
-                        f.weights_common[i],
-                        f.weights_random[i],
-                    )
-                })
-                .collect(),
-            common,
-            random,
-            prediction,
-            heterogeneity: f.heterogeneity,
-        });
+            (None, Some(n_total)),
+            studies,
+        ));
     }
     let weights: Vec<u64> = arms.iter().map(|a| a.n).collect();
     let w = (s.method == MedianMethod::WeightedMedianOfMedians).then_some(weights.as_slice());
-    let (est, lo, hi) = median_of_medians(&medians, w, s.fit.level.get())
-        .ok_or_else(|| AnalysisError::NothingToPool(format!("{prefix}no medians to pool")))?;
+    let (est, lo, hi) =
+        median_of_medians(&medians, w, s.fit.level.get()).ok_or_else(|| AnalysisError::Model {
+            group: group.clone(),
+            source: crate::model::ModelError::Empty,
+        })?;
     if arms.len() < 6 {
         warnings.push(format!(
             "{prefix}k = {}: with fewer than 6 arms the sign-test interval of the median of medians \
@@ -235,46 +240,34 @@ pub fn pool_medians(
         }
     }
     if usable.is_empty() {
-        return Err(AnalysisError::NothingToPool(format!(
-            "{data_name}: no arm has the median PFS figures that --method {} needs",
-            s.method
-        )));
-    }
-    let groups = split(&usable, &s.grouping, headers, |a| &a.fields)?;
-    let mut analyses = Vec::with_capacity(groups.len());
-    for (label, members) in groups {
-        analyses.push(analyse_group(label, &members, s, &mut warnings)?);
-    }
-    let subgroup_test = subgroup_tests(
-        &analyses,
-        s.method == MedianMethod::LogIv && s.grouping != Grouping::None,
-    );
-    Ok(PoolReport {
-        alkstats_version: VERSION.to_string(),
-        command: "pool".into(),
-        outcome: "pfs".into(),
-        settings: PoolSettingsEcho {
-            sm: "MEDIAN".into(),
-            scale: match s.method {
-                MedianMethod::LogIv => "log median (months)".into(),
-                _ => "median (months)".into(),
-            },
-            method_tau: s.fit.method_tau,
-            random_ci: s.fit.random_ci,
-            prediction: s.fit.prediction,
-            ci_study: None,
-            level: s.fit.level.get(),
-            by: s.grouping.label().to_string(),
-            incr: None,
-            endpoint: Some("pfs".into()),
-            keep_overlapping: s.keep_overlapping,
-            method: Some(s.method.to_string()),
+        return Err(AnalysisError::NothingToPool {
             data: data_name.to_string(),
-        },
+            reason: NothingToPool::NoMedians(s.method),
+        });
+    }
+    let analyses = analyse_groups(
+        &usable,
+        &s.grouping,
+        headers,
+        |a| &a.fields,
+        |label, members| analyse_group(label, members, s, &mut warnings).map(Some),
+    )?;
+    let measure = match s.method {
+        MedianMethod::LogIv => Measure::LogMedian,
+        _ => Measure::Median,
+    };
+    let mut settings = settings_echo(measure, &s.fit, &s.grouping, s.keep_overlapping, data_name);
+    settings.endpoint = Some("pfs".into());
+    settings.method = Some(s.method.to_string());
+    let mut report = report(
+        measure,
+        "pfs",
+        settings,
         analyses,
-        subgroup_test,
-        excluded,
-        assumptions: assumptions(s.method),
+        s.method == MedianMethod::LogIv && s.grouping != Grouping::None,
         warnings,
-    })
+    );
+    report.excluded = excluded;
+    report.assumptions = assumptions(s.method);
+    Ok(report)
 }

@@ -1,14 +1,20 @@
-//! Analyses: from validated rows to the report structures of SPEC.md, one module per outcome.
-//! This is the only layer that knows both the data and the statistics; renderers read its
-//! results.
+//! Analyses: from validated rows to the report structures of docs/json-contract.md, one module per outcome.
+//!
+//! Each outcome module only turns its validated rows into [`crate::model::EffectSizes`] (and
+//! its per-study report rows); [`pipeline`] does the rest for every outcome: grouping, one
+//! fitted model per group, the pooled blocks on the displayed scale and the test for subgroup
+//! differences.
 
 pub mod compare;
 pub mod group;
 pub mod hazard;
 pub mod median_pfs;
+pub mod pipeline;
 pub mod proportion;
 pub mod report;
 
+use crate::model::ModelError;
+use crate::settings::{Endpoint, MedianMethod};
 use thiserror::Error;
 
 /// A problem with the requested analysis (as opposed to the file contents).
@@ -22,13 +28,69 @@ pub enum AnalysisError {
         /// Columns of the file.
         available: String,
     },
-    /// Nothing left to pool.
-    #[error("{0}")]
-    NothingToPool(String),
-    /// An invalid setting.
-    #[error("{0}")]
-    InvalidSetting(String),
-    /// A study whose effect size cannot be computed.
-    #[error("{0}")]
-    BadStudy(String),
+    /// Nothing left to pool in a file.
+    #[error("{data}: {reason}")]
+    NothingToPool {
+        /// The data file.
+        data: String,
+        /// Why.
+        reason: NothingToPool,
+    },
+    /// The continuity correction is not a non-negative number.
+    #[error("--incr {0}: expected a non-negative number such as 0.5")]
+    InvalidIncrement(f64),
+    /// Streaming needs groups.
+    #[error("--stream pools one analysis per group: it needs --by COLUMN, not --by none")]
+    StreamNeedsGroups,
+    /// A proportion with 0 or n events and no continuity correction has no finite effect size.
+    #[error(
+        "{data}: line {line}, column responders (study '{study}'): found {events} of n = {n}, which \
+         has no finite {sm} effect size without a continuity correction; expected --incr > 0 \
+         (e.g. 0.5) or --sm PFT / PAS"
+    )]
+    UncorrectedProportion {
+        /// The data file.
+        data: String,
+        /// Line of the row.
+        line: u64,
+        /// Its study label.
+        study: String,
+        /// Events found.
+        events: u64,
+        /// Its n.
+        n: u64,
+        /// The transformation.
+        sm: &'static str,
+    },
+    /// A hazard-ratio row from which no standard error follows.
+    #[error(transparent)]
+    NoStandardError(#[from] crate::data::hr::NoStandardError),
+    /// The model of one group cannot be fitted.
+    #[error("{}{source}", group.as_deref().map(|g| format!("{g}: ")).unwrap_or_default())]
+    Model {
+        /// The group (`None` without groups).
+        group: Option<String>,
+        /// Why.
+        source: ModelError,
+    },
+}
+
+/// Why a file leaves nothing to pool.
+#[derive(Debug, Error, Clone, PartialEq)]
+pub enum NothingToPool {
+    /// No row has a responder count.
+    #[error("no row has a value in column 'responders'; ORR needs responders and n")]
+    NoResponders,
+    /// No randomized trial with two arms.
+    #[error("no trial has two arms with responders (arms are paired by the 'trial' column)")]
+    NoTwoArmTrials,
+    /// Every comparison's effect is inestimable.
+    #[error("no estimable comparison")]
+    NoEstimableComparison,
+    /// No hazard ratio for the endpoint.
+    #[error("no hazard ratio for endpoint '{0}'")]
+    NoHazardRatio(Endpoint),
+    /// No arm with the median figures the method needs.
+    #[error("no arm has the median PFS figures that --method {0} needs")]
+    NoMedians(MedianMethod),
 }

@@ -1,16 +1,15 @@
 //! Pooling single-arm response proportions (`alkstats pool --outcome orr`).
 
-use super::group::{split, Grouping};
-use super::report::{pooled_blocks, saturating_total, subgroup_tests};
-use super::report::{
-    Analysis, CommonResult, PoolReport, PoolSettingsEcho, PredictionResult, RandomResult,
-    StudyResult, VERSION,
+use super::group::Grouping;
+use super::pipeline::{
+    analyse_groups, fit_group, model_analysis, partition_overlapping, report, settings_echo, totals,
 };
-use super::AnalysisError;
+use super::report::{PoolReport, StudyResult};
+use super::{AnalysisError, NothingToPool};
 use crate::data::Arm;
 use crate::effect::binomial_ci::proportion_ci;
-use crate::effect::proportion::{back_transform, harmonic_mean, proportion_effect};
-use crate::fit::{fit, Fit, Interval, Pooled};
+use crate::effect::proportion::proportion_effect;
+use crate::model::{EffectSizes, Measure, ModelSettings, Study};
 use crate::settings::{FitSettings, ProportionMeasure, StudyCi};
 
 /// Settings of a proportion meta-analysis.
@@ -49,48 +48,52 @@ struct Counted<'a> {
     events: u64,
 }
 
-/// Appends the effect sizes of `members` (arm, responders) to `yi` and `vi`.
+/// The effect size of `events` out of `arm.n` with its variance, checked to be finite.
 ///
 /// Shared with the batch engine ([`crate::batch`]), so both paths compute and check effect
 /// sizes the same way.
 ///
 /// # Errors
-/// [`AnalysisError::BadStudy`] naming the row of a study without a finite effect size.
-pub(crate) fn effect_sizes<'a>(
+/// [`AnalysisError::UncorrectedProportion`] naming the row of a study without a finite effect
+/// size (0 or n events with `--incr 0`).
+pub(crate) fn effect_size(
     data_name: &str,
-    members: impl IntoIterator<Item = (&'a Arm, u64)>,
+    arm: &Arm,
+    events: u64,
     s: &ProportionSettings,
-    yi: &mut Vec<f64>,
-    vi: &mut Vec<f64>,
-) -> Result<(), AnalysisError> {
-    for (arm, events) in members {
-        let e = proportion_effect(events, arm.n, s.sm, s.incr);
-        if !(e.yi.is_finite() && e.vi.is_finite() && e.vi > 0.0) {
-            return Err(AnalysisError::BadStudy(format!(
-                "{}: line {}, column responders (study '{}'): found {} of n = {}, which has no finite \
-                 {} effect size without a continuity correction; expected --incr > 0 (e.g. 0.5) or \
-                 --sm PFT / PAS",
-                data_name, arm.line, arm.study, events, arm.n, s.sm
-            )));
-        }
-        yi.push(e.yi);
-        vi.push(e.vi);
+) -> Result<(f64, f64), AnalysisError> {
+    let e = proportion_effect(events, arm.n, s.sm, s.incr);
+    if !(e.yi.is_finite() && e.vi.is_finite() && e.vi > 0.0) {
+        return Err(AnalysisError::UncorrectedProportion {
+            data: data_name.to_string(),
+            line: arm.line,
+            study: arm.study.clone(),
+            events,
+            n: arm.n,
+            sm: s.sm.as_str(),
+        });
     }
-    Ok(())
+    Ok((e.yi, e.vi))
 }
 
-/// The pooled estimates of a fit with their values back on the proportion scale (PFT with
-/// the harmonic mean `n_back` of the sample sizes). Shared with the batch engine.
-pub(crate) fn pooled_results(
-    common: &Pooled,
-    random: &Pooled,
-    prediction: Option<&Interval>,
-    sm: ProportionMeasure,
-    n_back: f64,
-) -> (CommonResult, RandomResult, Option<PredictionResult>) {
-    pooled_blocks(common, random, prediction, |y| {
-        back_transform(y, sm, n_back)
-    })
+/// The effect sizes of a group of arms with their responder counts.
+fn effect_sizes(
+    data_name: &str,
+    members: &[&Counted<'_>],
+    s: &ProportionSettings,
+) -> Result<EffectSizes, AnalysisError> {
+    let studies = members
+        .iter()
+        .map(|m| {
+            let (yi, vi) = effect_size(data_name, m.arm, m.events, s)?;
+            Ok(Study {
+                n: Some(m.arm.n),
+                fields: m.arm.fields.clone(),
+                ..Study::new(m.arm.study.clone(), m.arm.line, yi, vi)
+            })
+        })
+        .collect::<Result<_, AnalysisError>>()?;
+    Ok(EffectSizes::new(Measure::Proportion(s.sm), studies))
 }
 
 fn analyse_group(
@@ -99,32 +102,23 @@ fn analyse_group(
     members: &[&Counted<'_>],
     s: &ProportionSettings,
     warnings: &mut Vec<String>,
-) -> Result<Analysis, AnalysisError> {
+) -> Result<Option<super::report::Analysis>, AnalysisError> {
     let level = s.fit.level.get();
-    let mut yi = Vec::with_capacity(members.len());
-    let mut vi = Vec::with_capacity(members.len());
-    effect_sizes(
-        data_name,
-        members.iter().map(|m| (m.arm, m.events)),
-        s,
-        &mut yi,
-        &mut vi,
+    let data = effect_sizes(data_name, members, s)?;
+    let model = fit_group(
+        data,
+        ModelSettings::inverse_variance(s.fit),
+        group.as_deref(),
+        warnings,
     )?;
-    let f: Fit = fit(&yi, &vi, &s.fit).map_err(|e| AnalysisError::BadStudy(e.to_string()))?;
-    let prefix = group
-        .as_deref()
-        .map(|g| format!("{g}: "))
-        .unwrap_or_default();
-    warnings.extend(f.warnings.iter().map(|w| format!("{prefix}{w}")));
-
-    let ns: Vec<u64> = members.iter().map(|m| m.arm.n).collect();
-    let n_back = harmonic_mean(&ns);
-
     let studies = members
         .iter()
         .enumerate()
         .map(|(i, m)| {
             let ci = proportion_ci(m.events, m.arm.n, level, s.ci_study);
+            let (yi, vi) = model.data().studies[i]
+                .effect
+                .unwrap_or((f64::NAN, f64::NAN));
             StudyResult {
                 study: m.arm.study.clone(),
                 events: m.events,
@@ -132,29 +126,20 @@ fn analyse_group(
                 estimate: m.events as f64 / m.arm.n as f64,
                 lower: ci.map(|c| c.0),
                 upper: ci.map(|c| c.1),
-                yi: yi[i],
-                vi: vi[i],
-                weight_common: f.weights_common[i],
-                weight_random: f.weights_random[i],
+                yi,
+                vi,
+                weight_common: model.weights_common()[i],
+                weight_random: model.weights_random()[i],
                 corrected: s.sm.needs_correction() && (m.events == 0 || m.events == m.arm.n),
                 line: m.arm.line,
             }
         })
         .collect();
-
-    let (common, random, prediction) =
-        pooled_results(&f.common, &f.random, f.prediction.as_ref(), s.sm, n_back);
-    Ok(Analysis {
-        group,
-        k: f.k,
-        events: Some(saturating_total(members.iter().map(|m| m.events))),
-        n: Some(saturating_total(ns.iter().copied())),
-        studies,
-        common,
-        random,
-        prediction,
-        heterogeneity: f.heterogeneity,
-    })
+    let totals = totals(
+        Some(members.iter().map(|m| m.events)),
+        members.iter().map(|m| m.arm.n),
+    );
+    Ok(Some(model_analysis(&model, group, totals, studies)))
 }
 
 /// Checks the continuity correction `--incr` (shared with the batch engine).
@@ -162,17 +147,16 @@ pub(crate) fn check_incr(incr: f64) -> Result<(), AnalysisError> {
     if incr.is_finite() && incr >= 0.0 {
         Ok(())
     } else {
-        Err(AnalysisError::InvalidSetting(format!(
-            "--incr {incr}: expected a non-negative number such as 0.5"
-        )))
+        Err(AnalysisError::InvalidIncrement(incr))
     }
 }
 
 /// The error for a file in which no arm has a responder count (shared with the batch engine).
 pub(crate) fn no_responders(data_name: &str) -> AnalysisError {
-    AnalysisError::NothingToPool(format!(
-        "{data_name}: no row has a value in column 'responders'; ORR needs responders and n"
-    ))
+    AnalysisError::NothingToPool {
+        data: data_name.to_string(),
+        reason: NothingToPool::NoResponders,
+    }
 }
 
 /// Pools response proportions per subgroup.
@@ -190,9 +174,7 @@ pub fn pool_proportions(
 ) -> Result<PoolReport, AnalysisError> {
     check_incr(s.incr)?;
     let mut warnings = Vec::new();
-    let (arms, overlapping): (Vec<&Arm>, Vec<&Arm>) = arms
-        .iter()
-        .partition(|a| s.keep_overlapping || a.overlaps.is_empty());
+    let (arms, overlapping) = partition_overlapping(arms, s.keep_overlapping, |a| &a.overlaps);
     if !overlapping.is_empty() {
         let names: Vec<String> = overlapping
             .iter()
@@ -224,35 +206,23 @@ pub fn pool_proportions(
     if counted.is_empty() {
         return Err(no_responders(data_name));
     }
-    let groups = split(&counted, &s.grouping, headers, |c| &c.arm.fields)?;
-    let mut analyses = Vec::with_capacity(groups.len());
-    for (label, members) in groups {
-        analyses.push(analyse_group(data_name, label, &members, s, &mut warnings)?);
-    }
-    let subgroup_test = subgroup_tests(&analyses, s.grouping != Grouping::None);
-    Ok(PoolReport {
-        alkstats_version: VERSION.to_string(),
-        command: "pool".into(),
-        outcome: "orr".into(),
-        settings: PoolSettingsEcho {
-            sm: s.sm.to_string(),
-            scale: s.sm.describe().to_string(),
-            method_tau: s.fit.method_tau,
-            random_ci: s.fit.random_ci,
-            prediction: s.fit.prediction,
-            ci_study: Some(s.ci_study),
-            level: s.fit.level.get(),
-            by: s.grouping.label().to_string(),
-            incr: Some(s.incr),
-            endpoint: None,
-            keep_overlapping: s.keep_overlapping,
-            method: None,
-            data: data_name.to_string(),
-        },
+    let analyses = analyse_groups(
+        &counted,
+        &s.grouping,
+        headers,
+        |c| &c.arm.fields,
+        |label, members| analyse_group(data_name, label, members, s, &mut warnings),
+    )?;
+    let measure = Measure::Proportion(s.sm);
+    let mut settings = settings_echo(measure, &s.fit, &s.grouping, s.keep_overlapping, data_name);
+    settings.ci_study = Some(s.ci_study);
+    settings.incr = Some(s.incr);
+    Ok(report(
+        measure,
+        "orr",
+        settings,
         analyses,
-        subgroup_test,
-        excluded: Vec::new(),
-        assumptions: Vec::new(),
+        s.grouping != Grouping::None,
         warnings,
-    })
+    ))
 }

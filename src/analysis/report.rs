@@ -1,4 +1,4 @@
-//! The result structures of SPEC.md ("JSON output"). Field names are a public contract: add
+//! The result structures of docs/json-contract.md. Field names are a public contract: add
 //! fields freely, never rename these.
 
 use crate::fit::heterogeneity::Heterogeneity;
@@ -7,8 +7,8 @@ use crate::fit::subgroup::QTest;
 use crate::fit::{Interval, Pooled};
 use serde::Serialize;
 
-/// Version written into every report.
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+// Kept here until every user imports `crate::VERSION`.
+pub use crate::VERSION;
 
 /// One study row of an analysis.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -281,6 +281,9 @@ pub struct PoolReport<S = StudyResult> {
     pub command: String,
     /// "orr" or "hr".
     pub outcome: String,
+    /// The measure of the analyses: renderers ask it for labels, scales and the null value.
+    #[serde(skip)]
+    pub measure: crate::model::Measure,
     /// Settings used.
     pub settings: PoolSettingsEcho,
     /// One entry per subgroup.

@@ -1,18 +1,20 @@
 //! One group → one CSV row, on a worker thread, without per-fit heap churn in the fit itself.
 //!
 //! The numbers come from the code of the in-memory path: effect sizes from
-//! [`effect_sizes`], the fit from [`fit_summary`] (the core of [`crate::fit::fit`]), the values
-//! on the proportion scale from [`pooled_results`], and the row from
+//! [`effect_size`], the fit from [`fit_summary`] (the core of [`crate::fit::fit`]), the
+//! analysis from [`pooled_analysis`] (which builds every outcome's analyses), and the row from
 //! [`write_analysis_row`](crate::output::csv_out::write_analysis_row). Only the per-study rows
 //! (and their confidence intervals, the costliest part of a report) are not built: the CSV
 //! analysis rows do not show them.
 
 use super::reader::Group;
-use crate::analysis::proportion::{effect_sizes, pooled_results, ProportionSettings};
+use crate::analysis::pipeline::{pooled_analysis, totals, PooledParts};
+use crate::analysis::proportion::{effect_size, ProportionSettings};
 use crate::analysis::report::Analysis;
 use crate::analysis::AnalysisError;
 use crate::effect::proportion::harmonic_mean;
-use crate::fit::{fit_summary, FitWorkspace};
+use crate::fit::{fit_summary, FitError, FitWorkspace};
+use crate::model::{Measure, ModelError};
 
 /// Buffers reused by one worker from group to group.
 pub struct Workspace {
@@ -48,15 +50,13 @@ pub fn analyse(
 ) -> Result<Analysis, AnalysisError> {
     ws.yi.clear();
     ws.vi.clear();
-    effect_sizes(
-        data_name,
-        group.members.iter().map(|(arm, events)| (&**arm, *events)),
-        settings,
-        &mut ws.yi,
-        &mut ws.vi,
-    )?;
-    let f = fit_summary(&ws.yi, &ws.vi, &settings.fit, &mut ws.fit)
-        .map_err(|e| AnalysisError::BadStudy(e.to_string()))?;
+    for (arm, events) in &group.members {
+        let (yi, vi) = effect_size(data_name, arm, *events, settings)?;
+        ws.yi.push(yi);
+        ws.vi.push(vi);
+    }
+    let f =
+        fit_summary(&ws.yi, &ws.vi, &settings.fit, &mut ws.fit).map_err(|e| fit_error(group, e))?;
     if f.notes.any() {
         let label = &group.label;
         warnings.extend(
@@ -67,22 +67,45 @@ pub fn analyse(
     }
     ws.n.clear();
     ws.n.extend(group.members.iter().map(|(arm, _)| arm.n));
-    let (common, random, prediction) = pooled_results(
-        &f.common,
-        &f.random,
-        f.prediction.as_ref(),
-        settings.sm,
-        harmonic_mean(&ws.n),
-    );
-    Ok(Analysis {
-        group: Some(group.label.clone()),
+    let measure = Measure::Proportion(settings.sm);
+    let n_back = harmonic_mean(&ws.n);
+    let parts = PooledParts {
         k: f.k,
-        events: Some(group.members.iter().map(|(_, events)| events).sum()),
-        n: Some(ws.n.iter().sum()),
-        studies: Vec::new(),
-        common,
-        random,
-        prediction,
-        heterogeneity: f.heterogeneity,
-    })
+        common: &f.common,
+        random: &f.random,
+        prediction: f.prediction.as_ref(),
+        heterogeneity: f.heterogeneity.as_ref(),
+    };
+    let totals = totals(
+        Some(group.members.iter().map(|(_, events)| *events)),
+        ws.n.iter().copied(),
+    );
+    Ok(pooled_analysis(
+        Some(group.label.clone()),
+        parts,
+        |y| measure.back(y, n_back),
+        totals,
+        Vec::new(),
+    ))
+}
+
+/// A fit error of a group, naming the study by its line as the in-memory path does.
+fn fit_error(group: &Group, e: FitError) -> AnalysisError {
+    let source = match e {
+        FitError::NonFiniteEffect { index, .. } | FitError::NonPositiveVariance { index, .. } => {
+            match group.members.get(index) {
+                Some((arm, _)) => ModelError::Study {
+                    study: arm.study.clone(),
+                    line: arm.line,
+                    source: e,
+                },
+                None => ModelError::Empty,
+            }
+        }
+        FitError::Empty | FitError::LengthMismatch { .. } => ModelError::Empty,
+    };
+    AnalysisError::Model {
+        group: Some(group.label.clone()),
+        source,
+    }
 }

@@ -231,10 +231,7 @@ pub fn pool_stream<R: Read, W: Write>(
 
 /// Streaming fits one analysis per group, so it needs groups.
 fn by_none() -> BatchError {
-    AnalysisError::InvalidSetting(
-        "--stream pools one analysis per group: it needs --by COLUMN, not --by none".into(),
-    )
-    .into()
+    AnalysisError::StreamNeedsGroups.into()
 }
 
 /// Analyses and formats consecutive groups on one worker, and frees their rows there.

@@ -1,4 +1,4 @@
-//! The trial-arms table (`data/alk_nsclc_arms.csv`, schema in SPEC.md): one row per treatment
+//! The trial-arms table (`data/alk_nsclc_arms.csv`, schema in docs/data-schema.md): one row per treatment
 //! arm or reported cohort, validated into [`Arm`].
 
 use super::table::{RowCursor, Table};

@@ -1,4 +1,4 @@
-//! The comparative-results table (`data/alk_nsclc_hr.csv`, schema in SPEC.md): one row per
+//! The comparative-results table (`data/alk_nsclc_hr.csv`, schema in docs/data-schema.md): one row per
 //! reported treatment-vs-comparator hazard ratio of a randomized trial, validated into
 //! [`HrRow`].
 
@@ -67,13 +67,27 @@ pub struct HrRow {
     pub from_medians: bool,
 }
 
+/// A row whose hazard ratio and p-value give no standard error (e.g. p = 1 or HR = 1 with p < 1).
+#[derive(Debug, thiserror::Error, Clone, PartialEq)]
+#[error("line {line}: study '{study}': no standard error follows from hr = {hr} and p = {p}")]
+pub struct NoStandardError {
+    /// Line of the row.
+    pub line: u64,
+    /// Its study label.
+    pub study: String,
+    /// The hazard ratio.
+    pub hr: f64,
+    /// The p-value.
+    pub p: f64,
+}
+
 impl HrRow {
     /// ln HR and its SE: from the CI at its own level, or from the two-sided p-value
     /// (see [`crate::effect::ratio`]). The error message names the line and the study.
     ///
     /// # Errors
     /// When no SE follows from a p-value (hr = 1 or p = 1).
-    pub fn log_hr(&self) -> Result<(f64, f64), String> {
+    pub fn log_hr(&self) -> Result<(f64, f64), NoStandardError> {
         match self.precision {
             Precision::Ci {
                 lower,
@@ -83,11 +97,11 @@ impl HrRow {
                 self.hr, lower, upper, level,
             )),
             Precision::PValue(p) => {
-                crate::effect::ratio::log_ratio_from_p(self.hr, p).ok_or_else(|| {
-                    format!(
-                        "line {}: study '{}': no standard error follows from hr = {} and p = {p}",
-                        self.line, self.study, self.hr
-                    )
+                crate::effect::ratio::log_ratio_from_p(self.hr, p).ok_or_else(|| NoStandardError {
+                    line: self.line,
+                    study: self.study.clone(),
+                    hr: self.hr,
+                    p,
                 })
             }
         }

@@ -84,7 +84,9 @@ pub struct NetworkReport {
 
 /// ln HR and its variance of one row.
 fn contrast_of(row: &HrRow) -> Result<Contrast, NetworkError> {
-    let (yi, se) = row.log_hr().map_err(NetworkError::BadContrast)?;
+    let (yi, se) = row
+        .log_hr()
+        .map_err(|e| NetworkError::BadContrast(e.to_string()))?;
     Ok(Contrast {
         label: row.study.clone(),
         study: row.trial.clone().unwrap_or_else(|| row.study.clone()),

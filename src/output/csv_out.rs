@@ -41,12 +41,7 @@ const HEADER: &[&str] = &[
     "h2",
 ];
 
-fn num(v: Option<f64>) -> String {
-    match v {
-        Some(x) if x.is_finite() => format!("{x}"),
-        _ => String::new(),
-    }
-}
+use crate::format::csv_number as num;
 
 fn analysis_row<S>(a: &Analysis<S>) -> Vec<String> {
     let h = a.heterogeneity.as_ref();

@@ -1,9 +1,9 @@
-//! JSON output: the report structures serialised as they are (SPEC.md "JSON output").
+//! JSON output: the report structures serialised as they are (docs/json-contract.md).
 
 use serde::Serialize;
 
 /// Serialises any report as pretty JSON with a trailing newline. Non-finite numbers become
-/// `null`, which is what SPEC.md asks for values that cannot be computed.
+/// `null`, which is what docs/json-contract.md asks for values that cannot be computed.
 ///
 /// # Errors
 /// Only if serialisation itself fails (not expected for plain data).

@@ -1,8 +1,9 @@
 //! The human-readable table: one line per analysis (studies indented above it with
 //! `--studies`), then heterogeneity notes and the test for subgroup differences.
 
-use super::{fmt_opt, fmt_p};
 use crate::analysis::report::{Analysis, PoolReport, StudyRow};
+use crate::format::{fixed as fmt_opt, p_value as fmt_p};
+use crate::model::Measure;
 
 fn ci(est: Option<f64>, lo: Option<f64>, hi: Option<f64>) -> String {
     format!(
@@ -67,14 +68,14 @@ fn analysis_cells<S>(a: &Analysis<S>) -> Vec<String> {
 
 fn outcome_title<S>(report: &PoolReport<S>) -> String {
     let s = &report.settings;
-    match report.outcome.as_str() {
-        "orr" => "response proportions (ORR)".into(),
-        "hr" => format!(
+    match report.measure {
+        Measure::Proportion(_) => "response proportions (ORR)".into(),
+        Measure::HazardRatio => format!(
             "hazard ratios ({})",
             s.endpoint.as_deref().unwrap_or("pfs").to_uppercase()
         ),
-        "pfs" => "median progression-free survival (months)".into(),
-        _ => format!(
+        Measure::LogMedian | Measure::Median => "median progression-free survival (months)".into(),
+        Measure::TwoArm(_) => format!(
             "two-arm response comparisons ({}; common effect by {})",
             s.sm,
             s.method.as_deref().unwrap_or("IV")
@@ -105,7 +106,7 @@ pub fn render<S: StudyRow>(report: &PoolReport<S>, with_studies: bool) -> String
             s.by.clone()
         },
         "k".into(),
-        if report.outcome.starts_with("orr") {
+        if matches!(report.measure, Measure::Proportion(_) | Measure::TwoArm(_)) {
             "events/n".into()
         } else {
             "n".into()

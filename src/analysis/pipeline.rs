@@ -1,0 +1,189 @@
+//! The one pipeline every outcome runs through: overlap filtering, grouping by `--by`, one
+//! fitted model ([`Rma`]) per group, its pooled blocks on the displayed scale, and the test for
+//! subgroup differences. The batch engine builds its analyses with the same
+//! [`pooled_analysis`], so the two paths cannot drift apart.
+
+use super::group::{split, Grouping};
+use super::report::{
+    pooled_blocks, saturating_total, subgroup_tests, Analysis, PoolReport, PoolSettingsEcho,
+    SubgroupTests,
+};
+use super::AnalysisError;
+use crate::fit::heterogeneity::Heterogeneity;
+use crate::fit::{Interval, Pooled};
+use crate::model::{EffectSizes, Measure, ModelSettings, Rma};
+use crate::settings::FitSettings;
+use std::collections::BTreeMap;
+
+/// "group: " before a group's messages, nothing without groups.
+pub fn group_prefix(group: Option<&str>) -> String {
+    group.map(|g| format!("{g}: ")).unwrap_or_default()
+}
+
+/// Fits the model of one group, adding its warnings (prefixed with the group) to `warnings`.
+///
+/// # Errors
+/// [`AnalysisError::Model`] naming the group and the study (by line) that cannot be fitted.
+pub fn fit_group(
+    data: EffectSizes,
+    settings: ModelSettings,
+    group: Option<&str>,
+    warnings: &mut Vec<String>,
+) -> Result<Rma, AnalysisError> {
+    let model = Rma::fit(data, settings).map_err(|source| AnalysisError::Model {
+        group: group.map(str::to_string),
+        source,
+    })?;
+    let prefix = group_prefix(group);
+    warnings.extend(model.warnings().iter().map(|w| format!("{prefix}{w}")));
+    Ok(model)
+}
+
+/// The parts of a fit that an analysis reports, from a fitted model or from the batch
+/// engine's allocation-free [`crate::fit::FitSummary`].
+pub struct PooledParts<'a> {
+    /// Number of studies.
+    pub k: usize,
+    /// Common-effect estimate.
+    pub common: &'a Pooled,
+    /// Random-effects estimate.
+    pub random: &'a Pooled,
+    /// Prediction interval.
+    pub prediction: Option<&'a Interval>,
+    /// Heterogeneity.
+    pub heterogeneity: Option<&'a Heterogeneity>,
+}
+
+/// One analysis from its pooled parts, with values on the displayed scale given by `back`.
+/// Every outcome and the batch engine build their analyses here.
+pub fn pooled_analysis<S>(
+    group: Option<String>,
+    parts: PooledParts<'_>,
+    back: impl Fn(f64) -> Option<f64>,
+    totals: (Option<u64>, Option<u64>),
+    studies: Vec<S>,
+) -> Analysis<S> {
+    let (common, random, prediction) =
+        pooled_blocks(parts.common, parts.random, parts.prediction, back);
+    Analysis {
+        group,
+        k: parts.k,
+        events: totals.0,
+        n: totals.1,
+        studies,
+        common,
+        random,
+        prediction,
+        heterogeneity: parts.heterogeneity.copied(),
+    }
+}
+
+/// The analysis of a fitted model: its pooled blocks back-transformed by its measure.
+pub fn model_analysis<S>(
+    model: &Rma,
+    group: Option<String>,
+    totals: (Option<u64>, Option<u64>),
+    studies: Vec<S>,
+) -> Analysis<S> {
+    let parts = PooledParts {
+        k: model.k(),
+        common: model.common(),
+        random: model.random(),
+        prediction: model.prediction(),
+        heterogeneity: model.heterogeneity(),
+    };
+    pooled_analysis(group, parts, |y| model.back(y), totals, studies)
+}
+
+/// Totals of a group: events and patients, saturating at `u64::MAX` (absurd counts must not
+/// wrap round to small totals; found by fuzzing).
+pub fn totals(
+    events: Option<impl Iterator<Item = u64>>,
+    n: impl Iterator<Item = u64>,
+) -> (Option<u64>, Option<u64>) {
+    (events.map(saturating_total), Some(saturating_total(n)))
+}
+
+/// Splits `items` by `grouping` and analyses each group with `analyse` (which may leave a group
+/// out by returning `None`); returns the analyses and, with groups, the test for subgroup
+/// differences.
+///
+/// # Errors
+/// An unknown `--by` column, or the first error of `analyse`.
+pub fn analyse_groups<T, S>(
+    items: &[T],
+    grouping: &Grouping,
+    headers: &[String],
+    fields: impl Fn(&T) -> &BTreeMap<String, String>,
+    mut analyse: impl FnMut(Option<String>, &[&T]) -> Result<Option<Analysis<S>>, AnalysisError>,
+) -> Result<Vec<Analysis<S>>, AnalysisError> {
+    let groups = split(items, grouping, headers, fields)?;
+    let mut analyses = Vec::with_capacity(groups.len());
+    for (label, members) in groups {
+        if let Some(a) = analyse(label, &members)? {
+            analyses.push(a);
+        }
+    }
+    Ok(analyses)
+}
+
+/// Rows kept and rows left out because they share patients with (or are superseded by) other
+/// rows, unless `keep` asks for them.
+pub fn partition_overlapping<'a, T>(
+    items: impl IntoIterator<Item = &'a T>,
+    keep: bool,
+    overlaps: impl Fn(&T) -> &[String],
+) -> (Vec<&'a T>, Vec<&'a T>) {
+    items
+        .into_iter()
+        .partition(|t| keep || overlaps(t).is_empty())
+}
+
+/// The settings echo of a report on `measure`, with the outcome-specific fields unset.
+pub fn settings_echo(
+    measure: Measure,
+    fit: &FitSettings,
+    grouping: &Grouping,
+    keep_overlapping: bool,
+    data: &str,
+) -> PoolSettingsEcho {
+    PoolSettingsEcho {
+        sm: measure.sm().to_string(),
+        scale: measure.scale().to_string(),
+        method_tau: fit.method_tau,
+        random_ci: fit.random_ci,
+        prediction: fit.prediction,
+        ci_study: None,
+        level: fit.level.get(),
+        by: grouping.label().to_string(),
+        incr: None,
+        endpoint: None,
+        keep_overlapping,
+        method: None,
+        data: data.to_string(),
+    }
+}
+
+/// Assembles a report; the test for subgroup differences is computed when `subgroups_test`.
+pub fn report<S>(
+    measure: Measure,
+    outcome: &str,
+    settings: PoolSettingsEcho,
+    analyses: Vec<Analysis<S>>,
+    subgroups_test: bool,
+    warnings: Vec<String>,
+) -> PoolReport<S> {
+    let subgroup_test: Option<SubgroupTests> = subgroup_tests(&analyses, subgroups_test);
+    PoolReport {
+        alkstats_version: crate::VERSION.to_string(),
+        command: "pool".into(),
+        outcome: outcome.into(),
+        measure,
+        settings,
+        analyses,
+        subgroup_test,
+        excluded: Vec::new(),
+        assumptions: Vec::new(),
+        warnings,
+    }
+}

@@ -1,0 +1,82 @@
+//! Numbers and p-values for people: the one formatter that the table, CSV, forest and funnel
+//! plots, network tables and reports all use, so that a value reads the same everywhere.
+//!
+//! Conventions (those of R `meta`'s printed summaries): estimates with a fixed number of
+//! decimals; p-values with 4 decimals, or "< 0.0001" below that; a value that cannot be
+//! computed prints as "n/a", never as a made-up number.
+
+/// `v` with `digits` decimals; "n/a" when absent or not finite.
+pub fn fixed(v: Option<f64>, digits: usize) -> String {
+    match v {
+        Some(x) if x.is_finite() => format!("{x:.digits$}"),
+        _ => "n/a".to_string(),
+    }
+}
+
+/// As [`fixed`], but a value that rounds to zero never prints as "-0.00".
+pub fn fixed_unsigned_zero(v: Option<f64>, digits: usize) -> String {
+    let s = fixed(v, digits);
+    match s.strip_prefix('-') {
+        Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_string(),
+        _ => s,
+    }
+}
+
+/// A p-value as R prints it in summaries: "0.0431", "< 0.0001", or "n/a".
+pub fn p_value(p: Option<f64>) -> String {
+    match p {
+        Some(p) if p < 1e-4 => "< 0.0001".to_string(),
+        Some(p) if p.is_finite() => format!("{p:.4}"),
+        _ => "n/a".to_string(),
+    }
+}
+
+/// A p-value in a sentence: "p = 0.0431", "p < 0.0001", "p = n/a".
+pub fn p_sentence(p: Option<f64>) -> String {
+    let v = p_value(p);
+    if v.starts_with('<') {
+        format!("p {v}")
+    } else {
+        format!("p = {v}")
+    }
+}
+
+/// A confidence level in percent with no needless decimals: 0.95 → "95", 0.975 → "97.5".
+pub fn level_percent(level: f64) -> String {
+    let p = level * 100.0;
+    let rounded = (p * 1e6).round() / 1e6;
+    format!("{rounded}")
+}
+
+/// A number for CSV: the shortest decimal that reads back as the same `f64`; empty when
+/// absent or not finite.
+pub fn csv_number(v: Option<f64>) -> String {
+    match v {
+        Some(x) if x.is_finite() => format!("{x}"),
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn p_values_read_as_r_prints_them() {
+        assert_eq!(p_value(Some(0.04312)), "0.0431");
+        assert_eq!(p_value(Some(2e-9)), "< 0.0001");
+        assert_eq!(p_value(None), "n/a");
+        assert_eq!(p_sentence(Some(1e-9)), "p < 0.0001");
+        assert_eq!(p_sentence(Some(0.5)), "p = 0.5000");
+        assert_eq!(p_sentence(None), "p = n/a");
+    }
+
+    #[test]
+    fn numbers_have_fixed_decimals_and_no_negative_zero() {
+        assert_eq!(fixed_unsigned_zero(Some(-0.00001), 4), "0.0000");
+        assert_eq!(fixed_unsigned_zero(Some(-0.5), 2), "-0.50");
+        assert_eq!(fixed(Some(f64::NAN), 2), "n/a");
+        assert_eq!(level_percent(0.975), "97.5");
+        assert_eq!(csv_number(Some(f64::INFINITY)), "");
+    }
+}

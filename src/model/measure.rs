@@ -1,0 +1,186 @@
+//! The effect measure of a set of effect sizes: what `yi` means, how it goes back to the scale
+//! people read, and how it is labelled and drawn.
+//!
+//! Every renderer (table, CSV, forest, funnel, report) asks the [`Measure`] for its labels,
+//! axis scale, null value and "favours" wording, so that a new outcome is one new variant here
+//! and nothing in the renderers matches on outcome names.
+
+use crate::effect::proportion::back_transform;
+use crate::effect::two_arm::TwoArmMeasure;
+use crate::settings::ProportionMeasure;
+
+/// What the effect sizes `yi` measure (metafor's `measure`, `meta`'s `sm`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Measure {
+    /// A single proportion on a transformed scale (metafor `PLO`, `PFT`, `PAS`, `PR`, `PLN`).
+    Proportion(ProportionMeasure),
+    /// Log hazard ratio of a treatment against a comparator.
+    HazardRatio,
+    /// A two-arm binary comparison: log risk ratio, log odds ratio (also Peto's) or risk
+    /// difference (metafor `RR`, `OR`, `RD`).
+    TwoArm(TwoArmMeasure),
+    /// Log of a median time (months), pooled by inverse variance.
+    LogMedian,
+    /// A median time on its own scale (median of medians: no variance model).
+    Median,
+}
+
+/// How a measure is labelled in tables and plots.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MeasureLabels {
+    /// What is pooled, for titles ("Objective response rate").
+    pub what: &'static str,
+    /// Label under the x axis.
+    pub x_label: &'static str,
+    /// Header of a study's data column ("Events/N").
+    pub data_header: &'static str,
+    /// Header of the estimate column ("Proportion").
+    pub estimate_header: &'static str,
+    /// "Favours" labels left and right of the null value, if the measure has a direction.
+    pub favours: Option<(&'static str, &'static str)>,
+    /// Whether an analysis' totals (events/n) fit the data column.
+    pub totals: bool,
+}
+
+impl Measure {
+    /// The summary-measure code echoed in output settings (`PLOGIT`, `HR`, `RR`, …).
+    pub fn sm(self) -> &'static str {
+        match self {
+            Measure::Proportion(p) => p.as_str(),
+            Measure::HazardRatio => "HR",
+            Measure::TwoArm(m) => m.as_str(),
+            Measure::LogMedian | Measure::Median => "MEDIAN",
+        }
+    }
+
+    /// The analysis scale in words (e.g. "logit transformed proportion", "log hazard ratio").
+    pub fn scale(self) -> &'static str {
+        match self {
+            Measure::Proportion(p) => p.describe(),
+            Measure::HazardRatio => "log hazard ratio",
+            Measure::TwoArm(TwoArmMeasure::Rr) => "log risk ratio",
+            Measure::TwoArm(TwoArmMeasure::Or) => "log odds ratio",
+            Measure::TwoArm(TwoArmMeasure::Rd) => "risk difference",
+            Measure::LogMedian => "log median (months)",
+            Measure::Median => "median (months)",
+        }
+    }
+
+    /// Whether `yi` is the log of the displayed value, so that plots use a log axis.
+    pub fn log_scale(self) -> bool {
+        match self {
+            Measure::HazardRatio | Measure::LogMedian => true,
+            Measure::TwoArm(m) => m.is_ratio(),
+            Measure::Proportion(_) | Measure::Median => false,
+        }
+    }
+
+    /// The value of no effect on the displayed scale (1 for ratios, 0 for differences);
+    /// `None` for a measure of a single group.
+    pub fn null_value(self) -> Option<f64> {
+        match self {
+            Measure::HazardRatio => Some(1.0),
+            Measure::TwoArm(m) if m.is_ratio() => Some(1.0),
+            Measure::TwoArm(_) => Some(0.0),
+            Measure::Proportion(_) | Measure::LogMedian | Measure::Median => None,
+        }
+    }
+
+    /// Back-transforms `y` to the displayed scale; `None` where that is not a finite number.
+    /// `n` is the sample size a Freeman–Tukey value is back-transformed with (Miller 1978: the
+    /// harmonic mean of the studies' n for pooled values, the study's own n for a study); the
+    /// other measures ignore it.
+    pub fn back(self, y: f64, n: f64) -> Option<f64> {
+        let v = match self {
+            Measure::Proportion(p) => return back_transform(y, p, n),
+            Measure::HazardRatio | Measure::LogMedian => y.exp(),
+            Measure::TwoArm(m) if m.is_ratio() => y.exp(),
+            Measure::TwoArm(_) | Measure::Median => y,
+        };
+        v.is_finite().then_some(v)
+    }
+
+    /// Labels for tables and plots.
+    pub fn labels(self) -> MeasureLabels {
+        match self {
+            Measure::Proportion(_) => MeasureLabels {
+                what: "Objective response rate",
+                x_label: "Proportion responding",
+                data_header: "Events/N",
+                estimate_header: "Proportion",
+                favours: None,
+                totals: true,
+            },
+            Measure::HazardRatio => MeasureLabels {
+                what: "Hazard ratio",
+                x_label: "Hazard ratio (log scale)",
+                data_header: "N (T/C)",
+                estimate_header: "HR",
+                favours: Some(("Favours treatment", "Favours comparator")),
+                totals: false,
+            },
+            Measure::TwoArm(m) => {
+                let (what, x_label, estimate_header) = match m {
+                    TwoArmMeasure::Rr => (
+                        "Response: risk ratio",
+                        "Risk ratio of response (log scale)",
+                        "RR",
+                    ),
+                    TwoArmMeasure::Or => (
+                        "Response: odds ratio",
+                        "Odds ratio of response (log scale)",
+                        "OR",
+                    ),
+                    TwoArmMeasure::Rd => (
+                        "Response: risk difference",
+                        "Risk difference of response",
+                        "RD",
+                    ),
+                };
+                MeasureLabels {
+                    what,
+                    x_label,
+                    data_header: "Events/N\n(T vs C)",
+                    estimate_header,
+                    // A higher response rate on treatment is the good direction.
+                    favours: Some(("Favours comparator", "Favours treatment")),
+                    totals: false,
+                }
+            }
+            Measure::LogMedian | Measure::Median => MeasureLabels {
+                what: "Median progression-free survival",
+                x_label: "Median PFS, months (log scale)",
+                data_header: "N",
+                estimate_header: "Median",
+                favours: None,
+                totals: false,
+            },
+        }
+    }
+
+    /// Whether plots draw this measure on a log axis. Medians are drawn on a log axis even when
+    /// pooled as medians, so that their intervals read the same way as the log-IV ones.
+    pub fn log_axis(self) -> bool {
+        self.log_scale() || self == Measure::Median
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ratios_go_back_by_exp_and_differences_stay() {
+        let rr = Measure::TwoArm(TwoArmMeasure::Rr);
+        assert_eq!(rr.back(0.0, f64::NAN), Some(1.0));
+        assert_eq!(
+            Measure::TwoArm(TwoArmMeasure::Rd).back(0.2, f64::NAN),
+            Some(0.2)
+        );
+        assert_eq!(Measure::HazardRatio.back(1000.0, 1.0), None);
+        assert_eq!(rr.null_value(), Some(1.0));
+        assert!(Measure::Proportion(ProportionMeasure::Plogit)
+            .null_value()
+            .is_none());
+    }
+}
