@@ -84,7 +84,13 @@ pub struct NetworkReport {
 
 /// ln HR and its variance of one row.
 fn contrast_of(row: &HrRow) -> Result<Contrast, NetworkError> {
-    let (yi, se) = row.log_hr().map_err(NetworkError::BadContrast)?;
+    let (yi, se) = row
+        .log_hr()
+        .map_err(|reason| NetworkError::NoStandardError {
+            line: row.line,
+            study: row.study.clone(),
+            reason,
+        })?;
     Ok(Contrast {
         label: row.study.clone(),
         study: row.trial.clone().unwrap_or_else(|| row.study.clone()),
@@ -130,9 +136,10 @@ pub fn hr_network(
         }
         Some(setting) => {
             if !rows.iter().any(|r| r.fields.contains_key("setting")) {
-                return Err(NetworkError::InvalidSetting(format!(
-                    "--setting {setting}: {data_name} has no 'setting' column"
-                )));
+                return Err(NetworkError::NoSettingColumn {
+                    setting: setting.clone(),
+                    data: data_name.to_string(),
+                });
             }
             let matching: Vec<&HrRow> = endpoint_rows
                 .iter()
@@ -149,16 +156,16 @@ pub fn hr_network(
                     .filter_map(|r| r.fields.get("setting").map(String::as_str))
                     .filter(|v| !v.is_empty())
                     .collect();
-                return Err(NetworkError::NothingToAnalyse(format!(
-                    "--setting {setting}: {data_name} has no hazard ratio for endpoint '{}' in \
-                     this setting; settings with one: {}",
-                    s.endpoint,
-                    if available.is_empty() {
+                return Err(NetworkError::NoRowsInSetting {
+                    setting: setting.clone(),
+                    data: data_name.to_string(),
+                    endpoint: s.endpoint,
+                    available: if available.is_empty() {
                         "none".to_string()
                     } else {
                         available.into_iter().collect::<Vec<_>>().join(", ")
-                    }
-                )));
+                    },
+                });
             }
             matching
         }
@@ -179,14 +186,11 @@ pub fn hr_network(
         ));
     }
     if kept.is_empty() {
-        return Err(NetworkError::NothingToAnalyse(format!(
-            "{data_name}: no hazard ratio for endpoint '{}'{}",
-            s.endpoint,
-            s.setting
-                .as_deref()
-                .map(|v| format!(" in setting '{v}'"))
-                .unwrap_or_default()
-        )));
+        return Err(NetworkError::NoRows {
+            data: data_name.to_string(),
+            endpoint: s.endpoint,
+            setting: s.setting.clone(),
+        });
     }
     let contrasts: Vec<Contrast> = kept
         .iter()

@@ -50,9 +50,7 @@ pub fn analyse(
 ) -> Result<NetworkAnalysis, NetworkError> {
     settings.validate()?;
     if contrasts.is_empty() {
-        return Err(NetworkError::NothingToAnalyse(
-            "no contrast to analyse".into(),
-        ));
+        return Err(NetworkError::NoContrasts);
     }
     let raw = group_studies(contrasts)?;
     let comps = components(&raw);

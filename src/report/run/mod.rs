@@ -219,7 +219,10 @@ fn run_analysis(
                 NetworkError::Numerical(m) => {
                     ReportError::Internal(format!("analysis '{}': {m}", a.id))
                 }
-                other => ReportError::Usage(format!("analysis '{}': {other}", a.id)),
+                source => ReportError::Network {
+                    id: a.id.clone(),
+                    source,
+                },
             })?;
             let figures = draw_network(&a.id, &report, &a.figures, dpi)?;
             (
