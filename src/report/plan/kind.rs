@@ -7,7 +7,7 @@ use std::str::FromStr;
 use thiserror::Error;
 
 /// The kinds of analysis a plan can ask for; each is one `alkstats pool` or `alkstats network`
-/// invocation. A new kind needs a variant here and in [`AnalysisSpec`], a branch in
+/// invocation. A new kind needs a variant here and in [`super::AnalysisSpec`], a branch in
 /// `report::run::run_analysis`, its view in `report::render` and its paragraph in
 /// `report::methods`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

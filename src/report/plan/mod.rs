@@ -1,5 +1,5 @@
 //! The analysis plan of `alkstats report`: a TOML file read with serde in two stages, as the
-//! command line is. [`RawPlan`] mirrors the file (every table rejects unknown keys, and every
+//! command line is. `RawPlan` mirrors the file (every table rejects unknown keys, and every
 //! value keeps its place in the file); [`Plan::parse`] validates it into typed settings — the
 //! same settings structs `alkstats pool` builds from its flags — so that a wrong value or a key
 //! that does not apply to an analysis is reported with the file, line and column.
