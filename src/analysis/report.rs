@@ -7,9 +7,6 @@ use crate::fit::subgroup::QTest;
 use crate::fit::{Interval, Pooled};
 use serde::Serialize;
 
-// Kept here until every user imports `crate::VERSION`.
-pub use crate::VERSION;
-
 /// One study row of an analysis.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StudyResult {

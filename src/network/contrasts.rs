@@ -63,24 +63,25 @@ pub struct RawStudy {
 /// Groups contrast rows into studies (in order of first appearance) and checks them.
 ///
 /// # Errors
-/// [`NetworkError::BadContrast`] for a non-finite effect, a variance that is not positive or
-/// a treatment equal to its comparator; [`NetworkError::MultiArm`] when a study repeats a
+/// [`NetworkError::BadContrast`] for a non-finite effect or a variance that is not positive,
+/// [`NetworkError::SameTreatment`] for a treatment equal to its comparator; [`NetworkError::MultiArm`] when a study repeats a
 /// comparison or, with more than two arms, lacks one.
 pub fn group_studies(contrasts: &[Contrast]) -> Result<Vec<RawStudy>, NetworkError> {
     let mut index: HashMap<&str, usize> = HashMap::new();
     let mut studies: Vec<RawStudy> = Vec::new();
     for (i, c) in contrasts.iter().enumerate() {
         if !c.yi.is_finite() || !(c.vi > 0.0) || !c.vi.is_finite() {
-            return Err(NetworkError::BadContrast(format!(
-                "row '{}': effect {} with variance {}: expected a finite effect and a positive variance",
-                c.label, c.yi, c.vi
-            )));
+            return Err(NetworkError::BadContrast {
+                row: c.label.clone(),
+                yi: c.yi,
+                vi: c.vi,
+            });
         }
         if c.treatment == c.comparator {
-            return Err(NetworkError::BadContrast(format!(
-                "row '{}': treatment and comparator are both '{}'",
-                c.label, c.treatment
-            )));
+            return Err(NetworkError::SameTreatment {
+                row: c.label.clone(),
+                treatment: c.treatment.clone(),
+            });
         }
         let at = *index.entry(c.study.as_str()).or_insert_with(|| {
             studies.push(RawStudy {

@@ -18,7 +18,7 @@
 //! estimates are from one consistent set.
 
 use super::contrasts::Study;
-use super::NetworkError;
+use super::{NetworkError, NumericalFailure};
 use crate::dist::p_chisq_upper;
 use nalgebra::{DMatrix, DVector};
 use serde::Serialize;
@@ -99,10 +99,9 @@ pub fn decompose(
         by_design.entry(&s.design).or_default().push(s);
     }
     let singular = |s: &Study| {
-        NetworkError::Numerical(format!(
-            "study '{}': its covariance matrix is singular",
-            s.study
-        ))
+        NetworkError::Numerical(NumericalFailure::StudyCovariance {
+            study: s.study.clone(),
+        })
     };
     let mut designs = Vec::new();
     for d in order {

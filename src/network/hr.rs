@@ -1,14 +1,14 @@
 //! Hazard-ratio networks (`alkstats network --outcome hr`): selects the rows of one endpoint
 //! (and optionally one setting) from a comparative-results table, leaves out superseded rows
 //! as `pool` does, turns each row into a contrast (ln HR and its variance, from the CI at its
-//! own level or from the p-value), and wraps the analysis in the JSON report of SPEC.md.
+//! own level or from the p-value), and wraps the analysis in the JSON report of docs/json-contract.md.
 
 use super::report::{analyse, ComponentAnalysis};
 use super::settings::NetworkSettings;
 use super::{Contrast, NetworkError};
-use crate::analysis::report::VERSION;
 use crate::data::hr::HrRow;
 use crate::settings::Endpoint;
+use crate::VERSION;
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -84,9 +84,7 @@ pub struct NetworkReport {
 
 /// ln HR and its variance of one row.
 fn contrast_of(row: &HrRow) -> Result<Contrast, NetworkError> {
-    let (yi, se) = row
-        .log_hr()
-        .map_err(|e| NetworkError::BadContrast(e.to_string()))?;
+    let (yi, se) = row.log_hr().map_err(NetworkError::NoStandardError)?;
     Ok(Contrast {
         label: row.study.clone(),
         study: row.trial.clone().unwrap_or_else(|| row.study.clone()),
@@ -132,9 +130,10 @@ pub fn hr_network(
         }
         Some(setting) => {
             if !rows.iter().any(|r| r.fields.contains_key("setting")) {
-                return Err(NetworkError::InvalidSetting(format!(
-                    "--setting {setting}: {data_name} has no 'setting' column"
-                )));
+                return Err(NetworkError::NoSettingColumn {
+                    setting: setting.clone(),
+                    data: data_name.to_string(),
+                });
             }
             let matching: Vec<&HrRow> = endpoint_rows
                 .iter()
@@ -151,16 +150,16 @@ pub fn hr_network(
                     .filter_map(|r| r.fields.get("setting").map(String::as_str))
                     .filter(|v| !v.is_empty())
                     .collect();
-                return Err(NetworkError::NothingToAnalyse(format!(
-                    "--setting {setting}: {data_name} has no hazard ratio for endpoint '{}' in \
-                     this setting; settings with one: {}",
-                    s.endpoint,
-                    if available.is_empty() {
+                return Err(NetworkError::NoRowsInSetting {
+                    setting: setting.clone(),
+                    data: data_name.to_string(),
+                    endpoint: s.endpoint,
+                    available: if available.is_empty() {
                         "none".to_string()
                     } else {
                         available.into_iter().collect::<Vec<_>>().join(", ")
-                    }
-                )));
+                    },
+                });
             }
             matching
         }
@@ -181,14 +180,11 @@ pub fn hr_network(
         ));
     }
     if kept.is_empty() {
-        return Err(NetworkError::NothingToAnalyse(format!(
-            "{data_name}: no hazard ratio for endpoint '{}'{}",
-            s.endpoint,
-            s.setting
-                .as_deref()
-                .map(|v| format!(" in setting '{v}'"))
-                .unwrap_or_default()
-        )));
+        return Err(NetworkError::NoRows {
+            data: data_name.to_string(),
+            endpoint: s.endpoint,
+            setting: s.setting.clone(),
+        });
     }
     let contrasts: Vec<Contrast> = kept
         .iter()

@@ -35,16 +35,54 @@ pub mod tau2;
 
 pub use contrasts::Contrast;
 pub use report::{analyse, ComponentAnalysis, NetworkAnalysis};
-pub use settings::{NetworkModel, NetworkSettings, SmallValues};
+pub use settings::{NetworkModel, NetworkSettings, SmallValues, UnknownChoice};
 
+use crate::settings::{Endpoint, TauMethod};
 use thiserror::Error;
 
 /// A network analysis that cannot be run as asked.
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum NetworkError {
-    /// No contrast is left to analyse.
-    #[error("{0}")]
-    NothingToAnalyse(String),
+    /// No contrast was given to [`analyse`].
+    #[error("no contrast to analyse")]
+    NoContrasts,
+    /// `--setting` was asked of a hazard-ratio file without a `setting` column.
+    #[error("--setting {setting}: {data} has no 'setting' column")]
+    NoSettingColumn {
+        /// The requested setting.
+        setting: String,
+        /// The data file, as named in messages.
+        data: String,
+    },
+    /// No row of the endpoint is in the requested setting.
+    #[error(
+        "--setting {setting}: {data} has no hazard ratio for endpoint '{endpoint}' in this \
+         setting; settings with one: {available}"
+    )]
+    NoRowsInSetting {
+        /// The requested setting.
+        setting: String,
+        /// The data file, as named in messages.
+        data: String,
+        /// The endpoint analysed.
+        endpoint: Endpoint,
+        /// Settings that do have a row of the endpoint, comma-separated, or "none".
+        available: String,
+    },
+    /// No row is left to analyse once the endpoint (and setting) are selected and superseded
+    /// rows are left out.
+    #[error(
+        "{data}: no hazard ratio for endpoint '{endpoint}'{}",
+        in_setting(setting)
+    )]
+    NoRows {
+        /// The data file, as named in messages.
+        data: String,
+        /// The endpoint analysed.
+        endpoint: Endpoint,
+        /// The requested setting, if any.
+        setting: Option<String>,
+    },
     /// `--reference` names a treatment that is not in the network.
     #[error(
         "--reference {reference}: no such treatment in the network; expected one of: {available}"
@@ -55,13 +93,40 @@ pub enum NetworkError {
         /// Treatments of the network.
         available: String,
     },
-    /// A setting outside what the network analysis supports.
-    #[error("{0}")]
-    InvalidSetting(String),
-    /// A contrast row that cannot be used (non-finite effect, variance ≤ 0, treatment equal
-    /// to comparator).
-    #[error("{0}")]
-    BadContrast(String),
+    /// A τ² estimator that the network model does not implement.
+    #[error(
+        "--method-tau {method}: a network meta-analysis supports REML or DL \
+         (netmeta's generalised DerSimonian-Laird)"
+    )]
+    UnsupportedTauMethod {
+        /// The estimator asked for.
+        method: TauMethod,
+    },
+    /// A contrast row whose effect is not finite or whose variance is not positive.
+    #[error(
+        "row '{row}': effect {yi} with variance {vi}: expected a finite effect and a positive \
+         variance"
+    )]
+    BadContrast {
+        /// Row label.
+        row: String,
+        /// Its effect.
+        yi: f64,
+        /// Its variance.
+        vi: f64,
+    },
+    /// A contrast row comparing a treatment with itself.
+    #[error("row '{row}': treatment and comparator are both '{treatment}'")]
+    SameTreatment {
+        /// Row label.
+        row: String,
+        /// The treatment named on both sides.
+        treatment: String,
+    },
+    /// A hazard-ratio row from which no standard error follows (hr = 1 or p = 1 with only a
+    /// p-value), naming its line and study.
+    #[error(transparent)]
+    NoStandardError(#[from] crate::data::hr::NoStandardError),
     /// The rows of a multi-arm study do not give every pairwise comparison once.
     #[error("study '{study}': a trial with arms {arms} needs every pairwise comparison exactly once (the covariance of its contrasts follows from all of them); {problem}")]
     MultiArm {
@@ -72,7 +137,36 @@ pub enum NetworkError {
         /// What is missing or repeated.
         problem: String,
     },
-    /// A covariance matrix that is not positive definite, or a singular fit.
-    #[error("{0}")]
-    Numerical(String),
+    /// A covariance matrix that is not positive definite, or a singular fit: a bug or a
+    /// degenerate input that the checks above did not catch.
+    #[error(transparent)]
+    Numerical(NumericalFailure),
+}
+
+/// Where the linear algebra of a network fit failed.
+#[derive(Debug, Error, Clone, PartialEq, Eq)]
+pub enum NumericalFailure {
+    /// The covariance matrix V of the contrasts (plus τ²) is not positive definite.
+    #[error("the covariance matrix of the contrasts is not positive definite")]
+    ContrastCovariance,
+    /// XᵀWX is singular, as it is for a disconnected network.
+    #[error("the network's design matrix is singular (is the network connected?)")]
+    SingularDesign,
+    /// A covariance matrix met by the REML iterations is singular.
+    #[error("REML: a covariance matrix is singular")]
+    RemlCovariance,
+    /// The within-study covariance of one study is singular (in the decomposition of Q).
+    #[error("study '{study}': its covariance matrix is singular")]
+    StudyCovariance {
+        /// Study (trial) label.
+        study: String,
+    },
+}
+
+/// " in setting 'X'" when a setting was asked for, for [`NetworkError::NoRows`].
+fn in_setting(setting: &Option<String>) -> String {
+    setting
+        .as_deref()
+        .map(|v| format!(" in setting '{v}'"))
+        .unwrap_or_default()
 }

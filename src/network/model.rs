@@ -19,7 +19,7 @@
 //! Σ(kₛ − 1) − (n − 1).
 
 use super::contrasts::Study;
-use super::NetworkError;
+use super::{NetworkError, NumericalFailure};
 use nalgebra::{DMatrix, DVector};
 
 /// The stacked linear system of a network, built once and refitted at any τ².
@@ -97,21 +97,15 @@ impl System {
         let v = &self.s + &self.u * tau2;
         let w = v
             .cholesky()
-            .ok_or_else(|| {
-                NetworkError::Numerical(
-                    "the covariance matrix of the contrasts is not positive definite".into(),
-                )
-            })?
+            .ok_or(NetworkError::Numerical(
+                NumericalFailure::ContrastCovariance,
+            ))?
             .inverse();
         let xtw = self.x.transpose() * &w;
         let a = &xtw * &self.x;
         let a_inv = a
             .cholesky()
-            .ok_or_else(|| {
-                NetworkError::Numerical(
-                    "the network's design matrix is singular (is the network connected?)".into(),
-                )
-            })?
+            .ok_or(NetworkError::Numerical(NumericalFailure::SingularDesign))?
             .inverse();
         let beta = &a_inv * (&xtw * &self.y);
         let r = &self.y - &self.x * &beta;

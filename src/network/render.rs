@@ -4,7 +4,7 @@
 
 use super::hr::NetworkReport;
 use super::report::ComponentAnalysis;
-use crate::output::{fmt_opt, fmt_p};
+use crate::format::{fixed as fmt_opt, p_value as fmt_p};
 use std::fmt::Write as _;
 
 /// Terminal width the tables are laid out for.
@@ -36,11 +36,7 @@ pub fn abbreviations(names: &[String]) -> Vec<String> {
 }
 
 fn num(v: f64) -> String {
-    if v.is_finite() {
-        format!("{v:.2}")
-    } else {
-        "n/a".into()
-    }
+    fmt_opt(Some(v), 2)
 }
 
 fn pad_center(s: &str, w: usize) -> String {

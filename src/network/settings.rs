@@ -6,6 +6,20 @@ use crate::settings::{Level, TauMethod};
 use serde::Serialize;
 use std::fmt;
 use std::str::FromStr;
+use thiserror::Error;
+
+/// A network setting spelled in none of its accepted ways: which setting (and its flag), the
+/// value found, and the spellings expected.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("invalid {what} '{value}': expected one of {expected}")]
+pub struct UnknownChoice {
+    /// The setting and its flag, e.g. "model (--model)".
+    pub what: &'static str,
+    /// The value as written.
+    pub value: String,
+    /// The canonical spellings, comma-separated.
+    pub expected: &'static str,
+}
 
 /// Which model the pairwise effects, the ranking and the node-splits are read from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -28,14 +42,16 @@ impl NetworkModel {
 }
 
 impl FromStr for NetworkModel {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = UnknownChoice;
+    fn from_str(s: &str) -> Result<Self, UnknownChoice> {
         match s.trim().to_ascii_lowercase().as_str() {
             "random" => Ok(NetworkModel::Random),
             "common" | "fixed" => Ok(NetworkModel::Common),
-            _ => Err(format!(
-                "invalid model (--model) '{s}': expected one of random, common"
-            )),
+            _ => Err(UnknownChoice {
+                what: "model (--model)",
+                value: s.to_string(),
+                expected: "random, common",
+            }),
         }
     }
 }
@@ -73,14 +89,16 @@ impl SmallValues {
 }
 
 impl FromStr for SmallValues {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = UnknownChoice;
+    fn from_str(s: &str) -> Result<Self, UnknownChoice> {
         match s.trim().to_ascii_lowercase().as_str() {
             "good" | "desirable" => Ok(SmallValues::Good),
             "bad" | "undesirable" => Ok(SmallValues::Bad),
-            _ => Err(format!(
-                "invalid direction (--small-values) '{s}': expected one of good, bad"
-            )),
+            _ => Err(UnknownChoice {
+                what: "direction (--small-values)",
+                value: s.to_string(),
+                expected: "good, bad",
+            }),
         }
     }
 }
@@ -131,14 +149,11 @@ impl NetworkSettings {
     /// Checks what the network analysis supports.
     ///
     /// # Errors
-    /// [`NetworkError::InvalidSetting`] for a τ² estimator other than REML or DL.
+    /// [`NetworkError::UnsupportedTauMethod`] for a τ² estimator other than REML or DL.
     pub fn validate(&self) -> Result<(), NetworkError> {
         match self.method_tau {
             TauMethod::Reml | TauMethod::Dl => Ok(()),
-            other => Err(NetworkError::InvalidSetting(format!(
-                "--method-tau {other}: a network meta-analysis supports REML or DL \
-                 (netmeta's generalised DerSimonian-Laird)"
-            ))),
+            other => Err(NetworkError::UnsupportedTauMethod { method: other }),
         }
     }
 }

@@ -3,7 +3,7 @@
 //! `rma.mv(..., method = "REML")`).
 
 use super::model::System;
-use super::NetworkError;
+use super::{NetworkError, NumericalFailure};
 use crate::fit::tau2::{IterControl, Tau2Estimate};
 use nalgebra::DMatrix;
 
@@ -50,7 +50,7 @@ struct Restricted {
 }
 
 fn restricted(sys: &System, tau2: f64) -> Result<Restricted, NetworkError> {
-    let numerical = || NetworkError::Numerical("REML: a covariance matrix is singular".into());
+    let numerical = || NetworkError::Numerical(NumericalFailure::RemlCovariance);
     let v = &sys.s + &sys.u * tau2;
     let chol_v = v.cholesky().ok_or_else(numerical)?;
     let logdet_v: f64 = 2.0 * chol_v.l().diagonal().iter().map(|d| d.ln()).sum::<f64>();

@@ -4,6 +4,3 @@
 pub mod csv_out;
 pub mod json;
 pub mod table;
-
-// The one formatter lives in `crate::format`; these names stay until every renderer uses it.
-pub use crate::format::{fixed as fmt_opt, p_value as fmt_p};

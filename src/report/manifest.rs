@@ -9,7 +9,7 @@
 
 use super::run::{sha256_hex, RunResult};
 use super::{Files, Plan, ReportError, RunOptions};
-use crate::analysis::report::VERSION;
+use crate::VERSION;
 use serde_json::{json, Value};
 use std::io::Write;
 use std::path::{Component, Path, PathBuf};
@@ -78,8 +78,12 @@ pub fn build(run: &RunResult, files: &Files, options: &RunOptions) -> Result<Vec
     Ok(text.into_bytes())
 }
 
-fn io_error(path: &Path, what: &str, e: &std::io::Error) -> ReportError {
-    ReportError::Io(format!("{}: cannot {what}: {e}", path.display()))
+fn io_error(path: &Path, action: &'static str, e: std::io::Error) -> ReportError {
+    ReportError::Io {
+        path: path.to_path_buf(),
+        action,
+        source: e,
+    }
 }
 
 /// `path` relative to the folder `from` (both absolute, without `..`).
@@ -103,28 +107,28 @@ pub fn relative_path(from: &Path, to: &Path) -> PathBuf {
 /// The absolute form a report folder will have (its parent must exist).
 ///
 /// # Errors
-/// [`ReportError::Usage`] for a path with no final name (such as `..`) or a missing parent.
+/// [`ReportError::OutNotNamed`] for a path with no final name (such as `..`);
+/// [`ReportError::OutParent`] for a missing parent.
 pub fn absolute_out(dir: &Path) -> Result<PathBuf, ReportError> {
     let name = match dir.components().next_back() {
         Some(Component::Normal(n)) => n.to_owned(),
         _ => {
-            return Err(ReportError::Usage(format!(
-                "--out {}: expected a folder name such as reports/my_review",
-                dir.display()
-            )))
+            return Err(ReportError::OutNotNamed {
+                out: dir.to_path_buf(),
+            })
         }
     };
     let parent = match dir.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let parent = parent.canonicalize().map_err(|e| {
-        ReportError::Usage(format!(
-            "--out {}: its parent folder {} cannot be used: {e}",
-            dir.display(),
-            parent.display()
-        ))
-    })?;
+    let parent = parent
+        .canonicalize()
+        .map_err(|source| ReportError::OutParent {
+            out: dir.to_path_buf(),
+            parent: parent.clone(),
+            source,
+        })?;
     Ok(parent.join(name))
 }
 
@@ -132,24 +136,21 @@ pub fn absolute_out(dir: &Path) -> Result<PathBuf, ReportError> {
 fn check_replaceable(dir: &Path, shown: &Path) -> Result<(), ReportError> {
     match std::fs::symlink_metadata(dir) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(io_error(shown, "inspect the folder", &e)),
-        Ok(m) if !m.is_dir() => Err(ReportError::Usage(format!(
-            "--out {}: exists and is not a folder; choose a new or empty folder",
-            shown.display()
-        ))),
+        Err(e) => Err(io_error(shown, "inspect the folder", e)),
+        Ok(m) if !m.is_dir() => Err(ReportError::OutNotAFolder {
+            out: shown.to_path_buf(),
+        }),
         Ok(_) => {
             let empty = std::fs::read_dir(dir)
-                .map_err(|e| io_error(shown, "read the folder", &e))?
+                .map_err(|e| io_error(shown, "read the folder", e))?
                 .next()
                 .is_none();
             if empty || read_manifest(dir).is_ok() {
                 Ok(())
             } else {
-                Err(ReportError::Usage(format!(
-                    "--out {}: the folder is not empty and holds no alkstats report ({MANIFEST}); \
-                     choose a new or empty folder, so that nothing else is replaced",
-                    shown.display()
-                )))
+                Err(ReportError::OutNotAReport {
+                    out: shown.to_path_buf(),
+                })
             }
         }
     }
@@ -168,7 +169,8 @@ fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// last), then renamed into place, replacing an earlier report or empty folder at `dir`.
 ///
 /// # Errors
-/// [`ReportError::Usage`] when `dir` holds something other than a report;
+/// [`ReportError::OutNotAFolder`] or [`ReportError::OutNotAReport`] when `dir` holds something
+/// other than a report;
 /// [`ReportError::Io`] when a file cannot be written or renamed (the temporary folder is
 /// removed and any earlier report is left in place).
 pub fn write_report(dir: &Path, files: &Files) -> Result<(), ReportError> {
@@ -195,13 +197,13 @@ pub fn write_report(dir: &Path, files: &Files) -> Result<(), ReportError> {
     })();
     if let Err(e) = written {
         let _ = std::fs::remove_dir_all(&tmp);
-        return Err(io_error(dir, "write the report", &e));
+        return Err(io_error(dir, "write the report", e));
     }
     let had_old = target.exists();
     if had_old {
         if let Err(e) = std::fs::rename(&target, &old) {
             let _ = std::fs::remove_dir_all(&tmp);
-            return Err(io_error(dir, "move the earlier report aside", &e));
+            return Err(io_error(dir, "move the earlier report aside", e));
         }
     }
     if let Err(e) = std::fs::rename(&tmp, &target) {
@@ -209,7 +211,7 @@ pub fn write_report(dir: &Path, files: &Files) -> Result<(), ReportError> {
             let _ = std::fs::rename(&old, &target);
         }
         let _ = std::fs::remove_dir_all(&tmp);
-        return Err(io_error(dir, "rename the new report into place", &e));
+        return Err(io_error(dir, "rename the new report into place", e));
     }
     if had_old {
         let _ = std::fs::remove_dir_all(&old);
@@ -330,15 +332,14 @@ fn files_under(dir: &Path, rel: &str, out: &mut Vec<String>) -> std::io::Result<
 /// also checks every hash the manifest records against the file it names.
 ///
 /// # Errors
-/// [`ReportError::Usage`] when `dir` is not a folder; the errors of running the recorded plan
+/// [`ReportError::CheckNoFolder`] when `dir` is not a folder; the errors of running the recorded plan
 /// (a data file that has gone, for example). A missing or unusable manifest is a mismatch, not
 /// an error.
 pub fn check(dir: &Path) -> Result<CheckOutcome, ReportError> {
     if !dir.is_dir() {
-        return Err(ReportError::Usage(format!(
-            "--check {}: no such folder; expected a folder written by alkstats report --out",
-            dir.display()
-        )));
+        return Err(ReportError::CheckNoFolder {
+            dir: dir.to_path_buf(),
+        });
     }
     let recorded = match read_manifest(dir) {
         Ok(r) => r,
@@ -362,7 +363,7 @@ pub fn check(dir: &Path) -> Result<CheckOutcome, ReportError> {
     };
     let expected = super::generate(&plan, &base, &options)?;
     let mut on_disk = Vec::new();
-    files_under(dir, "", &mut on_disk).map_err(|e| io_error(dir, "list the folder", &e))?;
+    files_under(dir, "", &mut on_disk).map_err(|e| io_error(dir, "list the folder", e))?;
     on_disk.sort();
     let mut mismatches = Vec::new();
     for (path, want) in &expected {

@@ -20,9 +20,10 @@ pub mod run;
 
 use crate::analysis::AnalysisError;
 use crate::data::DataError;
+use crate::network::NetworkError;
 use crate::plot::PlotError;
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 pub use plan::Plan;
@@ -71,12 +72,68 @@ pub enum ReportError {
         /// Why.
         source: PlotError,
     },
-    /// Reading or writing the report folder (the path and the reason).
-    #[error("{0}")]
-    Io(String),
-    /// A folder or manifest that is not what `report` expects.
-    #[error("{0}")]
-    Usage(String),
+    /// A network analysis of the plan that cannot be run as asked (its numerical failures
+    /// are [`ReportError::Internal`]).
+    #[error("analysis '{id}': {source}")]
+    Network {
+        /// The analysis id.
+        id: String,
+        /// Why.
+        source: NetworkError,
+    },
+    /// Reading or writing the report folder.
+    #[error("{}: cannot {action}: {source}", path.display())]
+    Io {
+        /// The folder as given on the command line.
+        path: PathBuf,
+        /// What could not be done, e.g. "write the report".
+        action: &'static str,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// `--out` ends in no folder name (such as `..`).
+    #[error("--out {}: expected a folder name such as reports/my_review", out.display())]
+    OutNotNamed {
+        /// The folder as given.
+        out: PathBuf,
+    },
+    /// The parent folder of `--out` does not exist or cannot be resolved.
+    #[error("--out {}: its parent folder {} cannot be used: {source}", out.display(), parent.display())]
+    OutParent {
+        /// The folder as given.
+        out: PathBuf,
+        /// Its parent folder.
+        parent: PathBuf,
+        /// Why it cannot be used.
+        source: std::io::Error,
+    },
+    /// `--out` names a file, not a folder.
+    #[error("--out {}: exists and is not a folder; choose a new or empty folder", out.display())]
+    OutNotAFolder {
+        /// The folder as given.
+        out: PathBuf,
+    },
+    /// `--out` names a folder with other files than an earlier report, which `report` never
+    /// replaces.
+    #[error(
+        "--out {}: the folder is not empty and holds no alkstats report ({}); choose a new or \
+         empty folder, so that nothing else is replaced",
+        out.display(),
+        manifest::MANIFEST
+    )]
+    OutNotAReport {
+        /// The folder as given.
+        out: PathBuf,
+    },
+    /// `--check` names no folder.
+    #[error(
+        "--check {}: no such folder; expected a folder written by alkstats report --out",
+        dir.display()
+    )]
+    CheckNoFolder {
+        /// The folder as given.
+        dir: PathBuf,
+    },
     /// A failure that is not the user's (template rendering, serialisation).
     #[error("internal error: {0}")]
     Internal(String),

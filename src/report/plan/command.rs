@@ -1,0 +1,83 @@
+//! The command-line echo of an analysis: the `alkstats pool` (or `network`) arguments that print
+//! the same JSON, every setting spelled out so that the printed command does not depend on the
+//! defaults of a later version.
+
+use super::kind::AnalysisKind;
+use super::spec::AnalysisSpec;
+
+impl AnalysisSpec {
+    /// The `alkstats` arguments (from the subcommand on) that print this analysis, every
+    /// setting spelled out; `data` is the `--data` path when the data is not the embedded file.
+    pub fn command_args(&self, data: Option<&str>) -> Vec<String> {
+        fn flag(a: &mut Vec<String>, name: &str, value: impl ToString) {
+            a.push(name.to_string());
+            a.push(value.to_string());
+        }
+        let mut a: Vec<String> = vec![if self.kind() == AnalysisKind::Network {
+            "network".into()
+        } else {
+            "pool".into()
+        }];
+        match self {
+            AnalysisSpec::Network(s) => {
+                let n = &s.network;
+                flag(&mut a, "--outcome", "hr");
+                flag(&mut a, "--endpoint", s.endpoint);
+                if let Some(r) = &n.reference {
+                    flag(&mut a, "--reference", r);
+                }
+                flag(&mut a, "--model", n.model);
+                flag(&mut a, "--method-tau", n.method_tau);
+                if let Some(v) = &s.setting {
+                    flag(&mut a, "--setting", v);
+                }
+                flag(&mut a, "--small-values", n.small_values);
+                flag(&mut a, "--level", n.level.get());
+                if s.keep_overlapping {
+                    a.push("--keep-overlapping".into());
+                }
+                if let Some(d) = data {
+                    flag(&mut a, "--data", d);
+                }
+                return a;
+            }
+            AnalysisSpec::Orr(s) => {
+                flag(&mut a, "--outcome", "orr");
+                flag(&mut a, "--by", s.grouping.label());
+                flag(&mut a, "--sm", s.sm);
+                flag(&mut a, "--ci-study", s.ci_study);
+                flag(&mut a, "--incr", s.incr);
+            }
+            AnalysisSpec::OrrCompare(s) => {
+                flag(&mut a, "--outcome", "orr");
+                a.push("--compare".into());
+                flag(&mut a, "--by", s.grouping.label());
+                flag(&mut a, "--measure", s.measure);
+                flag(&mut a, "--method", s.method);
+                flag(&mut a, "--incr", s.incr);
+            }
+            AnalysisSpec::Hr(s) => {
+                flag(&mut a, "--outcome", "hr");
+                flag(&mut a, "--by", s.grouping.label());
+                flag(&mut a, "--endpoint", s.endpoint);
+            }
+            AnalysisSpec::Pfs(s) => {
+                flag(&mut a, "--outcome", "pfs");
+                flag(&mut a, "--by", s.grouping.label());
+                flag(&mut a, "--method", s.method);
+            }
+        }
+        let fit = self.fit().copied().unwrap_or_default();
+        flag(&mut a, "--method-tau", fit.method_tau);
+        flag(&mut a, "--random-ci", fit.random_ci);
+        flag(&mut a, "--prediction", fit.prediction);
+        flag(&mut a, "--level", fit.level.get());
+        if self.keep_overlapping() {
+            a.push("--keep-overlapping".into());
+        }
+        if let Some(d) = data {
+            flag(&mut a, "--data", d);
+        }
+        a
+    }
+}

@@ -1,0 +1,173 @@
+//! The kinds of analysis a plan can ask for, with the keys each takes and its spelling in the
+//! plan (`kind = "orr-compare"`), which is also the `outcome` field of the JSON output.
+
+use crate::analysis::group::Grouping;
+use std::fmt;
+use std::str::FromStr;
+use thiserror::Error;
+
+/// The kinds of analysis a plan can ask for; each is one `alkstats pool` or `alkstats network`
+/// invocation. A new kind needs a variant here and in [`super::AnalysisSpec`], a branch in
+/// `report::run::run_analysis`, its view in `report::render` and its paragraph in
+/// `report::methods`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnalysisKind {
+    /// Single-arm response proportions (`pool --outcome orr`).
+    Orr,
+    /// Two-arm response comparisons within randomized trials (`pool --outcome orr --compare`).
+    OrrCompare,
+    /// Hazard ratios (`pool --outcome hr`).
+    Hr,
+    /// Median progression-free survival (`pool --outcome pfs`).
+    Pfs,
+    /// Network meta-analysis of hazard ratios with P-score ranking (`network --outcome hr`).
+    Network,
+}
+
+impl AnalysisKind {
+    /// Every kind, in the order listed in messages.
+    pub const ALL: [AnalysisKind; 5] = [
+        AnalysisKind::Orr,
+        AnalysisKind::OrrCompare,
+        AnalysisKind::Hr,
+        AnalysisKind::Pfs,
+        AnalysisKind::Network,
+    ];
+
+    /// The plan spelling, which is also the `outcome` field of the JSON output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AnalysisKind::Orr => "orr",
+            AnalysisKind::OrrCompare => "orr-compare",
+            AnalysisKind::Hr => "hr",
+            AnalysisKind::Pfs => "pfs",
+            AnalysisKind::Network => "network",
+        }
+    }
+
+    /// The optional keys of `[[analysis]]` this kind takes (besides id, kind and title).
+    pub(super) fn keys(self) -> &'static [&'static str] {
+        match self {
+            AnalysisKind::Orr => &[
+                "by",
+                "method_tau",
+                "random_ci",
+                "prediction",
+                "level",
+                "keep_overlapping",
+                "sm",
+                "ci_study",
+                "incr",
+                "forest",
+                "forest_sort",
+                "forest_model",
+                "funnel",
+            ],
+            AnalysisKind::OrrCompare => &[
+                "by",
+                "method_tau",
+                "random_ci",
+                "prediction",
+                "level",
+                "keep_overlapping",
+                "measure",
+                "method",
+                "incr",
+                "forest",
+                "forest_sort",
+                "forest_model",
+                "funnel",
+            ],
+            AnalysisKind::Hr => &[
+                "by",
+                "method_tau",
+                "random_ci",
+                "prediction",
+                "level",
+                "keep_overlapping",
+                "endpoint",
+                "forest",
+                "forest_sort",
+                "forest_model",
+                "funnel",
+            ],
+            AnalysisKind::Pfs => &[
+                "by",
+                "method_tau",
+                "random_ci",
+                "prediction",
+                "level",
+                "keep_overlapping",
+                "method",
+                "forest",
+                "forest_sort",
+                "forest_model",
+                "funnel",
+            ],
+            AnalysisKind::Network => &[
+                "method_tau",
+                "level",
+                "keep_overlapping",
+                "endpoint",
+                "reference",
+                "model",
+                "setting",
+                "small_values",
+                "forest",
+                "graph",
+            ],
+        }
+    }
+
+    pub(super) fn default_title(self, by: Option<&Grouping>) -> String {
+        let what = match self {
+            AnalysisKind::Orr => "Objective response rate",
+            AnalysisKind::OrrCompare => "Response in randomized comparisons",
+            AnalysisKind::Hr => "Hazard ratios",
+            AnalysisKind::Pfs => "Median progression-free survival",
+            AnalysisKind::Network => "Network meta-analysis of hazard ratios",
+        };
+        match by {
+            Some(Grouping::Column(c)) => format!("{what} by {c}"),
+            _ => what.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for AnalysisKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A `kind` that names no analysis: the value found, and the kinds that exist.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error(
+    "invalid analysis kind '{value}': expected one of {}",
+    AnalysisKind::names()
+)]
+pub struct UnknownAnalysisKind {
+    /// The kind as written.
+    pub value: String,
+}
+
+impl AnalysisKind {
+    /// Every kind's spelling, comma-separated, for messages.
+    fn names() -> String {
+        let names: Vec<&str> = AnalysisKind::ALL.iter().map(|k| k.as_str()).collect();
+        names.join(", ")
+    }
+}
+
+impl FromStr for AnalysisKind {
+    type Err = UnknownAnalysisKind;
+    fn from_str(s: &str) -> Result<Self, UnknownAnalysisKind> {
+        let lower = s.trim().to_ascii_lowercase();
+        AnalysisKind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == lower)
+            .ok_or_else(|| UnknownAnalysisKind {
+                value: s.to_string(),
+            })
+    }
+}

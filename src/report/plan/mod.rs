@@ -1,0 +1,139 @@
+//! The analysis plan of `alkstats report`: a TOML file read with serde in two stages, as the
+//! command line is. `RawPlan` mirrors the file (every table rejects unknown keys, and every
+//! value keeps its place in the file); [`Plan::parse`] validates it into typed settings — the
+//! same settings structs `alkstats pool` builds from its flags — so that a wrong value or a key
+//! that does not apply to an analysis is reported with the file, line and column.
+//!
+//! # Schema
+//! ```toml
+//! title = "ALK-positive NSCLC"          # required: the report's title
+//! summary = "One paragraph."            # optional: shown under the title
+//!
+//! [data]                                # optional; default: the data embedded in alkstats
+//! arms = "data/alk_nsclc_arms.csv"      # trial arms (orr, orr-compare, pfs); relative paths
+//! hr = "data/alk_nsclc_hr.csv"          # hazard ratios (hr)      are read from the plan's folder
+//!
+//! [settings]                            # optional defaults, used where an analysis takes them
+//! method_tau = "REML"                   # REML, DL, ML, PM, HE, SJ, EB, HS
+//! random_ci = "classic"                 # classic, hk, hk-adhoc
+//! prediction = "t"                      # t, hts, z, none
+//! level = 0.95
+//! keep_overlapping = false
+//!
+//! [figures]                             # optional
+//! dpi = 100                             # PNG resolution (SVG pixel size)
+//!
+//! [[analysis]]                          # one table per analysis, in report order
+//! id = "orr_by_drug"                    # required, unique; names the figure files
+//! kind = "orr"                          # required: orr, orr-compare, hr, pfs
+//! title = "Objective response rate"     # optional: derived from the kind
+//! by = "drug"                           # subgroup column or "none" (default per kind)
+//! # any key of [settings] overrides the default for this analysis; then, by kind:
+//! # orr:          sm, ci_study, incr
+//! # orr-compare:  measure (RR, OR, RD), method (IV, MH, MH-cc, Peto), incr
+//! # hr:           endpoint (pfs, os)
+//! # pfs:          method (log-iv, mm, wm)
+//! forest = true                         # forest plot (PNG and SVG); default true
+//! forest_sort = "input"                 # input, estimate, year, weight
+//! forest_model = "both"                 # both, random, common
+//! funnel = false                        # funnel plot of all studies; default false
+//!
+//! [[analysis]]                          # a network meta-analysis (`alkstats network`)
+//! id = "network_pfs"
+//! kind = "network"
+//! endpoint = "pfs"                      # pfs, os
+//! reference = "chemotherapy"            # default: chemotherapy, else the most studied
+//! model = "random"                      # random, common
+//! setting = "first-line"                # only rows of this setting; default: all rows
+//! small_values = "good"                 # good (HR < 1 favours the treatment), bad
+//! # method_tau (REML or DL), level, keep_overlapping as above; by, random_ci,
+//! # prediction and the forest_* / funnel keys do not apply
+//! forest = true                         # every treatment against the reference
+//! graph = true                          # the network graph
+//! ```
+//! Values are spelled as on the command line (`alkstats pool --help`), case-insensitively.
+//!
+//! The files follow the stages of that reading: `raw` is the file as serde sees it, `kind` and
+//! `spec` the typed result, `parse` and `analysis` the validation between the two (the
+//! document, then one `[[analysis]]`), and `command` the `alkstats` command line that
+//! reproduces an analysis.
+
+mod analysis;
+mod command;
+mod kind;
+mod parse;
+mod raw;
+mod spec;
+
+pub use kind::{AnalysisKind, UnknownAnalysisKind};
+pub use spec::AnalysisSpec;
+
+use crate::plot::forest::{Models, SortOrder};
+
+/// The plan schema in brief, for `alkstats report --help`.
+pub const SCHEMA_HELP: &str = "\
+Plan file (TOML; unknown or misplaced keys are errors naming their line):
+  title = \"…\"                       required; summary = \"…\" optional
+  [data] arms = \"…\", hr = \"…\"       CSV files relative to the plan's folder (default: embedded)
+  [settings]                        defaults where they apply: method_tau, random_ci,
+                                    prediction, level, keep_overlapping
+  [figures] dpi = 100
+  [[analysis]]                      one per analysis, in report order
+    id = \"…\", kind = \"…\"            kind: orr, orr-compare, hr, pfs, network
+    title, by, and any [settings] key
+    orr: sm, ci_study, incr         orr-compare: measure, method, incr
+    hr: endpoint                    pfs: method
+    forest (true), forest_sort, forest_model, funnel (false)
+    network: endpoint, reference, model, setting, small_values, forest, graph
+             (and method_tau REML|DL, level, keep_overlapping)
+Values are spelled as the flags of `alkstats pool` and `alkstats network`.
+Example: reports/alk_review.toml (the embedded plan).";
+
+/// Figures of one analysis.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FigurePlan {
+    /// Draw the forest plot.
+    pub forest: bool,
+    /// Row order of the forest plot.
+    pub forest_sort: SortOrder,
+    /// Pooled models on the forest plot.
+    pub forest_model: Models,
+    /// Draw the funnel plot of all studies.
+    pub funnel: bool,
+    /// Draw the network graph (network analyses).
+    pub graph: bool,
+}
+
+/// One validated `[[analysis]]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AnalysisPlan {
+    /// Unique identifier, safe as a file name.
+    pub id: String,
+    /// Heading in the report.
+    pub title: String,
+    /// What to compute.
+    pub spec: AnalysisSpec,
+    /// What to draw.
+    pub figures: FigurePlan,
+}
+
+/// A validated plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plan {
+    /// Name of the plan in messages and provenance (a path, or the embedded plan's name).
+    pub name: String,
+    /// The plan's text, recorded in the manifest.
+    pub text: String,
+    /// Report title.
+    pub title: String,
+    /// Introductory paragraph.
+    pub summary: Option<String>,
+    /// Arms file as written in the plan (relative to the plan's folder); `None` = embedded.
+    pub arms: Option<String>,
+    /// Hazard-ratio file as written; `None` = embedded.
+    pub hr: Option<String>,
+    /// PNG resolution.
+    pub dpi: f64,
+    /// The analyses, in report order.
+    pub analyses: Vec<AnalysisPlan>,
+}

@@ -1,0 +1,177 @@
+//! The view model of the whole report: one [`ReportView`] of preformatted strings that both
+//! templates read, so the HTML and Markdown documents cannot disagree. It gathers the view of
+//! each analysis, numbers the figures across the report, and lists every input row with the
+//! analyses that used it (the data provenance table).
+
+use super::network::{network_lines, network_view, NetworkView};
+use super::pooled::{analysis_view, pooled_lines, GroupView};
+use crate::report::methods::{methods, Methods};
+use crate::report::run::{AnyReport, Figure, FigureKind, Role, RunResult, Section};
+use crate::report::RunOptions;
+use crate::VERSION;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Serialize)]
+pub(super) struct FigureView {
+    pub(super) number: usize,
+    pub(super) png: String,
+    pub(super) svg: String,
+    pub(super) caption: String,
+}
+
+#[derive(Debug, Serialize)]
+pub(super) struct AnalysisView {
+    pub(super) id: String,
+    pub(super) number: usize,
+    pub(super) title: String,
+    pub(super) kind: String,
+    pub(super) settings_line: String,
+    pub(super) command: String,
+    pub(super) by: String,
+    pub(super) level: String,
+    pub(super) data_header: String,
+    pub(super) effect_header: String,
+    pub(super) role: &'static str,
+    pub(super) data_name: String,
+    pub(super) groups: Vec<GroupView>,
+    pub(super) subgroup_tests: Vec<String>,
+    pub(super) excluded: Vec<String>,
+    pub(super) assumptions: Vec<String>,
+    pub(super) warnings: Vec<String>,
+    pub(super) figures: Vec<FigureView>,
+    pub(super) network: Option<NetworkView>,
+}
+
+#[derive(Debug, Serialize)]
+pub(super) struct RowView {
+    pub(super) line: u64,
+    pub(super) study: String,
+    pub(super) what: String,
+    pub(super) trial: String,
+    pub(super) used_in: String,
+    pub(super) note: String,
+    pub(super) source: String,
+}
+
+#[derive(Debug, Serialize)]
+pub(super) struct InputView {
+    pub(super) role: &'static str,
+    pub(super) name: String,
+    pub(super) sha256: String,
+    pub(super) rows: Vec<RowView>,
+}
+
+#[derive(Debug, Serialize)]
+pub(super) struct ReportView {
+    pub(super) title: String,
+    pub(super) summary: Option<String>,
+    pub(super) version: &'static str,
+    pub(super) plan_name: String,
+    pub(super) generated_at: Option<String>,
+    pub(super) analyses: Vec<AnalysisView>,
+    pub(super) methods: Methods,
+    pub(super) inputs: Vec<InputView>,
+    pub(super) files: Vec<String>,
+}
+
+pub(super) fn figure_views(s: &Section, counter: &mut usize) -> Vec<FigureView> {
+    s.figures
+        .iter()
+        .map(|f: &Figure| {
+            *counter += 1;
+            FigureView {
+                number: *counter,
+                png: format!("{}.png", f.stem),
+                svg: format!("{}.svg", f.stem),
+                caption: match f.kind {
+                    FigureKind::Forest => format!("Forest plot: {}.", s.plan.title),
+                    FigureKind::Funnel => {
+                        format!("Funnel plot of all studies: {}.", s.plan.title)
+                    }
+                    FigureKind::Graph => format!("Network graph: {}.", s.plan.title),
+                },
+            }
+        })
+        .collect()
+}
+
+pub(super) fn view(run: &RunResult, options: &RunOptions, files: Vec<String>) -> ReportView {
+    let input_of = |role: Role| run.inputs.iter().find(|i| i.role == role);
+    let mut counter = 0;
+    let analyses: Vec<AnalysisView> = run
+        .sections
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let figures = figure_views(s, &mut counter);
+            match &s.report {
+                AnyReport::Orr(r) => analysis_view(s, r, i + 1, figures),
+                AnyReport::OrrCompare(r) => analysis_view(s, r, i + 1, figures),
+                AnyReport::Hr(r) => analysis_view(s, r, i + 1, figures),
+                AnyReport::Pfs(r) => analysis_view(s, r, i + 1, figures),
+                AnyReport::Network(n) => network_view(s, n, i + 1, figures, input_of(s.role)),
+            }
+        })
+        .collect();
+    // Which analyses used each row of each file.
+    let mut used: BTreeMap<(Role, u64), Vec<&str>> = BTreeMap::new();
+    for s in &run.sections {
+        let lines: Vec<u64> = match &s.report {
+            AnyReport::Orr(r) => pooled_lines(r),
+            AnyReport::OrrCompare(r) => pooled_lines(r),
+            AnyReport::Hr(r) => pooled_lines(r),
+            AnyReport::Pfs(r) => pooled_lines(r),
+            AnyReport::Network(n) => std::iter::once(&n.analysis)
+                .chain(&n.other_components)
+                .flat_map(|a| &a.studies)
+                .flat_map(|x| network_lines(input_of(s.role), &x.study))
+                .collect(),
+        };
+        for line in lines {
+            let ids = used.entry((s.role, line)).or_default();
+            if !ids.contains(&s.plan.id.as_str()) {
+                ids.push(&s.plan.id);
+            }
+        }
+    }
+    let inputs = run
+        .inputs
+        .iter()
+        .map(|input| InputView {
+            role: input.role.as_str(),
+            name: input.name.clone(),
+            sha256: input.sha256.clone(),
+            rows: input
+                .rows
+                .iter()
+                .map(|row| RowView {
+                    line: row.line,
+                    study: row.study.clone(),
+                    what: row.what.clone(),
+                    trial: row.trial.clone().unwrap_or_default(),
+                    used_in: used
+                        .get(&(input.role, row.line))
+                        .map_or_else(|| "—".to_string(), |ids| ids.join(", ")),
+                    note: if row.overlaps.is_empty() {
+                        String::new()
+                    } else {
+                        format!("overlaps {}", row.overlaps.join("; "))
+                    },
+                    source: row.source.clone(),
+                })
+                .collect(),
+        })
+        .collect();
+    ReportView {
+        title: run.plan.title.clone(),
+        summary: run.plan.summary.clone(),
+        version: VERSION,
+        plan_name: run.plan.name.clone(),
+        generated_at: options.generated_at.clone(),
+        analyses,
+        methods: methods(&run.plan),
+        inputs,
+        files,
+    }
+}

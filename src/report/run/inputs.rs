@@ -1,0 +1,160 @@
+//! The inputs of a run: each data file of the plan read once (or the embedded one), its
+//! SHA-256, and its rows as the provenance table lists them.
+
+use crate::data::{Arm, DataError, HrRow, StudyYear};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::path::Path;
+
+/// Name of the embedded arms file, as `alkstats pool` names it.
+pub(super) const EMBEDDED_ARMS_NAME: &str = "data/alk_nsclc_arms.csv (embedded)";
+/// Name of the embedded hazard-ratio file, as `alkstats pool` names it.
+pub(super) const EMBEDDED_HR_NAME: &str = "data/alk_nsclc_hr.csv (embedded)";
+
+/// Lower-case hexadecimal SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Which data file an analysis reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Trial arms (`data/alk_nsclc_arms.csv`).
+    Arms,
+    /// Hazard ratios (`data/alk_nsclc_hr.csv`).
+    Hr,
+}
+
+impl Role {
+    /// The plan key and manifest role.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Arms => "arms",
+            Role::Hr => "hr",
+        }
+    }
+}
+
+/// One row of a data file, for the provenance table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceRow {
+    /// Line in the file.
+    pub line: u64,
+    /// Study label.
+    pub study: String,
+    /// What the row is: the drug of an arm, or "treatment vs comparator (endpoint)".
+    pub what: String,
+    /// Trial, when given.
+    pub trial: Option<String>,
+    /// Rows this one shares patients with (or is superseded by).
+    pub overlaps: Vec<String>,
+    /// Citation.
+    pub source: String,
+}
+
+/// A data file read by the plan.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Input {
+    /// What it holds.
+    pub role: Role,
+    /// Name as in the plan (or the embedded file's name, as `pool` prints it).
+    pub name: String,
+    /// SHA-256 of its bytes.
+    pub sha256: String,
+    /// Its rows.
+    pub rows: Vec<SourceRow>,
+}
+
+/// A data file as loaded for the analyses: its name in messages, its rows and headers, and its
+/// path as written in the plan (`None` for the embedded file).
+pub(super) struct Loaded<T> {
+    pub(super) name: String,
+    pub(super) rows: Vec<T>,
+    pub(super) headers: Vec<String>,
+    pub(super) written: Option<String>,
+}
+
+/// Reads a data file of the plan (relative to `base`), or the embedded one. The file keeps the
+/// name written in the plan, so that messages and outputs do not depend on where the plan is
+/// run from.
+pub(super) fn read(
+    written: Option<&str>,
+    base: &Path,
+    embedded: &'static str,
+    embedded_name: &str,
+) -> Result<(String, Vec<u8>), DataError> {
+    let Some(written) = written else {
+        return Ok((embedded_name.to_string(), embedded.as_bytes().to_vec()));
+    };
+    let path = base.join(written);
+    std::fs::read(&path)
+        .map(|bytes| (written.to_string(), bytes))
+        .map_err(|e| DataError::Io {
+            file: written.to_string(),
+            reason: format!(
+                "{} (read as {}, relative to the plan's folder)",
+                match e.kind() {
+                    std::io::ErrorKind::NotFound => "no such file".to_string(),
+                    _ => e.to_string(),
+                },
+                path.display()
+            ),
+        })
+}
+
+/// The provenance rows of the arms file.
+pub(super) fn arm_rows(arms: &[Arm]) -> Vec<SourceRow> {
+    arms.iter()
+        .map(|a| SourceRow {
+            line: a.line,
+            study: a.study.clone(),
+            what: a.drug.clone(),
+            trial: a.trial.clone(),
+            overlaps: a.overlaps.clone(),
+            source: a.source.clone(),
+        })
+        .collect()
+}
+
+/// The provenance rows of the hazard-ratio file.
+pub(super) fn hr_rows(rows: &[HrRow]) -> Vec<SourceRow> {
+    rows.iter()
+        .map(|r| SourceRow {
+            line: r.line,
+            study: r.study.clone(),
+            what: format!("{} vs {} ({})", r.treatment, r.comparator, r.endpoint),
+            trial: r.trial.clone(),
+            overlaps: r.overlaps.clone(),
+            source: r.source.clone(),
+        })
+        .collect()
+}
+
+/// Publication year of each study that gives one, for sorting forest plots by year.
+pub(super) fn years<R: StudyYear>(rows: &[R]) -> HashMap<String, i32> {
+    rows.iter()
+        .filter_map(|r| {
+            let (study, year) = r.study_year();
+            year.map(|y| (study.to_string(), y))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sha256_of_abc_is_the_fips_180_example() {
+        // FIPS 180-2, appendix B.1.
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+}

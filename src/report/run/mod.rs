@@ -1,0 +1,260 @@
+//! Running a plan: load each data file once, run each analysis with the library function that
+//! `alkstats pool` calls for it, and draw its figures with the plot functions that `alkstats
+//! forest` and `alkstats funnel` use, all in memory. Nothing here formats numbers for people.
+//!
+//! The files: `inputs` reads the data files and lists their rows for the provenance table;
+//! `figures` draws the figures of an analysis; this file runs the analyses and records the
+//! command that reproduces each.
+
+mod figures;
+mod inputs;
+
+pub use figures::{Figure, FigureKind};
+pub use inputs::{sha256_hex, Input, Role, SourceRow};
+
+use super::plan::{AnalysisPlan, AnalysisSpec, Plan};
+use super::ReportError;
+use crate::analysis::compare::compare_arms;
+use crate::analysis::group::Grouping;
+use crate::analysis::hazard::pool_hazard_ratios;
+use crate::analysis::median_pfs::pool_medians;
+use crate::analysis::proportion::pool_proportions;
+use crate::analysis::report::{
+    ComparisonStudyResult, HazardStudyResult, MedianStudyResult, PoolReport, StudyResult,
+};
+use crate::analysis::AnalysisError;
+use crate::data::{load_arms, load_hr, Arm, HrRow, EMBEDDED_ARMS, EMBEDDED_HR};
+use crate::network::hr::{hr_network, NetworkReport};
+use crate::network::NetworkError;
+use figures::{draw, draw_network};
+use inputs::{arm_rows, hr_rows, read, years, Loaded, EMBEDDED_ARMS_NAME, EMBEDDED_HR_NAME};
+use serde::Serialize;
+use std::path::Path;
+
+/// The report of one analysis, whatever its outcome; serialised exactly as `alkstats pool
+/// --format json` serialises it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum AnyReport {
+    /// Response proportions.
+    Orr(PoolReport<StudyResult>),
+    /// Two-arm response comparisons.
+    OrrCompare(PoolReport<ComparisonStudyResult>),
+    /// Hazard ratios.
+    Hr(PoolReport<HazardStudyResult>),
+    /// Median PFS.
+    Pfs(PoolReport<MedianStudyResult>),
+    /// A network meta-analysis, as `alkstats network --format json`.
+    Network(Box<NetworkReport>),
+}
+
+/// One analysis of the plan with its results.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Section {
+    /// The plan entry.
+    pub plan: AnalysisPlan,
+    /// Its report.
+    pub report: AnyReport,
+    /// The data file it read.
+    pub role: Role,
+    /// The `alkstats pool` (or `network`) command that prints the same JSON.
+    pub command: String,
+    /// Figures, in the order drawn.
+    pub figures: Vec<Figure>,
+}
+
+/// A plan with all its results.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunResult {
+    /// The plan.
+    pub plan: Plan,
+    /// Data files read, arms first.
+    pub inputs: Vec<Input>,
+    /// One per analysis, in plan order.
+    pub sections: Vec<Section>,
+}
+
+/// Quotes one shell word where needed, so a printed command can be pasted back.
+fn shell_word(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=,:+".contains(c));
+    if plain {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// Runs every analysis of `plan`, reading relative data paths from `base`.
+///
+/// # Errors
+/// A data file that cannot be read or is invalid; an analysis or figure that cannot be made.
+pub fn run(plan: &Plan, base: &Path) -> Result<RunResult, ReportError> {
+    let uses_hr = |s: &AnalysisSpec| matches!(s, AnalysisSpec::Hr(_) | AnalysisSpec::Network(_));
+    let needs_hr = plan.analyses.iter().any(|a| uses_hr(&a.spec));
+    let needs_arms = plan.analyses.iter().any(|a| !uses_hr(&a.spec));
+    let arms = if needs_arms {
+        let (name, bytes) = read(
+            plan.arms.as_deref(),
+            base,
+            EMBEDDED_ARMS,
+            EMBEDDED_ARMS_NAME,
+        )?;
+        let (rows, headers) = load_arms(&name, &bytes)?;
+        Some((
+            Loaded {
+                name,
+                rows,
+                headers,
+                written: plan.arms.clone(),
+            },
+            sha256_hex(&bytes),
+        ))
+    } else {
+        None
+    };
+    let hr = if needs_hr {
+        let (name, bytes) = read(plan.hr.as_deref(), base, EMBEDDED_HR, EMBEDDED_HR_NAME)?;
+        let (rows, headers) = load_hr(&name, &bytes)?;
+        Some((
+            Loaded {
+                name,
+                rows,
+                headers,
+                written: plan.hr.clone(),
+            },
+            sha256_hex(&bytes),
+        ))
+    } else {
+        None
+    };
+    let mut sections = Vec::with_capacity(plan.analyses.len());
+    for a in &plan.analyses {
+        sections.push(run_analysis(
+            a,
+            arms.as_ref().map(|x| &x.0),
+            hr.as_ref().map(|x| &x.0),
+            plan.dpi,
+        )?);
+    }
+    let mut inputs = Vec::new();
+    if let Some((l, sha256)) = &arms {
+        inputs.push(Input {
+            role: Role::Arms,
+            name: l.name.clone(),
+            sha256: sha256.clone(),
+            rows: arm_rows(&l.rows),
+        });
+    }
+    if let Some((l, sha256)) = &hr {
+        inputs.push(Input {
+            role: Role::Hr,
+            name: l.name.clone(),
+            sha256: sha256.clone(),
+            rows: hr_rows(&l.rows),
+        });
+    }
+    Ok(RunResult {
+        plan: plan.clone(),
+        inputs,
+        sections,
+    })
+}
+
+/// Runs one analysis and draws its figures. The arms (or hazard ratios) are loaded by
+/// [`run`] whenever an analysis of that kind is in the plan.
+fn run_analysis(
+    a: &AnalysisPlan,
+    arms: Option<&Loaded<Arm>>,
+    hr: Option<&Loaded<HrRow>>,
+    dpi: f64,
+) -> Result<Section, ReportError> {
+    let analysis_err = |source: AnalysisError| ReportError::Analysis {
+        id: a.id.clone(),
+        source,
+    };
+    let missing =
+        || ReportError::Internal(format!("analysis '{}': its data file was not loaded", a.id));
+    // The overall analysis (no subgroups) is needed by a forest plot of subgroups, as in
+    // `alkstats forest`, and by a funnel plot of all studies.
+    let overall_needed = a.spec.grouping().is_some_and(|g| *g != Grouping::None)
+        && (a.figures.forest || a.figures.funnel);
+    macro_rules! pooled {
+        ($variant:ident, $settings:expr, $data:expr, $pool:path, $rows:expr) => {{
+            let data = $data.ok_or_else(missing)?;
+            let s = $settings;
+            let report = $pool(&data.rows, &data.headers, &data.name, s).map_err(analysis_err)?;
+            let overall = if overall_needed {
+                let mut none = s.clone();
+                none.grouping = Grouping::None;
+                Some($pool(&data.rows, &data.headers, &data.name, &none).map_err(analysis_err)?)
+            } else {
+                None
+            };
+            let figures = draw(
+                &a.id,
+                &report,
+                overall.as_ref(),
+                years(&data.rows),
+                &a.figures,
+                dpi,
+            )?;
+            (
+                AnyReport::$variant(report),
+                figures,
+                $rows,
+                data.written.as_deref(),
+            )
+        }};
+    }
+    let (report, figures, role, written) = match &a.spec {
+        AnalysisSpec::Orr(s) => pooled!(Orr, s, arms, pool_proportions, Role::Arms),
+        AnalysisSpec::OrrCompare(s) => pooled!(OrrCompare, s, arms, compare_arms, Role::Arms),
+        AnalysisSpec::Hr(s) => pooled!(Hr, s, hr, pool_hazard_ratios, Role::Hr),
+        AnalysisSpec::Pfs(s) => pooled!(Pfs, s, arms, pool_medians, Role::Arms),
+        AnalysisSpec::Network(s) => {
+            let data = hr.ok_or_else(missing)?;
+            let report = hr_network(&data.rows, &data.name, s).map_err(|e| match e {
+                NetworkError::Numerical(m) => {
+                    ReportError::Internal(format!("analysis '{}': {m}", a.id))
+                }
+                source => ReportError::Network {
+                    id: a.id.clone(),
+                    source,
+                },
+            })?;
+            let figures = draw_network(&a.id, &report, &a.figures, dpi)?;
+            (
+                AnyReport::Network(Box::new(report)),
+                figures,
+                Role::Hr,
+                data.written.as_deref(),
+            )
+        }
+    };
+    let words: Vec<String> = std::iter::once("alkstats".to_string())
+        .chain(a.spec.command_args(written))
+        .map(|w| shell_word(&w))
+        .collect();
+    Ok(Section {
+        plan: a.clone(),
+        report,
+        role,
+        command: words.join(" "),
+        figures,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shell_words_are_quoted_only_when_needed() {
+        assert_eq!(shell_word("--by"), "--by");
+        assert_eq!(shell_word("data/x.csv"), "data/x.csv");
+        assert_eq!(shell_word("my column"), "'my column'");
+        assert_eq!(shell_word("it's"), "'it'\\''s'");
+    }
+}
