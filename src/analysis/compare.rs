@@ -54,16 +54,43 @@ pub fn comparator_rank(drug: &str) -> u8 {
     }
 }
 
-struct Pair<'a> {
-    trial: String,
-    treatment: &'a Arm,
-    comparator: &'a Arm,
-    table: TwoByTwo,
-    fields: BTreeMap<String, String>,
+/// One two-arm comparison: a randomized trial's treatment and comparator arms, from two rows of
+/// a long file (one per arm) or one row of a wide file (`event.e, n.e, event.c, n.c`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pair {
+    /// Study label, as typed.
+    pub study: String,
+    /// Treatment (experimental arm) label.
+    pub treatment: String,
+    /// Comparator (control arm) label.
+    pub comparator: String,
+    /// Events on treatment.
+    pub events_treatment: u64,
+    /// Patients on treatment.
+    pub n_treatment: u64,
+    /// Events on the comparator.
+    pub events_comparator: u64,
+    /// Patients on the comparator.
+    pub n_comparator: u64,
+    /// Lines of the treatment and comparator rows (the same line twice for a wide row).
+    pub lines: [u64; 2],
+    /// The study's columns, for `--by`.
+    pub fields: BTreeMap<String, String>,
 }
 
-fn pair_arms<'a>(arms: &[&'a Arm], warnings: &mut Vec<String>) -> Vec<Pair<'a>> {
-    let mut by_trial: Vec<(String, Vec<&'a Arm>)> = Vec::new();
+impl Pair {
+    fn table(&self) -> TwoByTwo {
+        TwoByTwo::new(
+            self.events_treatment,
+            self.n_treatment,
+            self.events_comparator,
+            self.n_comparator,
+        )
+    }
+}
+
+fn pair_arms(arms: &[&Arm], warnings: &mut Vec<String>) -> Vec<Pair> {
+    let mut by_trial: Vec<(String, Vec<&Arm>)> = Vec::new();
     for &arm in arms {
         let (Some(trial), Some(_)) = (&arm.trial, arm.responders) else {
             continue;
@@ -78,10 +105,19 @@ fn pair_arms<'a>(arms: &[&'a Arm], warnings: &mut Vec<String>) -> Vec<Pair<'a>> 
         match members.as_slice() {
             [x, y] if x.drug != y.drug => {
                 let (t, c) = if comparator_rank(&y.drug) <= comparator_rank(&x.drug) { (*x, *y) } else { (*y, *x) };
-                let (a, cc) = (t.responders.unwrap_or(0), c.responders.unwrap_or(0));
                 let mut fields = t.fields.clone();
                 fields.insert(COMPARISON.into(), format!("{} vs {}", t.drug, c.drug));
-                pairs.push(Pair { trial, treatment: t, comparator: c, table: TwoByTwo::new(a, t.n, cc, c.n), fields });
+                pairs.push(Pair {
+                    study: trial,
+                    treatment: t.drug.clone(),
+                    comparator: c.drug.clone(),
+                    events_treatment: t.responders.unwrap_or(0),
+                    n_treatment: t.n,
+                    events_comparator: c.responders.unwrap_or(0),
+                    n_comparator: c.n,
+                    lines: [t.line, c.line],
+                    fields,
+                });
             }
             [_] => {}
             [x, y] if x.drug == y.drug => warnings.push(format!(
@@ -99,7 +135,7 @@ fn pair_arms<'a>(arms: &[&'a Arm], warnings: &mut Vec<String>) -> Vec<Pair<'a>> 
 
 fn analyse_group(
     group: Option<String>,
-    pairs: &[&Pair<'_>],
+    pairs: &[&Pair],
     s: &CompareSettings,
     warnings: &mut Vec<String>,
 ) -> Result<Option<Analysis<ComparisonStudyResult>>, AnalysisError> {
@@ -108,14 +144,14 @@ fn analyse_group(
     let studies: Vec<Study> = pairs
         .iter()
         .map(|p| Study {
-            label: p.trial.clone(),
-            line: p.treatment.line,
+            label: p.study.clone(),
+            line: p.lines[0],
             effect: match s.method {
-                CompareMethod::Peto => peto_effect(&p.table, s.incr),
-                _ => two_arm_effect(&p.table, s.measure, s.incr),
+                CompareMethod::Peto => peto_effect(&p.table(), s.incr),
+                _ => two_arm_effect(&p.table(), s.measure, s.incr),
             },
-            n: Some(p.treatment.n.saturating_add(p.comparator.n)),
-            table: Some(p.table),
+            n: Some(p.n_treatment.saturating_add(p.n_comparator)),
+            table: Some(p.table()),
             fields: p.fields.clone(),
         })
         .collect();
@@ -156,13 +192,13 @@ fn analyse_group(
         .map(|(i, (p, st))| {
             let e = st.effect;
             ComparisonStudyResult {
-                study: p.trial.clone(),
-                treatment: p.treatment.drug.clone(),
-                comparator: p.comparator.drug.clone(),
-                events_treatment: p.treatment.responders.unwrap_or(0),
-                n_treatment: p.treatment.n,
-                events_comparator: p.comparator.responders.unwrap_or(0),
-                n_comparator: p.comparator.n,
+                study: p.study.clone(),
+                treatment: p.treatment.clone(),
+                comparator: p.comparator.clone(),
+                events_treatment: p.events_treatment,
+                n_treatment: p.n_treatment,
+                events_comparator: p.events_comparator,
+                n_comparator: p.n_comparator,
                 estimate: e.and_then(|e| back(e.0)),
                 lower: e.and_then(|e| back(e.0 - z * e.1.sqrt())),
                 upper: e.and_then(|e| back(e.0 + z * e.1.sqrt())),
@@ -170,13 +206,19 @@ fn analyse_group(
                 vi: e.map(|e| e.1),
                 weight_common: model.weights_common()[i],
                 weight_random: model.weights_random()[i],
-                lines: [p.treatment.line, p.comparator.line],
+                lines: p.lines,
             }
         })
         .collect();
     let totals = totals(
-        Some(pairs.iter().map(|p| (p.table.a + p.table.c) as u64)),
-        pairs.iter().map(|p| p.table.n() as u64),
+        Some(
+            pairs
+                .iter()
+                .map(|p| p.events_treatment.saturating_add(p.events_comparator)),
+        ),
+        pairs
+            .iter()
+            .map(|p| p.n_treatment.saturating_add(p.n_comparator)),
     );
     let mut analysis = model_analysis(&model, group, totals, studies);
     // k counts every trial of the group, including those without an estimable effect.
@@ -205,6 +247,30 @@ pub fn compare_arms(
     let mut warnings = Vec::new();
     let (usable, _) = partition_overlapping(arms, s.keep_overlapping, |a| &a.overlaps);
     let pairs = pair_arms(&usable, &mut warnings);
+    compare_pairs(pairs, headers, data_name, s, "orr-compare", warnings)
+}
+
+/// Compares the two arms of each pair (a wide two-arm file, or arms paired by trial) and pools
+/// the comparisons per `--by` group. `outcome` is the report's outcome name.
+///
+/// # Errors
+/// An unknown `--by` column, Peto with a measure other than OR, no estimable comparison, or a
+/// Mantel–Haenszel estimate that is not estimable.
+pub fn compare_pairs(
+    pairs: Vec<Pair>,
+    headers: &[String],
+    data_name: &str,
+    s: &CompareSettings,
+    outcome: &str,
+    mut warnings: Vec<String>,
+) -> Result<PoolReport<ComparisonStudyResult>, AnalysisError> {
+    check_incr(s.incr)?;
+    if s.method == CompareMethod::Peto && s.measure != TwoArmMeasure::Or {
+        return Err(AnalysisError::Model {
+            group: None,
+            source: ModelError::PetoNeedsOddsRatio { measure: s.measure },
+        });
+    }
     let nothing = |reason| AnalysisError::NothingToPool {
         data: data_name.to_string(),
         reason,
@@ -230,7 +296,7 @@ pub fn compare_arms(
     settings.method = Some(s.method.to_string());
     Ok(report(
         measure,
-        "orr-compare",
+        outcome,
         settings,
         analyses,
         s.grouping != Grouping::None,
