@@ -521,14 +521,14 @@ impl Ctx<'_> {
         }
     }
 
-    fn parse<T: FromStr<Err = String>>(
+    fn parse<T: FromStr<Err: fmt::Display>>(
         &self,
         key: &str,
         v: &Spanned<String>,
     ) -> Result<T, ReportError> {
         v.get_ref()
             .parse()
-            .map_err(|e: String| self.error(&v.span(), format!("{key}: {e}")))
+            .map_err(|e: T::Err| self.error(&v.span(), format!("{key}: {e}")))
     }
 }
 
@@ -612,7 +612,7 @@ fn present_keys(r: &RawAnalysis) -> Vec<(&'static str, Range<usize>)> {
         .collect()
 }
 
-fn opt<T: FromStr<Err = String>>(
+fn opt<T: FromStr<Err: fmt::Display>>(
     ctx: &Ctx<'_>,
     key: &str,
     v: &Option<Spanned<String>>,
