@@ -44,9 +44,11 @@ impl ChoiceError {
 }
 
 /// Parses one of a fixed set of spellings (case-insensitive), for use by the CLI and plan files.
+/// The error lists the `listed` spellings; `choices` may hold more (hidden aliases).
 pub(crate) fn parse_choice<T: Copy>(
     value: &str,
     choices: &[(&'static str, T)],
+    listed: &[&'static str],
     what: &'static str,
 ) -> Result<T, ChoiceError> {
     let lower = value.trim().to_ascii_lowercase();
@@ -54,14 +56,15 @@ pub(crate) fn parse_choice<T: Copy>(
         .iter()
         .find(|(name, _)| name.to_ascii_lowercase() == lower)
         .map(|(_, v)| *v)
-        .ok_or_else(|| ChoiceError::new(what, value, choices.iter().map(|(n, _)| *n).collect()))
+        .ok_or_else(|| ChoiceError::new(what, value, listed.to_vec()))
 }
 
-/// Declares an enum of fixed choices with its canonical spellings and aliases: `FromStr`
+/// Declares an enum of fixed choices with its canonical spellings, listed aliases (`|`) and
+/// hidden aliases (`~`, accepted but not offered in messages): `FromStr`
 /// (case-insensitive), `Display`, `Serialize` and `ALL`. Every choice enum of the crate goes
 /// through it, so each is parsed and printed the same way.
 macro_rules! choice_enum {
-    ($(#[$meta:meta])* $name:ident, $what:literal, { $($(#[$vmeta:meta])* $variant:ident => $canon:literal $(| $alias:literal)*),+ $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident, $what:literal, { $($(#[$vmeta:meta])* $variant:ident => $canon:literal $(| $alias:literal)* $(~ $hidden:literal)*),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum $name { $($(#[$vmeta])* $variant),+ }
@@ -79,7 +82,12 @@ macro_rules! choice_enum {
         impl ::std::str::FromStr for $name {
             type Err = $crate::settings::ChoiceError;
             fn from_str(s: &str) -> Result<Self, $crate::settings::ChoiceError> {
-                $crate::settings::parse_choice(s, &[$(($canon, $name::$variant) $(, ($alias, $name::$variant))*),+], $what)
+                $crate::settings::parse_choice(
+                    s,
+                    &[$(($canon, $name::$variant) $(, ($alias, $name::$variant))* $(, ($hidden, $name::$variant))*),+],
+                    &[$($canon $(, $alias)*),+],
+                    $what,
+                )
             }
         }
 
@@ -195,12 +203,12 @@ choice_enum!(
     /// common-effect estimate; random effects are always inverse-variance.
     CompareMethod, "method (--method)", {
         /// Inverse variance of the study effects.
-        Iv => "IV" | "inverse",
+        Iv => "IV" ~ "inverse",
         /// Mantel–Haenszel on the raw counts (metafor `rma.mh` default).
         Mh => "MH",
         /// Mantel–Haenszel after adding the continuity correction to tables with a zero cell and
         /// leaving out double-zero tables (`meta::metabin(MH.exact = FALSE)`).
-        MhCc => "MH-cc" | "mhcc",
+        MhCc => "MH-cc" ~ "mhcc",
         /// Peto's odds ratio (Yusuf et al. 1985).
         Peto => "Peto",
     }
@@ -210,11 +218,11 @@ choice_enum!(
     /// Method of pooling medians.
     MedianMethod, "median method (--method)", {
         /// Inverse variance on ln(median), SE from the 95% CI.
-        LogIv => "log-iv" | "iv",
+        LogIv => "log-iv" ~ "iv",
         /// Median of medians (McGrath et al. 2019).
-        MedianOfMedians => "mm" | "median-of-medians",
+        MedianOfMedians => "mm" ~ "median-of-medians",
         /// Median of medians weighted by sample size.
-        WeightedMedianOfMedians => "wm" | "weighted-median-of-medians",
+        WeightedMedianOfMedians => "wm" ~ "weighted-median-of-medians",
     }
 );
 
