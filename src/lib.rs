@@ -1,8 +1,10 @@
 //! alkstats: meta-analysis of clinical trial evidence, reproducing R `metafor`/`meta` numbers.
 //!
 //! Data flows one way: [`data`] (CSV → validated rows) → [`effect`] (effect sizes yᵢ, vᵢ) →
-//! [`fit`] (the estimators) → [`model`] (one fitted-model object) → [`analysis`] (report structures) → [`output`] (table,
-//! JSON, CSV). The command-line interface in [`cli`] is a thin layer over this library.
+//! [`fit`] (the estimators) → [`model`] (one fitted-model object) → [`analysis`] (report
+//! structures) → [`output`] (table, JSON, CSV). The command-line interface in `cli` (cargo
+//! feature `cli`, on by default) is a thin layer over this library; nothing in the library
+//! depends on it.
 
 // `!(x > 0.0)` is used on purpose throughout: unlike `x <= 0.0` it is also true for NaN, which
 // is exactly the value a guard must reject.
@@ -16,6 +18,7 @@
 
 pub mod analysis;
 pub mod batch;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod data;
 pub mod dist;

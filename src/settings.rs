@@ -2,29 +2,61 @@
 //! (the command line or a plan file); the statistical core never matches on strings.
 
 use serde::Serialize;
-
 use std::str::FromStr;
+use thiserror::Error;
+
+/// A value that is not one of the spellings of a choice (a `--flag` value or a plan-file key).
+///
+/// Displays as `invalid {what} '{value}': expected one of A, B, C`, naming the flag and the
+/// accepted spellings so that the message says both where the problem is and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("invalid {what} '{value}': expected one of {}", .expected.join(", "))]
+pub struct ChoiceError {
+    what: &'static str,
+    value: String,
+    expected: Vec<&'static str>,
+}
+
+impl ChoiceError {
+    /// A rejected `value` of `what` (e.g. `"measure (--measure)"`), with the accepted spellings.
+    pub fn new(what: &'static str, value: &str, expected: Vec<&'static str>) -> Self {
+        ChoiceError {
+            what,
+            value: value.to_string(),
+            expected,
+        }
+    }
+
+    /// What was being chosen, with its flag, e.g. `"tau² estimator (--method-tau)"`.
+    pub fn what(&self) -> &'static str {
+        self.what
+    }
+
+    /// The rejected value, as given.
+    pub fn value(&self) -> &str {
+        &self.value
+    }
+
+    /// The accepted spellings.
+    pub fn expected(&self) -> &[&'static str] {
+        &self.expected
+    }
+}
 
 /// Parses one of a fixed set of spellings (case-insensitive), for use by the CLI and plan files.
 /// The error lists the `listed` spellings; `choices` may hold more (hidden aliases).
 pub(crate) fn parse_choice<T: Copy>(
     value: &str,
-    choices: &[(&str, T)],
-    listed: &[&str],
-    what: &str,
-) -> Result<T, String> {
+    choices: &[(&'static str, T)],
+    listed: &[&'static str],
+    what: &'static str,
+) -> Result<T, ChoiceError> {
     let lower = value.trim().to_ascii_lowercase();
     choices
         .iter()
         .find(|(name, _)| name.to_ascii_lowercase() == lower)
         .map(|(_, v)| *v)
-        .ok_or_else(|| {
-            let names = listed;
-            format!(
-                "invalid {what} '{value}': expected one of {}",
-                names.join(", ")
-            )
-        })
+        .ok_or_else(|| ChoiceError::new(what, value, listed.to_vec()))
 }
 
 /// Declares an enum of fixed choices with its canonical spellings, listed aliases (`|`) and
@@ -48,8 +80,8 @@ macro_rules! choice_enum {
         }
 
         impl ::std::str::FromStr for $name {
-            type Err = String;
-            fn from_str(s: &str) -> Result<Self, String> {
+            type Err = $crate::settings::ChoiceError;
+            fn from_str(s: &str) -> Result<Self, $crate::settings::ChoiceError> {
                 $crate::settings::parse_choice(
                     s,
                     &[$(($canon, $name::$variant) $(, ($alias, $name::$variant))* $(, ($hidden, $name::$variant))*),+],
@@ -221,18 +253,28 @@ choice_enum!(
 #[serde(transparent)]
 pub struct Level(f64);
 
+/// A confidence level that is not a number strictly between 0 and 1.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum LevelError {
+    /// Not a number at all.
+    #[error("invalid confidence level '{0}': expected a number such as 0.95")]
+    NotANumber(String),
+    /// A number outside (0, 1), or not finite.
+    #[error("invalid confidence level {0}: expected a number strictly between 0 and 1, e.g. 0.95")]
+    OutOfRange(f64),
+}
+
 impl Level {
     /// Validates `value ∈ (0, 1)`.
     ///
     /// # Errors
-    /// A message naming the value when it is not strictly between 0 and 1 (or not finite).
-    pub fn new(value: f64) -> Result<Self, String> {
+    /// [`LevelError::OutOfRange`] naming the value when it is not strictly between 0 and 1 (or
+    /// not finite).
+    pub fn new(value: f64) -> Result<Self, LevelError> {
         if value > 0.0 && value < 1.0 {
             Ok(Level(value))
         } else {
-            Err(format!(
-                "invalid confidence level {value}: expected a number strictly between 0 and 1, e.g. 0.95"
-            ))
+            Err(LevelError::OutOfRange(value))
         }
     }
 
@@ -249,11 +291,12 @@ impl Default for Level {
 }
 
 impl FromStr for Level {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
-        let v: f64 = s.trim().parse().map_err(|_| {
-            format!("invalid confidence level '{s}': expected a number such as 0.95")
-        })?;
+    type Err = LevelError;
+    fn from_str(s: &str) -> Result<Self, LevelError> {
+        let v: f64 = s
+            .trim()
+            .parse()
+            .map_err(|_| LevelError::NotANumber(s.to_string()))?;
         Level::new(v)
     }
 }

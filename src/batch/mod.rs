@@ -392,19 +392,3 @@ pub fn groups_are_contiguous(path: &Path, column: &str) -> bool {
         current = Some((raw.to_vec(), key));
     }
 }
-
-impl From<BatchError> for crate::cli::CliError {
-    fn from(e: BatchError) -> Self {
-        use crate::cli::CliError;
-        match e {
-            BatchError::Data(e) => CliError::Data(e),
-            BatchError::Analysis(e) => CliError::Analysis(e),
-            // As for the in-memory output: an output path that cannot be written is the user's
-            // to fix; standard output failing is not.
-            BatchError::Output { target, source } if target == "<stdout>" => {
-                CliError::Internal(source.into())
-            }
-            e @ BatchError::Output { .. } => CliError::Usage(e.to_string()),
-        }
-    }
-}

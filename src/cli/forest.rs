@@ -1,9 +1,10 @@
 //! `alkstats forest`: the forest plot of a pooled analysis, with the flags of `pool` plus
 //! layout options; the image goes to `--output PATH` (.png or .svg) and no table is printed.
 
-use super::plots::{check_path, ForestLayoutArgs};
-use super::pool::PoolArgs;
+use super::plots::{ForestLayout, ForestLayoutArgs, ForestPlot, PlotSettings};
+use super::pool::{PoolArgs, PoolRun};
 use super::{CliError, Output};
+use crate::data::DataSource;
 use clap::Args;
 
 /// Flags of `alkstats forest`.
@@ -17,21 +18,29 @@ pub struct ForestArgs {
     pub layout: ForestLayoutArgs,
 }
 
+/// Checks the flags and types them: the pool analysis, with the forest plot as its only output.
+fn settings(args: ForestArgs) -> Result<PoolRun, CliError> {
+    let mut pool = args.pool;
+    let path = pool.output.take().ok_or_else(|| {
+        CliError::Usage("alkstats forest needs --output PATH ending in .png or .svg".into())
+    })?;
+    // `--forest` of `pool` is not a flag of this command's own: the image is `--output`.
+    pool.forest = None;
+    let data = DataSource::from_arg(pool.data.as_deref());
+    let plot = ForestPlot::new(path, ForestLayout::from_args(args.layout)?, &data)?;
+    let plots = PlotSettings {
+        forest: Some(plot),
+        funnel: None,
+    };
+    PoolRun::from_args(pool, plots)
+}
+
 /// Runs `alkstats forest`.
 ///
 /// # Errors
 /// No `--output`, an unsupported extension, bad data or options, or a failure to write.
 pub fn run(args: ForestArgs) -> Result<Output, CliError> {
-    let mut pool = args.pool;
-    let path = pool.output.take().ok_or_else(|| {
-        CliError::Usage("alkstats forest needs --output PATH ending in .png or .svg".into())
-    })?;
-    check_path(&path, &pool)?;
-    pool.forest = None;
-    pool.plots.forest = Some((path, args.layout));
-    super::pool::run(pool)?;
-    Ok(Output {
-        text: String::new(),
-        path: None,
-    })
+    let run = settings(args)?;
+    super::pool::execute(run)?;
+    Ok(Output::none())
 }

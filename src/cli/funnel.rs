@@ -4,9 +4,10 @@
 //! Without `--group`, all studies are pooled together (as `--by none`); with `--group NAME`,
 //! the plot shows that subgroup of `--by` (default: drug for orr, comparison for hr).
 
-use super::plots::{check_path, FunnelRequest, PageArgs};
-use super::pool::PoolArgs;
+use super::plots::{check_path, checked_page, FunnelPlot, PageArgs, PlotSettings};
+use super::pool::{PoolArgs, PoolRun};
 use super::{CliError, Output};
+use crate::data::DataSource;
 use crate::plot::forest::Models;
 use clap::Args;
 
@@ -38,39 +39,46 @@ pub struct FunnelArgs {
     pub page: PageArgs,
 }
 
-/// Runs `alkstats funnel`.
-///
-/// # Errors
-/// No `--output`, an unsupported extension, an unknown group, bad data, or a failure to write.
-pub fn run(args: FunnelArgs) -> Result<Output, CliError> {
+/// Checks the flags and types them: the pool analysis, with the funnel plot as its only output.
+fn settings(args: FunnelArgs) -> Result<PoolRun, CliError> {
     let mut pool = args.pool;
     let path = pool.output.take().ok_or_else(|| {
         CliError::Usage("alkstats funnel needs --output PATH ending in .png or .svg".into())
     })?;
-    check_path(&path, &pool)?;
+    let data = DataSource::from_arg(pool.data.as_deref());
+    check_path(&path, &data)?;
     if !args.refline.is_finite() {
         return Err(CliError::Usage(format!(
             "--refline {}: expected a finite number",
             args.refline
         )));
     }
-    if args.group.is_none() && pool.by.is_none() {
+    let plot = FunnelPlot {
+        path,
+        models: args.model,
+        contour_center: args.contour.then_some(args.refline),
+        group: args.group,
+        title: args.title,
+        page: checked_page(&args.page)?,
+    };
+    if plot.group.is_none() && pool.by.is_none() {
         pool.by = Some("none".into());
     }
+    // `--forest` of `pool` is not a flag of this command's own.
     pool.forest = None;
-    pool.plots.funnel = Some((
-        path,
-        FunnelRequest {
-            models: args.model,
-            contour_center: args.contour.then_some(args.refline),
-            group: args.group,
-            title: args.title,
-            page: args.page,
-        },
-    ));
-    super::pool::run(pool)?;
-    Ok(Output {
-        text: String::new(),
-        path: None,
-    })
+    let plots = PlotSettings {
+        forest: None,
+        funnel: Some(plot),
+    };
+    PoolRun::from_args(pool, plots)
+}
+
+/// Runs `alkstats funnel`.
+///
+/// # Errors
+/// No `--output`, an unsupported extension, an unknown group, bad data, or a failure to write.
+pub fn run(args: FunnelArgs) -> Result<Output, CliError> {
+    let run = settings(args)?;
+    super::pool::execute(run)?;
+    Ok(Output::none())
 }

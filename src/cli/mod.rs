@@ -1,6 +1,12 @@
 //! The command-line interface: argument definitions, dispatch to one file per subcommand, and
 //! the mapping of errors to exit codes (0 success, 2 bad input or usage, 1 internal failure).
+//!
+//! Every subcommand has the same shape: `run(args) -> Result<Output, CliError>` first turns its
+//! raw clap flags into a checked, typed settings struct (bad flags and flag combinations fail
+//! there, exit 2, before any work), then works from that struct alone; no other function sees
+//! the raw flags.
 
+mod error;
 pub mod forest;
 pub mod funnel;
 pub mod network;
@@ -8,38 +14,10 @@ pub mod plots;
 pub mod pool;
 pub mod report;
 
-use crate::analysis::AnalysisError;
-use crate::data::DataError;
 use clap::{Parser, Subcommand};
 use std::io::Write;
-use thiserror::Error;
 
-/// Command-line error, rendered for people by [`main`].
-#[derive(Debug, Error)]
-pub enum CliError {
-    /// Bad flags or flag combinations.
-    #[error("{0}")]
-    Usage(String),
-    /// Bad input data.
-    #[error(transparent)]
-    Data(#[from] DataError),
-    /// An analysis that cannot be run as asked.
-    #[error(transparent)]
-    Analysis(#[from] AnalysisError),
-    /// Anything else: a bug or an environment failure.
-    #[error(transparent)]
-    Internal(#[from] anyhow::Error),
-}
-
-impl CliError {
-    /// Exit code: 2 for the user's input, 1 for internal failures.
-    pub fn exit_code(&self) -> i32 {
-        match self {
-            CliError::Internal(_) => 1,
-            _ => 2,
-        }
-    }
-}
+pub use error::CliError;
 
 /// alkstats: meta-analysis of ALK-positive NSCLC trial evidence, matching R metafor/meta.
 #[derive(Debug, Parser)]
@@ -70,6 +48,16 @@ pub struct Output {
     pub text: String,
     /// Where to write it; `None` for standard output.
     pub path: Option<std::path::PathBuf>,
+}
+
+impl Output {
+    /// Nothing more to write: the subcommand wrote its files itself.
+    pub fn none() -> Self {
+        Output {
+            text: String::new(),
+            path: None,
+        }
+    }
 }
 
 fn emit(out: Output) -> Result<(), CliError> {

@@ -11,12 +11,12 @@ use crate::network::render;
 use crate::network::settings::EffectScale;
 use crate::network::{NetworkError, NetworkModel, NetworkSettings, SmallValues};
 use crate::plot::network::{forest_data, graph_data, render_forest, render_graph};
-use crate::plot::{Format, PlotError};
+use crate::plot::{Format, Page, PlotError};
 use crate::settings::{Endpoint, Level, Outcome, OutputFormat, TauMethod};
 use clap::Args;
 use std::path::{Path, PathBuf};
 
-/// Flags of `alkstats network`.
+/// Flags of `alkstats network`, as clap parses them; [`NetworkRun::from_args`] checks them.
 #[derive(Debug, Args)]
 pub struct NetworkArgs {
     /// Outcome: hr (hazard ratios of randomized comparisons; the only one supported).
@@ -71,39 +71,66 @@ pub struct NetworkArgs {
     pub page: PageArgs,
 }
 
-impl NetworkArgs {
-    fn settings(&self) -> HrNetworkSettings {
-        HrNetworkSettings {
-            network: NetworkSettings {
-                model: self.model,
-                method_tau: self.method_tau,
-                reference: self.reference.as_deref().map(normalise_drug),
-                small_values: self.small_values,
-                level: self.level,
-                scale: EffectScale::LogRatio,
-            },
-            endpoint: self.endpoint,
-            setting: self.setting.clone(),
-            keep_overlapping: self.keep_overlapping,
-        }
-    }
+/// An image to write: its path and the format its extension names.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Image {
+    /// Path (not the input file, nor another output).
+    pub path: PathBuf,
+    /// PNG or SVG.
+    pub format: Format,
+}
 
-    /// Checks output paths before any work: known image extensions, no path equal to the
-    /// input file or to another output.
-    fn check_paths(&self, source: &DataSource) -> Result<(), CliError> {
-        for (flag, path) in [("--graph", &self.graph), ("--forest", &self.forest)] {
-            if let Some(p) = path {
-                Format::from_path(p).map_err(|e| CliError::Usage(format!("{flag} {e}")))?;
-            }
+/// A checked `network` run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NetworkRun {
+    /// Input hazard ratios.
+    pub data: DataSource,
+    /// The analysis.
+    pub settings: HrNetworkSettings,
+    /// Output format.
+    pub format: OutputFormat,
+    /// Output path; `None` for standard output.
+    pub output: Option<PathBuf>,
+    /// Network graph to draw.
+    pub graph: Option<Image>,
+    /// Forest plot against the reference to draw.
+    pub forest: Option<Image>,
+    /// Page of the plots (validated).
+    pub page: Page,
+}
+
+impl NetworkRun {
+    /// Checks the flags of `network` and types them, before any work: the outcome, known image
+    /// extensions, no output path equal to the input file or to another output, the page.
+    ///
+    /// # Errors
+    /// [`CliError::Usage`] (exit 2) naming the flag and the fix.
+    pub fn from_args(args: NetworkArgs) -> Result<Self, CliError> {
+        if args.outcome != Outcome::Hr {
+            return Err(CliError::Usage(format!(
+                "--outcome {}: alkstats network analyses hazard ratios; use --outcome hr",
+                args.outcome
+            )));
         }
+        let data = DataSource::from_arg(args.data.as_deref());
+        let image = |flag: &str, path: Option<PathBuf>| -> Result<Option<Image>, CliError> {
+            path.map(|path| {
+                let format =
+                    Format::from_path(&path).map_err(|e| CliError::Usage(format!("{flag} {e}")))?;
+                Ok(Image { path, format })
+            })
+            .transpose()
+        };
+        let graph = image("--graph", args.graph)?;
+        let forest = image("--forest", args.forest)?;
         let outputs = [
-            ("--output", self.output.as_deref()),
-            ("--graph", self.graph.as_deref()),
-            ("--forest", self.forest.as_deref()),
+            ("--output", args.output.as_deref()),
+            ("--graph", graph.as_ref().map(|i| i.path.as_path())),
+            ("--forest", forest.as_ref().map(|i| i.path.as_path())),
         ];
         for (i, (flag, path)) in outputs.iter().enumerate() {
             let Some(p) = path else { continue };
-            if let DataSource::File(input) = source {
+            if let DataSource::File(input) = &data {
                 if crate::io::same_file(p, input) {
                     return Err(CliError::Usage(format!(
                         "{flag} {}: this is the input file; choose another path",
@@ -120,10 +147,30 @@ impl NetworkArgs {
                 }
             }
         }
-        self.page
-            .page()
-            .validate()
-            .map_err(|e| CliError::Usage(e.to_string()))
+        let page = args.page.page();
+        page.validate()
+            .map_err(|e| CliError::Usage(e.to_string()))?;
+        Ok(NetworkRun {
+            data,
+            settings: HrNetworkSettings {
+                network: NetworkSettings {
+                    model: args.model,
+                    method_tau: args.method_tau,
+                    reference: args.reference.as_deref().map(normalise_drug),
+                    small_values: args.small_values,
+                    level: args.level,
+                    scale: EffectScale::LogRatio,
+                },
+                endpoint: args.endpoint,
+                setting: args.setting,
+                keep_overlapping: args.keep_overlapping,
+            },
+            format: args.format,
+            output: args.output,
+            graph,
+            forest,
+            page,
+        })
     }
 }
 
@@ -144,7 +191,7 @@ fn write_plot(flag: &str, path: &Path, bytes: Result<Vec<u8>, PlotError>) -> Res
     })
 }
 
-fn draw(args: &NetworkArgs, report: &NetworkReport) -> Result<(), CliError> {
+fn draw(run: &NetworkRun, report: &NetworkReport) -> Result<(), CliError> {
     let a = &report.analysis;
     let what = format!(
         "{} hazard ratios{}",
@@ -156,14 +203,12 @@ fn draw(args: &NetworkArgs, report: &NetworkReport) -> Result<(), CliError> {
             .map(|s| format!(", {s}"))
             .unwrap_or_default()
     );
-    let page = args.page.page();
-    if let Some(path) = &args.graph {
-        let format = Format::from_path(path).map_err(|e| CliError::Usage(e.to_string()))?;
+    let page = &run.page;
+    if let Some(Image { path, format }) = &run.graph {
         let data = graph_data(a, &format!("Network of {what}"));
-        write_plot("--graph", path, render_graph(&data, &page, format))?;
+        write_plot("--graph", path, render_graph(&data, page, *format))?;
     }
-    if let Some(path) = &args.forest {
-        let format = Format::from_path(path).map_err(|e| CliError::Usage(e.to_string()))?;
+    if let Some(Image { path, format }) = &run.forest {
         let data = forest_data(
             a,
             &format!(
@@ -181,7 +226,7 @@ fn draw(args: &NetworkArgs, report: &NetworkReport) -> Result<(), CliError> {
             report.settings.level,
             "HR",
         );
-        write_plot("--forest", path, render_forest(&data, &page, format))?;
+        write_plot("--forest", path, render_forest(&data, page, *format))?;
     }
     Ok(())
 }
@@ -192,25 +237,20 @@ fn draw(args: &NetworkArgs, report: &NetworkReport) -> Result<(), CliError> {
 /// Bad flags or data, an analysis that cannot be run (no rows, unknown reference, incomplete
 /// multi-arm trial), or a plot that cannot be written.
 pub fn run(args: NetworkArgs) -> Result<Output, CliError> {
-    if args.outcome != Outcome::Hr {
-        return Err(CliError::Usage(format!(
-            "--outcome {}: alkstats network analyses hazard ratios; use --outcome hr",
-            args.outcome
-        )));
-    }
-    let source = DataSource::from_arg(args.data.as_deref());
-    args.check_paths(&source)?;
-    let (name, bytes) = source.read(EMBEDDED_HR, "data/alk_nsclc_hr.csv (embedded)")?;
+    let run = NetworkRun::from_args(args)?;
+    let (name, bytes) = run
+        .data
+        .read(EMBEDDED_HR, "data/alk_nsclc_hr.csv (embedded)")?;
     let (rows, _) = load_hr(&name, &bytes)?;
-    let report = hr_network(&rows, &name, &args.settings()).map_err(network_error)?;
+    let report = hr_network(&rows, &name, &run.settings).map_err(network_error)?;
     // The table lists the warnings itself; elsewhere they go to standard error.
-    if args.format != OutputFormat::Table || args.output.is_some() {
+    if run.format != OutputFormat::Table || run.output.is_some() {
         for w in &report.warnings {
             eprintln!("warning: {w}");
         }
     }
-    draw(&args, &report)?;
-    let text = match args.format {
+    draw(&run, &report)?;
+    let text = match run.format {
         OutputFormat::Table => render::table(&report),
         OutputFormat::Json => {
             crate::output::json::render(&report).map_err(|e| CliError::Internal(e.into()))?
@@ -219,6 +259,6 @@ pub fn run(args: NetworkArgs) -> Result<Output, CliError> {
     };
     Ok(Output {
         text,
-        path: args.output,
+        path: run.output,
     })
 }

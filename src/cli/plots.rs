@@ -1,16 +1,16 @@
-//! Drawing the plots that a `pool` run was asked for (`--forest PATH`, or the `forest` and
-//! `funnel` subcommands, which run `pool` with a plot request and no table).
+//! Plot flags and drawing the plots that a `pool` run was asked for (`--forest PATH`, or the
+//! `forest` and `funnel` subcommands, which run the same analysis with a plot and no table).
 //!
-//! The analysis layer computes; this module only picks analyses out of the report (running
-//! the same analysis without subgroups when a plot needs the overall result), converts them
-//! with [`crate::plot`]'s conversion functions, and writes the image atomically.
+//! The flags become typed, checked [`PlotSettings`] when a subcommand starts; [`draw`] works
+//! from those. The analysis layer computes; this module only picks analyses out of the report
+//! (running the same analysis without subgroups when a plot needs the overall result), converts
+//! them with [`crate::plot`]'s conversion functions, and writes the image atomically.
 
-use super::pool::PoolArgs;
 use super::CliError;
 use crate::analysis::group::Grouping;
 use crate::analysis::report::{PoolReport, StudyRow};
 use crate::analysis::AnalysisError;
-use crate::data::StudyYear;
+use crate::data::{DataSource, StudyYear};
 use crate::plot::forest::{forest_data, ForestOptions, Models, SortOrder};
 use crate::plot::funnel::{funnel_data, FunnelOptions};
 use crate::plot::{self, Format, Page, PlotError, WriteError};
@@ -92,38 +92,108 @@ fn parse_xlim(s: &str) -> Result<(f64, f64), String> {
     }
 }
 
-/// Options of a funnel plot.
+/// A validated page: sizes and dpi within range.
+///
+/// # Errors
+/// [`CliError::Usage`] naming the flag and its range.
+pub fn checked_page(args: &PageArgs) -> Result<Page, CliError> {
+    let page = args.page();
+    page.validate().map_err(plot_error)?;
+    Ok(page)
+}
+
+/// Layout of a forest plot, checked.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct FunnelRequest {
+pub struct ForestLayout {
+    /// Order of studies within each subgroup.
+    pub sort: SortOrder,
+    /// Pooled models drawn.
+    pub models: Models,
+    /// Axis limits on the display scale; `None` to fit the data.
+    pub xlim: Option<(f64, f64)>,
+    /// Title; `None` for one derived from the report.
+    pub title: Option<String>,
+    /// Page size and resolution (validated).
+    pub page: Page,
+}
+
+impl ForestLayout {
+    /// The layout the flags describe.
+    ///
+    /// # Errors
+    /// A page size or dpi out of range (exit 2).
+    pub fn from_args(args: ForestLayoutArgs) -> Result<Self, CliError> {
+        Ok(ForestLayout {
+            page: checked_page(&args.page)?,
+            sort: args.sort,
+            models: args.model,
+            xlim: args.xlim,
+            title: args.title,
+        })
+    }
+}
+
+/// A forest plot to draw.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ForestPlot {
+    /// Image path (.png or .svg), not the input file.
+    pub path: PathBuf,
+    /// Layout.
+    pub layout: ForestLayout,
+}
+
+impl ForestPlot {
+    /// A forest plot to `path`, checked against the input `data`.
+    ///
+    /// # Errors
+    /// An unsupported extension, or `path` is the input file (exit 2).
+    pub fn new(path: PathBuf, layout: ForestLayout, data: &DataSource) -> Result<Self, CliError> {
+        check_path(&path, data)?;
+        Ok(ForestPlot { path, layout })
+    }
+}
+
+/// A funnel plot to draw.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunnelPlot {
+    /// Image path (.png or .svg), not the input file.
+    pub path: PathBuf,
     /// Pooled line: random (default) or common.
     pub models: Models,
-    /// Contour-enhanced around this reference value (analysis scale).
+    /// Contour-enhanced around this reference value (analysis scale, finite).
     pub contour_center: Option<f64>,
     /// The subgroup of `--by` to draw; `None` for the single (or overall) analysis.
     pub group: Option<String>,
     /// Title.
     pub title: Option<String>,
-    /// Page.
-    pub page: PageArgs,
+    /// Page (validated).
+    pub page: Page,
 }
 
 /// Plots a `pool` run should draw besides its table.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct PlotRequests {
-    /// Forest plot: path and layout.
-    pub forest: Option<(PathBuf, ForestLayoutArgs)>,
-    /// Funnel plot: path and options.
-    pub funnel: Option<(PathBuf, FunnelRequest)>,
+pub struct PlotSettings {
+    /// Forest plot.
+    pub forest: Option<ForestPlot>,
+    /// Funnel plot.
+    pub funnel: Option<FunnelPlot>,
+}
+
+impl PlotSettings {
+    /// Whether no plot is asked for.
+    pub fn is_empty(&self) -> bool {
+        self.forest.is_none() && self.funnel.is_none()
+    }
 }
 
 /// Checks that `path` names a supported image format and is not the input file.
 ///
 /// # Errors
 /// [`CliError::Usage`] (exit 2) otherwise.
-pub fn check_path(path: &Path, args: &PoolArgs) -> Result<Format, CliError> {
+pub fn check_path(path: &Path, data: &DataSource) -> Result<Format, CliError> {
     let format = Format::from_path(path).map_err(|e| CliError::Usage(e.to_string()))?;
-    if let Some(data) = args.data.as_deref().filter(|d| *d != "-") {
-        if crate::io::same_file(path, Path::new(data)) {
+    if let DataSource::File(input) = data {
+        if crate::io::same_file(path, input) {
             return Err(CliError::Usage(format!(
                 "{}: this is the input file; choose another path",
                 path.display()
@@ -158,22 +228,17 @@ fn write_scene(scene: &plot::scene::Scene, path: &Path, dpi: f64) -> Result<(), 
     Ok(())
 }
 
-/// Draws the plots `args` asks for from `report`. `rows` are the input rows (for years);
+/// Draws the plots `plots` asks for from `report`. `rows` are the input rows (for years);
 /// `regroup` reruns the same analysis with another grouping (for the overall result).
 ///
 /// # Errors
-/// A bad path or option (exit 2), an analysis failure, or a failure to write.
+/// An unknown `--group`, an analysis failure, or a failure to write.
 pub fn draw<S: StudyRow, R: StudyYear>(
-    args: &PoolArgs,
+    plots: &PlotSettings,
     report: &PoolReport<S>,
     rows: &[R],
     regroup: impl Fn(Grouping) -> Result<PoolReport<S>, AnalysisError>,
 ) -> Result<(), CliError> {
-    let forest = match (&args.forest, &args.plots.forest) {
-        (_, Some((p, l))) => Some((p.clone(), l.clone())),
-        (Some(p), None) => Some((p.clone(), ForestLayoutArgs::default())),
-        (None, None) => None,
-    };
     let grouped = report.settings.by != "none";
     let mut overall_cache: Option<PoolReport<S>> = None;
     let overall = |report_needed: bool| -> Result<Option<PoolReport<S>>, CliError> {
@@ -182,16 +247,14 @@ pub fn draw<S: StudyRow, R: StudyYear>(
         }
         Ok(Some(regroup(Grouping::None)?))
     };
-    if let Some((path, layout)) = forest {
-        check_path(&path, args)?;
-        layout.page.page().validate().map_err(plot_error)?;
+    if let Some(ForestPlot { path, layout }) = &plots.forest {
         overall_cache = overall(grouped)?;
         let years: HashMap<String, i32> = rows
             .iter()
             .filter_map(|r| r.study_year().1.map(|y| (r.study_year().0.to_string(), y)))
             .collect();
         let opts = ForestOptions {
-            models: layout.model,
+            models: layout.models,
             sort: layout.sort,
             years,
             title: layout.title.clone(),
@@ -199,12 +262,10 @@ pub fn draw<S: StudyRow, R: StudyYear>(
         };
         let all = overall_cache.as_ref().and_then(|r| r.analyses.first());
         let data = forest_data(report, all, &opts).map_err(plot_error)?;
-        let scene = plot::forest::layout(&data, &layout.page.page()).map_err(plot_error)?;
-        write_scene(&scene, &path, layout.page.dpi)?;
+        let scene = plot::forest::layout(&data, &layout.page).map_err(plot_error)?;
+        write_scene(&scene, path, layout.page.dpi)?;
     }
-    if let Some((path, req)) = &args.plots.funnel {
-        check_path(path, args)?;
-        req.page.page().validate().map_err(plot_error)?;
+    if let Some(req) = &plots.funnel {
         let opts = FunnelOptions {
             models: req.models,
             contour_center: req.contour_center,
@@ -241,8 +302,8 @@ pub fn draw<S: StudyRow, R: StudyYear>(
             }
         };
         let data = funnel_data(report, analysis, &opts).map_err(plot_error)?;
-        let scene = plot::funnel::layout(&data, &req.page.page()).map_err(plot_error)?;
-        write_scene(&scene, path, req.page.dpi)?;
+        let scene = plot::funnel::layout(&data, &req.page).map_err(plot_error)?;
+        write_scene(&scene, &req.path, req.page.dpi)?;
     }
     Ok(())
 }

@@ -9,7 +9,7 @@ use clap::Args;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// Flags of `alkstats report`.
+/// Flags of `alkstats report`, as clap parses them; [`ReportRun::from_args`] checks them.
 #[derive(Debug, Args)]
 #[command(after_help = crate::report::plan::SCHEMA_HELP)]
 pub struct ReportArgs {
@@ -29,6 +29,42 @@ pub struct ReportArgs {
     /// that a second run writes byte-identical files; `--check` reuses the recorded time.
     #[arg(long)]
     pub timestamp: bool,
+}
+
+/// A checked `report` run.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReportRun {
+    /// `--check DIR`: re-run the plan a report records and compare.
+    Check(PathBuf),
+    /// Run a plan into a report folder.
+    Generate {
+        /// Plan file; `None` for the embedded ALK review.
+        plan: Option<PathBuf>,
+        /// Report folder.
+        out: PathBuf,
+        /// Record the generation time.
+        timestamp: bool,
+    },
+}
+
+impl ReportRun {
+    /// Checks the flags of `report` and types them.
+    ///
+    /// # Errors
+    /// [`CliError::Usage`] (exit 2) without `--out` or `--check`.
+    pub fn from_args(args: ReportArgs) -> Result<Self, CliError> {
+        if let Some(dir) = args.check {
+            return Ok(ReportRun::Check(dir));
+        }
+        let out = args.out.ok_or_else(|| {
+            CliError::Usage("alkstats report needs --out DIR (or --check DIR)".into())
+        })?;
+        Ok(ReportRun::Generate {
+            plan: args.plan,
+            out,
+            timestamp: args.timestamp,
+        })
+    }
 }
 
 fn cli_error(e: ReportError) -> CliError {
@@ -73,14 +109,19 @@ fn run_check(dir: &Path) -> Result<Output, CliError> {
 /// A plan or data error (exit 2, located), an output folder that holds something other than a
 /// report (exit 2), or, with `--check`, any file that differs (exit 1).
 pub fn run(args: ReportArgs) -> Result<Output, CliError> {
-    if let Some(dir) = &args.check {
-        return run_check(dir);
+    match ReportRun::from_args(args)? {
+        ReportRun::Check(dir) => run_check(&dir),
+        ReportRun::Generate {
+            plan,
+            out,
+            timestamp,
+        } => generate(plan.as_deref(), &out, timestamp),
     }
-    let out = args.out.as_ref().ok_or_else(|| {
-        CliError::Usage("alkstats report needs --out DIR (or --check DIR)".into())
-    })?;
+}
+
+fn generate(plan: Option<&Path>, out: &Path, timestamp: bool) -> Result<Output, CliError> {
     let target = absolute_out(out).map_err(cli_error)?;
-    let (plan, base, folder) = match &args.plan {
+    let (plan, base, folder) = match plan {
         None => (
             Plan::parse(EMBEDDED_PLAN_NAME, EMBEDDED_PLAN).map_err(cli_error)?,
             PathBuf::from("."),
@@ -116,7 +157,7 @@ pub fn run(args: ReportArgs) -> Result<Output, CliError> {
         }
     };
     let options = RunOptions {
-        generated_at: args.timestamp.then(manifest::now_utc),
+        generated_at: timestamp.then(manifest::now_utc),
         plan_folder: folder,
     };
     let files = report::generate(&plan, &base, &options).map_err(cli_error)?;
@@ -127,8 +168,5 @@ pub fn run(args: ReportArgs) -> Result<Output, CliError> {
         files.len(),
         files.keys().filter(|k| k.starts_with("figures/")).count()
     );
-    Ok(Output {
-        text: String::new(),
-        path: None,
-    })
+    Ok(Output::none())
 }

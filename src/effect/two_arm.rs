@@ -91,14 +91,16 @@ impl fmt::Display for TwoArmMeasure {
 }
 
 impl FromStr for TwoArmMeasure {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = crate::settings::ChoiceError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s.trim().to_ascii_uppercase().as_str() {
             "RR" => Ok(TwoArmMeasure::Rr),
             "OR" => Ok(TwoArmMeasure::Or),
             "RD" => Ok(TwoArmMeasure::Rd),
-            _ => Err(format!(
-                "invalid measure (--measure) '{s}': expected one of RR, OR, RD"
+            _ => Err(crate::settings::ChoiceError::new(
+                "measure (--measure)",
+                s,
+                vec!["RR", "OR", "RD"],
             )),
         }
     }
