@@ -205,7 +205,7 @@ pub fn check_path(path: &Path, data: &DataSource) -> Result<Format, CliError> {
 
 fn plot_error(e: PlotError) -> CliError {
     match e {
-        PlotError::Draw(m) => CliError::Internal(anyhow::anyhow!(m)),
+        e @ PlotError::Draw { .. } => CliError::Internal(e.into()),
         other => CliError::Usage(other.to_string()),
     }
 }
@@ -213,7 +213,7 @@ fn plot_error(e: PlotError) -> CliError {
 fn write_error(e: WriteError) -> CliError {
     match e {
         WriteError::Plot(p) => plot_error(p),
-        WriteError::Io(m) => CliError::Usage(m),
+        e @ WriteError::Io { .. } => CliError::Usage(e.to_string()),
     }
 }
 

@@ -86,9 +86,10 @@ pub fn funnel_data<S: StudyRow>(
         })
         .collect();
     if points.is_empty() {
-        return Err(PlotError::Empty(
-            "the analysis has no study with a finite effect and variance".into(),
-        ));
+        return Err(PlotError::Empty {
+            subject: "the analysis",
+            missing: "study with a finite effect and variance",
+        });
     }
     let (pooled, pooled_label) = if opts.models == Models::Common {
         (analysis.common.yi, "common-effect estimate")
@@ -141,10 +142,14 @@ const OUTSIDE: Grey = Grey(236);
 /// Lays out a funnel plot.
 ///
 /// # Errors
-/// [`PlotError::Empty`] without points.
+/// [`PlotError::Empty`] without points; [`PlotError::PageTooSmall`] when the page leaves
+/// less than an inch for the panel.
 pub fn layout(data: &FunnelData, page: &Page) -> Result<Scene, PlotError> {
     if data.points.is_empty() {
-        return Err(PlotError::Empty("the funnel plot has no studies".into()));
+        return Err(PlotError::Empty {
+            subject: "the funnel plot",
+            missing: "studies",
+        });
     }
     let width = page.width.unwrap_or(DEFAULT_SIZE.0) * 72.0;
     let height = page.height.unwrap_or(DEFAULT_SIZE.1) * 72.0;
@@ -197,11 +202,12 @@ pub fn layout(data: &FunnelData, page: &Page) -> Result<Scene, PlotError> {
     let left = MARGIN + ytick_w + 8.0;
     let right = width - MARGIN - 8.0;
     if right - left < 72.0 || bottom - top < 72.0 {
-        return Err(PlotError::InvalidOption(format!(
-            "a {:.1} × {:.1} inch page is too small for a funnel plot; try the default 6.5 × 5.5",
-            width / 72.0,
-            height / 72.0
-        )));
+        return Err(PlotError::PageTooSmall {
+            plot: "funnel plot",
+            width: width / 72.0,
+            height: height / 72.0,
+            default: DEFAULT_SIZE,
+        });
     }
     let (xscale0, xticks) = choose_ticks(xlo, xhi, false, true, |s, ticks| {
         let s = Scale {

@@ -16,7 +16,7 @@ pub mod scene;
 
 use plotters::prelude::*;
 use scene::Scene;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use thiserror::Error;
 
 /// A plot that cannot be drawn as asked.
@@ -29,14 +29,68 @@ pub enum PlotError {
         path: String,
     },
     /// An option outside its valid range.
-    #[error("{0}")]
-    InvalidOption(String),
+    #[error("{option} {value}: expected {expected}")]
+    InvalidOption {
+        /// The flag, as typed on the command line (`--dpi`).
+        option: &'static str,
+        /// The value given, as shown back to the user.
+        value: String,
+        /// What the option accepts ("a number from 30 to 1200").
+        expected: &'static str,
+    },
+    /// The image would exceed the largest side a backend is asked to draw.
+    #[error(
+        "the image would be {width:.0} × {height:.0} pixels (at most {max} a side); lower --dpi"
+    )]
+    TooLarge {
+        /// Width in pixels.
+        width: f64,
+        /// Height in pixels.
+        height: f64,
+        /// Largest side allowed, in pixels.
+        max: f64,
+    },
+    /// The page leaves no room for the plot's panel.
+    #[error(
+        "a {width:.1} × {height:.1} inch page is too small for a {plot}; try the default {} × {}",
+        .default.0,
+        .default.1
+    )]
+    PageTooSmall {
+        /// The kind of plot ("funnel plot").
+        plot: &'static str,
+        /// Page width in inches.
+        width: f64,
+        /// Page height in inches.
+        height: f64,
+        /// The plot's default page (width, height) in inches, offered instead.
+        default: (f64, f64),
+    },
     /// Nothing to draw.
-    #[error("{0}")]
-    Empty(String),
+    #[error("nothing to draw: {subject} has no {missing}")]
+    Empty {
+        /// What was to be drawn ("the forest plot").
+        subject: &'static str,
+        /// What it lacks ("study rows").
+        missing: &'static str,
+    },
     /// The backend failed (a bug: buffers do not fail).
-    #[error("drawing failed: {0}")]
-    Draw(String),
+    #[error("drawing failed in the {stage}: {message}")]
+    Draw {
+        /// Where it failed ("SVG backend", "PNG encoder").
+        stage: &'static str,
+        /// The backend's own message; its error types differ per backend and are neither
+        /// `Clone` nor `PartialEq`, so only the text is kept.
+        message: String,
+    },
+}
+
+/// Turns a backend's error into [`PlotError::Draw`], naming the stage that failed.
+fn draw_failed<E: std::fmt::Display>(stage: &'static str) -> impl Fn(E) -> PlotError {
+    move |e| PlotError::Draw {
+        stage,
+        message: e.to_string(),
+    }
 }
 
 /// Image file format.
@@ -98,17 +152,20 @@ impl Page {
     /// [`PlotError::InvalidOption`] naming the flag and the range.
     pub fn validate(&self) -> Result<(), PlotError> {
         if !(self.dpi.is_finite() && (30.0..=1200.0).contains(&self.dpi)) {
-            return Err(PlotError::InvalidOption(format!(
-                "--dpi {}: expected a number from 30 to 1200, e.g. 100 for screens or 300 for print",
-                self.dpi
-            )));
+            return Err(PlotError::InvalidOption {
+                option: "--dpi",
+                value: self.dpi.to_string(),
+                expected: "a number from 30 to 1200, e.g. 100 for screens or 300 for print",
+            });
         }
         for (flag, v) in [("--width", self.width), ("--height", self.height)] {
             if let Some(v) = v {
                 if !(v.is_finite() && (1.0..=200.0).contains(&v)) {
-                    return Err(PlotError::InvalidOption(format!(
-                        "{flag} {v}: expected a size in inches from 1 to 200"
-                    )));
+                    return Err(PlotError::InvalidOption {
+                        option: flag,
+                        value: v.to_string(),
+                        expected: "a size in inches from 1 to 200",
+                    });
                 }
             }
         }
@@ -126,15 +183,17 @@ const SUPERSAMPLE: u32 = 2;
 /// Renders a scene to the bytes of a PNG or SVG file.
 ///
 /// # Errors
-/// [`PlotError::InvalidOption`] when the image would exceed 32 000 pixels a side;
+/// [`PlotError::TooLarge`] when the image would exceed 32 000 pixels a side;
 /// [`PlotError::Draw`] if the backend fails.
 pub fn render(scene: &Scene, format: Format, dpi: f64) -> Result<Vec<u8>, PlotError> {
     let scale = dpi / 72.0;
     let (w, h) = (scene.width * scale, scene.height * scale);
     if w > MAX_PIXELS || h > MAX_PIXELS {
-        return Err(PlotError::InvalidOption(format!(
-            "the image would be {w:.0} × {h:.0} pixels (at most {MAX_PIXELS} a side); lower --dpi"
-        )));
+        return Err(PlotError::TooLarge {
+            width: w,
+            height: h,
+            max: MAX_PIXELS,
+        });
     }
     let (w, h) = (w.round().max(1.0) as u32, h.round().max(1.0) as u32);
     match format {
@@ -143,7 +202,7 @@ pub fn render(scene: &Scene, format: Format, dpi: f64) -> Result<Vec<u8>, PlotEr
             {
                 let area = SVGBackend::with_string(&mut out, (w, h)).into_drawing_area();
                 paint::paint(&area, scene, scale, paint::TextSetting::svg())
-                    .map_err(|e| PlotError::Draw(e.to_string()))?;
+                    .map_err(draw_failed("SVG backend"))?;
             }
             Ok(out.into_bytes())
         }
@@ -164,7 +223,7 @@ pub fn render(scene: &Scene, format: Format, dpi: f64) -> Result<Vec<u8>, PlotEr
                     scale * f64::from(ss),
                     paint::TextSetting::bitmap(),
                 )
-                .map_err(|e| PlotError::Draw(e.to_string()))?;
+                .map_err(draw_failed("bitmap backend"))?;
             }
             let rgb = downsample(&big, bw as usize, bh as usize, ss as usize);
             encode_png(&rgb, w, h, dpi)
@@ -216,15 +275,11 @@ fn encode_png(rgb: &[u8], w: u32, h: u32, dpi: f64) -> Result<Vec<u8>, PlotError
             yppu: per_metre,
             unit: png::Unit::Meter,
         }));
-        let mut writer = enc
-            .write_header()
-            .map_err(|e| PlotError::Draw(e.to_string()))?;
+        let mut writer = enc.write_header().map_err(draw_failed("PNG encoder"))?;
         writer
             .write_image_data(rgb)
-            .map_err(|e| PlotError::Draw(e.to_string()))?;
-        writer
-            .finish()
-            .map_err(|e| PlotError::Draw(e.to_string()))?;
+            .map_err(draw_failed("PNG encoder"))?;
+        writer.finish().map_err(draw_failed("PNG encoder"))?;
     }
     Ok(out)
 }
@@ -232,13 +287,15 @@ fn encode_png(rgb: &[u8], w: u32, h: u32, dpi: f64) -> Result<Vec<u8>, PlotError
 /// Renders a scene and writes it to `path` atomically, in the format named by its extension.
 ///
 /// # Errors
-/// [`PlotError`] for an unsupported extension or a failed render; the I/O error (as a string
-/// naming the path) when the file cannot be written.
+/// [`WriteError::Plot`] for an unsupported extension or a failed render; [`WriteError::Io`]
+/// when the file cannot be written.
 pub fn write(scene: &Scene, path: &Path, dpi: f64) -> Result<(), WriteError> {
     let format = Format::from_path(path)?;
     let bytes = render(scene, format, dpi)?;
-    crate::io::write_atomic(path, &bytes)
-        .map_err(|e| WriteError::Io(format!("{}: cannot write the image: {e}", path.display())))
+    crate::io::write_atomic(path, &bytes).map_err(|source| WriteError::Io {
+        path: path.to_path_buf(),
+        source,
+    })
 }
 
 /// Failure to produce an image file.
@@ -248,6 +305,12 @@ pub enum WriteError {
     #[error(transparent)]
     Plot(#[from] PlotError),
     /// Writing the file.
-    #[error("{0}")]
-    Io(String),
+    #[error("{}: cannot write the image: {source}", path.display())]
+    Io {
+        /// The image's path.
+        path: PathBuf,
+        /// What the file system said.
+        #[source]
+        source: std::io::Error,
+    },
 }

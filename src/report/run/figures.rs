@@ -100,9 +100,10 @@ pub(super) fn draw<S: StudyRow>(
             overall.unwrap_or(report)
         };
         let analysis = source.analyses.first().ok_or_else(|| {
-            err(PlotError::Empty(
-                "nothing to draw: the analysis has no studies".into(),
-            ))
+            err(PlotError::Empty {
+                subject: "the analysis",
+                missing: "studies",
+            })
         })?;
         let opts = FunnelOptions {
             models: Models::Random,

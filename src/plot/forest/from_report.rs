@@ -1,0 +1,268 @@
+//! Reading a pairwise analysis report (any outcome) into a [`ForestData`].
+//!
+//! Nothing is recomputed here: estimates, intervals, weights and heterogeneity come from the
+//! report as they are; this step only chooses what is shown (models, row order, weights that
+//! size the squares) and formats it.
+
+use super::data::{Diamond, DiamondKind, ForestData, ForestGroup, ForestRow, Summary};
+use super::labels::outcome_labels;
+use super::options::{ForestOptions, Models, SortOrder};
+use super::text::{level_text, p_text, tau2_text, weight_cell};
+use crate::analysis::report::{Analysis, PoolReport, StudyRow};
+use crate::plot::axis::fmt_tick;
+use crate::plot::PlotError;
+use std::collections::HashMap;
+
+/// The pooled rows of one analysis: a diamond per shown model (the first carrying the totals
+/// cell when the outcome has events/n), the prediction interval (a random-effects quantity, so
+/// only with that model) and the heterogeneity line.
+fn summary_of<S>(a: &Analysis<S>, models: Models, show_totals: bool) -> Summary {
+    let totals = match (a.events, a.n) {
+        (Some(e), Some(n)) if show_totals => format!("{e}/{n}"),
+        _ => String::new(),
+    };
+    let mut diamonds = Vec::new();
+    let mut push = |label: &str, est: Option<f64>, lo: Option<f64>, hi: Option<f64>, kind| {
+        if let (Some(e), Some(l), Some(u)) = (est, lo, hi) {
+            let mut cells = Vec::new();
+            if diamonds.is_empty() {
+                cells.push(totals.clone());
+            }
+            diamonds.push(Diamond {
+                label: label.to_string(),
+                left_cells: cells,
+                estimate: e,
+                lower: l,
+                upper: u,
+                kind,
+            });
+        }
+    };
+    if models.common() {
+        push(
+            "Common effect model",
+            a.common.estimate,
+            a.common.lower,
+            a.common.upper,
+            DiamondKind::Common,
+        );
+    }
+    if models.random() {
+        push(
+            "Random effects model",
+            a.random.estimate,
+            a.random.lower,
+            a.random.upper,
+            DiamondKind::Random,
+        );
+    }
+    let prediction = if models.random() {
+        a.prediction.as_ref().and_then(|p| p.lower.zip(p.upper))
+    } else {
+        None
+    };
+    let heterogeneity = a.heterogeneity.as_ref().map(|h| {
+        format!(
+            "Heterogeneity: I² = {:.0}%, {}, {}",
+            h.i2,
+            tau2_text(h.tau2),
+            p_text(h.p)
+        )
+    });
+    Summary {
+        diamonds,
+        prediction,
+        heterogeneity,
+    }
+}
+
+/// The estimate marked by the dashed line: random effects when shown, as `meta` does.
+fn main_estimate<S>(a: &Analysis<S>, models: Models) -> Option<f64> {
+    if models.random() {
+        a.random.estimate
+    } else {
+        a.common.estimate
+    }
+}
+
+/// Builds the forest plot of a report. `overall` is the same analysis without subgroups (the
+/// caller runs it); it supplies the overall diamonds when the report has subgroups.
+///
+/// Weights: squares are sized by common-effect weights when the common model is shown, else by
+/// random-effects weights (`meta`'s `weight.study` default), taken from `overall` when given.
+///
+/// # Errors
+/// [`PlotError::Empty`] for a report without studies; [`PlotError::InvalidOption`] for axis
+/// limits that are not increasing (or not positive on a log axis).
+pub fn forest_data<S: StudyRow>(
+    report: &PoolReport<S>,
+    overall: Option<&Analysis<S>>,
+    opts: &ForestOptions,
+) -> Result<ForestData, PlotError> {
+    if report.analyses.iter().all(|a| a.studies.is_empty()) {
+        return Err(PlotError::Empty {
+            subject: "the analysis",
+            missing: "studies to plot",
+        });
+    }
+    let labels = outcome_labels(report);
+    if let Some((lo, hi)) = opts.xlim {
+        if !(lo.is_finite() && hi.is_finite() && lo < hi) || (labels.log_axis && lo <= 0.0) {
+            return Err(PlotError::InvalidOption {
+                option: "--xlim",
+                value: format!("{lo},{hi}"),
+                expected: if labels.log_axis {
+                    "two increasing numbers, both above 0 on a ratio axis"
+                } else {
+                    "two increasing numbers"
+                },
+            });
+        }
+    }
+    let models = opts.models;
+    let both = models == Models::Both;
+    let mut left_headers = vec![labels.data_header.to_string()];
+    if both {
+        left_headers.push("Weight\n(common)".into());
+        left_headers.push("Weight\n(random)".into());
+    } else {
+        left_headers.push("Weight".into());
+    }
+    let pick = |w: (f64, f64)| if models.common() { w.0 } else { w.1 };
+    // With subgroups, squares are sized by each study's weight in the overall analysis (as
+    // `meta` does), so that they compare across subgroups; the weight columns stay within
+    // subgroup.
+    let overall_weight: HashMap<&str, f64> = overall
+        .map(|o| {
+            o.studies
+                .iter()
+                .map(|s| (s.label(), pick(s.weights())))
+                .collect()
+        })
+        .unwrap_or_default();
+    let square_weight = |s: &S| {
+        overall_weight
+            .get(s.label())
+            .copied()
+            .unwrap_or_else(|| pick(s.weights()))
+    };
+    let grouped = report.analyses.len() > 1 || report.analyses.iter().any(|a| a.group.is_some());
+
+    let mut groups = Vec::with_capacity(report.analyses.len());
+    for a in &report.analyses {
+        let mut rows: Vec<(usize, ForestRow)> = a
+            .studies
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let (est, lo, hi) = s.display();
+                let w = s.weights();
+                let mut cells = vec![s.data_cell()];
+                if models.common() {
+                    cells.push(weight_cell(w.0));
+                }
+                if models.random() {
+                    cells.push(weight_cell(w.1));
+                }
+                (
+                    i,
+                    ForestRow {
+                        label: s.label().to_string(),
+                        left_cells: cells,
+                        estimate: est,
+                        lower: lo,
+                        upper: hi,
+                        weight_pct: square_weight(s),
+                    },
+                )
+            })
+            .collect();
+        match opts.sort {
+            SortOrder::Input => {}
+            SortOrder::Estimate => {
+                rows.sort_by(|a, b| a.1.estimate.total_cmp(&b.1.estimate).then(a.0.cmp(&b.0)))
+            }
+            SortOrder::Weight => rows.sort_by(|a, b| {
+                b.1.weight_pct
+                    .total_cmp(&a.1.weight_pct)
+                    .then(a.0.cmp(&b.0))
+            }),
+            SortOrder::Year => rows
+                .sort_by_key(|(i, r)| (opts.years.get(&r.label).copied().unwrap_or(i32::MAX), *i)),
+        }
+        groups.push(ForestGroup {
+            label: if grouped {
+                Some(a.group.clone().unwrap_or_else(|| "all studies".into()))
+            } else {
+                None
+            },
+            rows: rows.into_iter().map(|(_, r)| r).collect(),
+            summary: summary_of(a, models, labels.totals),
+        });
+    }
+
+    let (overall_summary, pooled_line) = if grouped {
+        (
+            overall.map(|o| summary_of(o, models, labels.totals)),
+            overall.and_then(|o| main_estimate(o, models)),
+        )
+    } else {
+        (
+            None,
+            report
+                .analyses
+                .first()
+                .and_then(|a| main_estimate(a, models)),
+        )
+    };
+
+    let mut footnotes = Vec::new();
+    if let Some(t) = &report.subgroup_test {
+        for (shown, name, q) in [
+            (models.common(), "common effect", &t.common),
+            (models.random(), "random effects", &t.random),
+        ] {
+            if let (true, Some(q)) = (shown, q) {
+                footnotes.push(format!(
+                    "Test for subgroup differences ({name}): χ² = {:.2}, df = {}, {}",
+                    q.q,
+                    fmt_tick(q.df),
+                    p_text(q.p)
+                ));
+            }
+        }
+    }
+
+    let by = report.settings.by.as_str();
+    let what = match (&report.settings.endpoint, report.outcome.as_str()) {
+        (Some(e), "hr") => format!("{}, {}", labels.what, e.to_uppercase()),
+        _ => labels.what.to_string(),
+    };
+    let title = opts.title.clone().unwrap_or_else(|| {
+        if grouped && by != "none" {
+            format!("{what} by {by}")
+        } else {
+            what
+        }
+    });
+    Ok(ForestData {
+        title,
+        x_label: labels.x_label,
+        log_axis: labels.log_axis,
+        null_value: labels.null_value,
+        favours: labels.favours,
+        label_header: "Study".into(),
+        left_headers,
+        estimate_header: format!(
+            "{} [{} CI]",
+            labels.estimate_header,
+            level_text(report.settings.level)
+        ),
+        digits: 2,
+        groups,
+        overall: overall_summary,
+        pooled_line,
+        footnotes,
+        xlim: opts.xlim,
+    })
+}
