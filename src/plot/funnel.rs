@@ -14,6 +14,7 @@ use super::scene::{Align, Grey, Scene, Stroke};
 use super::{Page, PlotError};
 use crate::analysis::report::{Analysis, PoolReport, StudyRow};
 use crate::dist::z_crit;
+use crate::model::Measure;
 
 /// One study.
 #[derive(Debug, Clone, PartialEq)]
@@ -96,9 +97,8 @@ pub fn funnel_data<S: StudyRow>(
     } else {
         (analysis.random.yi, "random-effects estimate")
     };
-    let what = match report.outcome.as_str() {
-        "orr" => "Objective response rate",
-        "hr" => "Hazard ratio",
+    let what = match report.measure {
+        Measure::Proportion(_) | Measure::HazardRatio => report.measure.labels().what,
         _ => "Effect",
     };
     let title = opts.title.clone().unwrap_or_else(|| match &analysis.group {

@@ -234,8 +234,8 @@ pub fn forest_data<S: StudyRow>(
     }
 
     let by = report.settings.by.as_str();
-    let what = match (&report.settings.endpoint, report.outcome.as_str()) {
-        (Some(e), "hr") => format!("{}, {}", labels.what, e.to_uppercase()),
+    let what = match &report.settings.endpoint {
+        Some(e) if labels.names_endpoint => format!("{}, {}", labels.what, e.to_uppercase()),
         _ => labels.what.to_string(),
     };
     let title = opts.title.clone().unwrap_or_else(|| {

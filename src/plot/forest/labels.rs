@@ -1,10 +1,8 @@
-//! How each outcome is labelled on a forest plot: title stem, axis label, column headers,
-//! axis type, null value and "favours" labels.
-//!
-//! Kept apart from the data conversion because it is the one place that knows outcomes by
-//! name; it is slated to be replaced by a typed measure.
+//! How a measure is labelled on a forest plot: title stem, axis label, column headers, axis
+//! type, null value and "favours" labels — all asked of the report's [`Measure`].
 
 use crate::analysis::report::PoolReport;
+use crate::model::Measure;
 
 /// How an outcome is labelled on a forest plot.
 pub(super) struct OutcomeLabels {
@@ -17,94 +15,23 @@ pub(super) struct OutcomeLabels {
     pub(super) favours: Option<(String, String)>,
     /// Whether the analysis totals (events/n) fit the data column.
     pub(super) totals: bool,
+    /// Whether the title names the endpoint (hazard ratios).
+    pub(super) names_endpoint: bool,
 }
 
+/// The labels of `report`'s measure.
 pub(super) fn outcome_labels<S>(report: &PoolReport<S>) -> OutcomeLabels {
-    match report.outcome.as_str() {
-        "orr" => OutcomeLabels {
-            what: "Objective response rate",
-            x_label: "Proportion responding".into(),
-            data_header: "Events/N",
-            estimate_header: "Proportion",
-            log_axis: false,
-            null_value: None,
-            favours: None,
-            totals: true,
-        },
-        "hr" => OutcomeLabels {
-            what: "Hazard ratio",
-            x_label: "Hazard ratio (log scale)".into(),
-            data_header: "N (T/C)",
-            estimate_header: "HR",
-            log_axis: true,
-            null_value: Some(1.0),
-            favours: Some(("Favours treatment".into(), "Favours comparator".into())),
-            totals: false,
-        },
-        "orr-compare" => {
-            let sm = report.settings.sm.as_str();
-            let (what, x_label, log_axis, null) = match sm {
-                "RR" => (
-                    "Response: risk ratio",
-                    "Risk ratio of response (log scale)",
-                    true,
-                    1.0,
-                ),
-                "OR" => (
-                    "Response: odds ratio",
-                    "Odds ratio of response (log scale)",
-                    true,
-                    1.0,
-                ),
-                _ => (
-                    "Response: risk difference",
-                    "Risk difference of response",
-                    false,
-                    0.0,
-                ),
-            };
-            OutcomeLabels {
-                what,
-                x_label: x_label.into(),
-                data_header: "Events/N\n(T vs C)",
-                estimate_header: match sm {
-                    "RR" | "OR" => sm_static(sm),
-                    _ => "RD",
-                },
-                log_axis,
-                null_value: Some(null),
-                favours: Some(("Favours comparator".into(), "Favours treatment".into())),
-                totals: false,
-            }
-        }
-        "pfs" => OutcomeLabels {
-            what: "Median progression-free survival",
-            x_label: "Median PFS, months (log scale)".into(),
-            data_header: "N",
-            estimate_header: "Median",
-            // Medians are pooled as log medians; a log axis keeps their intervals symmetric.
-            log_axis: true,
-            null_value: None,
-            favours: None,
-            totals: false,
-        },
-        _ => OutcomeLabels {
-            what: "Pooled estimate",
-            x_label: report.settings.scale.clone(),
-            data_header: "N",
-            estimate_header: "Estimate",
-            log_axis: false,
-            null_value: None,
-            favours: None,
-            totals: false,
-        },
-    }
-}
-
-fn sm_static(sm: &str) -> &'static str {
-    if sm == "RR" {
-        "RR"
-    } else {
-        "OR"
+    let m = report.measure;
+    let l = m.labels();
+    OutcomeLabels {
+        what: l.what,
+        x_label: l.x_label.to_string(),
+        data_header: l.data_header,
+        estimate_header: l.estimate_header,
+        log_axis: m.log_axis(),
+        null_value: m.null_value(),
+        favours: l.favours.map(|(a, b)| (a.to_string(), b.to_string())),
+        totals: l.totals,
+        names_endpoint: m == Measure::HazardRatio,
     }
 }
