@@ -2,7 +2,9 @@
 //! One module per family of outcome.
 
 pub mod binomial_ci;
+pub mod continuous;
 pub mod median;
+pub mod median_to_mean;
 pub mod proportion;
 pub mod ratio;
 pub mod two_arm;
