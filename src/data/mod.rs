@@ -5,6 +5,7 @@
 pub mod arms;
 pub mod error;
 pub mod hr;
+pub mod revman;
 pub mod roles;
 pub mod table;
 pub mod year;
