@@ -187,7 +187,13 @@ choice_enum!(
     /// The outcome pooled by `alkstats pool`.
     Outcome, "outcome (--outcome)", {
         /// Objective response rate: single-arm proportions.
-        Orr => "orr",
+        Orr => "orr" | "prop",
+        /// Two-arm binary data in wide format (events and totals per arm).
+        Binary => "binary",
+        /// Two-arm continuous data (mean, SD and n per arm).
+        Continuous => "continuous",
+        /// Generic inverse variance: an estimate with its SE or confidence limits.
+        Generic => "generic",
         /// Hazard ratios of randomized comparisons.
         Hr => "hr",
         /// Median progression-free survival of single arms.
@@ -225,6 +231,88 @@ choice_enum!(
         WeightedMedianOfMedians => "wm" ~ "weighted-median-of-medians",
     }
 );
+
+choice_enum!(
+    /// The scale of a generic inverse-variance analysis (`--sm` with `--outcome generic`), as
+    /// `meta::metagen`'s `sm`: for a ratio the estimates `TE` are on the log scale and results
+    /// are back-transformed by `exp`.
+    GenericMeasure, "summary measure (--sm)", {
+        /// Hazard ratio.
+        Hr => "HR",
+        /// Odds ratio.
+        Or => "OR",
+        /// Risk ratio.
+        Rr => "RR",
+        /// Incidence rate ratio.
+        Irr => "IRR",
+        /// Ratio of means.
+        Rom => "ROM",
+        /// Mean difference.
+        Md => "MD",
+        /// Standardised mean difference.
+        Smd => "SMD",
+        /// Risk difference.
+        Rd => "RD",
+        /// Any other effect on its own scale.
+        Gen => "GEN",
+    }
+);
+
+impl GenericMeasure {
+    /// Whether `TE` is a log ratio.
+    pub fn is_log(self) -> bool {
+        matches!(
+            self,
+            GenericMeasure::Hr
+                | GenericMeasure::Or
+                | GenericMeasure::Rr
+                | GenericMeasure::Irr
+                | GenericMeasure::Rom
+        )
+    }
+
+    /// The analysis scale in words.
+    pub fn scale(self) -> &'static str {
+        match self {
+            GenericMeasure::Hr => "log hazard ratio",
+            GenericMeasure::Or => "log odds ratio",
+            GenericMeasure::Rr => "log risk ratio",
+            GenericMeasure::Irr => "log incidence rate ratio",
+            GenericMeasure::Rom => "log ratio of means",
+            GenericMeasure::Md => "mean difference",
+            GenericMeasure::Smd => "standardised mean difference",
+            GenericMeasure::Rd => "risk difference",
+            GenericMeasure::Gen => "effect as given",
+        }
+    }
+
+    /// What is pooled, for titles.
+    pub fn what(self) -> &'static str {
+        match self {
+            GenericMeasure::Hr => "Hazard ratio",
+            GenericMeasure::Or => "Odds ratio",
+            GenericMeasure::Rr => "Risk ratio",
+            GenericMeasure::Irr => "Incidence rate ratio",
+            GenericMeasure::Rom => "Ratio of means",
+            GenericMeasure::Md => "Mean difference",
+            GenericMeasure::Smd => "Standardised mean difference",
+            GenericMeasure::Rd => "Risk difference",
+            GenericMeasure::Gen => "Effect",
+        }
+    }
+
+    /// Label of the x axis.
+    pub fn axis_label(self) -> &'static str {
+        match self {
+            GenericMeasure::Hr => "Hazard ratio (log scale)",
+            GenericMeasure::Or => "Odds ratio (log scale)",
+            GenericMeasure::Rr => "Risk ratio (log scale)",
+            GenericMeasure::Irr => "Incidence rate ratio (log scale)",
+            GenericMeasure::Rom => "Ratio of means (log scale)",
+            other => other.what(),
+        }
+    }
+}
 
 choice_enum!(
     /// Time-to-event endpoint of a hazard ratio.

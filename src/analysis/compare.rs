@@ -15,6 +15,7 @@ use super::pipeline::{
 use super::proportion::check_incr;
 use super::report::{Analysis, ComparisonStudyResult, PoolReport};
 use super::{AnalysisError, NothingToPool};
+use crate::data::user_rows::BinaryRow;
 use crate::data::Arm;
 use crate::dist::z_crit;
 use crate::effect::two_arm::{peto_effect, two_arm_effect, TwoArmMeasure, TwoByTwo};
@@ -86,6 +87,23 @@ impl Pair {
             self.events_comparator,
             self.n_comparator,
         )
+    }
+}
+
+impl From<&BinaryRow> for Pair {
+    /// A study of a wide file: experimental arm against control, as `meta::metabin` reads it.
+    fn from(r: &BinaryRow) -> Self {
+        Pair {
+            study: r.study.clone(),
+            treatment: "experimental".into(),
+            comparator: "control".into(),
+            events_treatment: r.experimental.0,
+            n_treatment: r.experimental.1,
+            events_comparator: r.control.0,
+            n_comparator: r.control.1,
+            lines: [r.line, r.line],
+            fields: r.fields.clone(),
+        }
     }
 }
 

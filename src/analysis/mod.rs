@@ -6,6 +6,8 @@
 //! differences.
 
 pub mod compare;
+pub mod continuous;
+pub mod generic;
 pub mod group;
 pub mod hazard;
 pub mod median_pfs;
@@ -65,6 +67,30 @@ pub enum AnalysisError {
     /// A hazard-ratio row from which no standard error follows.
     #[error(transparent)]
     NoStandardError(#[from] crate::data::hr::NoStandardError),
+    /// A continuous study whose effect cannot be computed.
+    #[error("{data}: line {line} (study '{study}'): {source}")]
+    Continuous {
+        /// The data file.
+        data: String,
+        /// Line of the row.
+        line: u64,
+        /// Its study label.
+        study: String,
+        /// Why.
+        source: crate::effect::continuous::ContinuousError,
+    },
+    /// Confidence limits of a ratio that are not positive.
+    #[error("line {line} (study '{study}'): lower limit {lower} of a ratio ({sm}) is not positive; expected limits on the ratio scale (or give TE and seTE on the log scale)")]
+    NonPositiveRatio {
+        /// Line of the row.
+        line: u64,
+        /// Its study label.
+        study: String,
+        /// The measure.
+        sm: crate::settings::GenericMeasure,
+        /// The limit found.
+        lower: f64,
+    },
     /// The model of one group cannot be fitted.
     #[error("{}{source}", group.as_deref().map(|g| format!("{g}: ")).unwrap_or_default())]
     Model {

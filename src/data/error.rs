@@ -5,6 +5,9 @@ use thiserror::Error;
 /// A problem with an input data file.
 #[derive(Debug, Error, Clone, PartialEq)]
 pub enum DataError {
+    /// The columns of a user's file cannot be given their roles (see `data::roles`).
+    #[error(transparent)]
+    Roles(#[from] super::roles::RoleError),
     /// The file could not be read.
     #[error("{file}: cannot read the file: {reason}")]
     Io {

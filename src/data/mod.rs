@@ -8,6 +8,7 @@ pub mod hr;
 pub mod revman;
 pub mod roles;
 pub mod table;
+pub mod user_rows;
 pub mod year;
 
 pub use arms::{load_arms, Arm};

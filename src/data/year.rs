@@ -23,3 +23,27 @@ impl StudyYear for HrRow {
         )
     }
 }
+
+/// The year of a user's row: a column named `year` (any case), when it holds a whole number.
+fn year_field(fields: &std::collections::BTreeMap<String, String>) -> Option<i32> {
+    fields
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("year"))
+        .and_then(|(_, v)| v.trim().parse().ok())
+}
+
+macro_rules! user_row_year {
+    ($($t:ty),+) => {$(
+        impl StudyYear for $t {
+            fn study_year(&self) -> (&str, Option<i32>) {
+                (&self.study, year_field(&self.fields))
+            }
+        }
+    )+};
+}
+
+user_row_year!(
+    super::user_rows::BinaryRow,
+    super::user_rows::ContinuousRow,
+    super::user_rows::GenericRow
+);

@@ -5,9 +5,10 @@
 //! axis scale, null value and "favours" wording, so that a new outcome is one new variant here
 //! and nothing in the renderers matches on outcome names.
 
+use crate::effect::continuous::ContinuousMeasure;
 use crate::effect::proportion::back_transform;
 use crate::effect::two_arm::TwoArmMeasure;
-use crate::settings::ProportionMeasure;
+use crate::settings::{GenericMeasure, ProportionMeasure};
 
 /// What the effect sizes `yi` measure (metafor's `measure`, `meta`'s `sm`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -23,6 +24,12 @@ pub enum Measure {
     LogMedian,
     /// A median time on its own scale (median of medians: no variance model).
     Median,
+    /// A two-arm continuous comparison: mean difference, Hedges' g or log ratio of means
+    /// (metafor `MD`, `SMD`, `ROM`).
+    Continuous(ContinuousMeasure),
+    /// Estimates given by the user on the scale `--sm` names (log scale for ratios), as
+    /// `meta::metagen`.
+    Generic(GenericMeasure),
 }
 
 /// How a measure is labelled in tables and plots.
@@ -50,6 +57,8 @@ impl Measure {
             Measure::HazardRatio => "HR",
             Measure::TwoArm(m) => m.as_str(),
             Measure::LogMedian | Measure::Median => "MEDIAN",
+            Measure::Continuous(m) => m.as_str(),
+            Measure::Generic(m) => m.as_str(),
         }
     }
 
@@ -63,6 +72,12 @@ impl Measure {
             Measure::TwoArm(TwoArmMeasure::Rd) => "risk difference",
             Measure::LogMedian => "log median (months)",
             Measure::Median => "median (months)",
+            Measure::Continuous(ContinuousMeasure::Md) => "mean difference",
+            Measure::Continuous(ContinuousMeasure::Smd) => {
+                "standardised mean difference (Hedges' g)"
+            }
+            Measure::Continuous(ContinuousMeasure::Rom) => "log ratio of means",
+            Measure::Generic(m) => m.scale(),
         }
     }
 
@@ -71,6 +86,8 @@ impl Measure {
         match self {
             Measure::HazardRatio | Measure::LogMedian => true,
             Measure::TwoArm(m) => m.is_ratio(),
+            Measure::Continuous(m) => m == ContinuousMeasure::Rom,
+            Measure::Generic(m) => m.is_log(),
             Measure::Proportion(_) | Measure::Median => false,
         }
     }
@@ -82,6 +99,9 @@ impl Measure {
             Measure::HazardRatio => Some(1.0),
             Measure::TwoArm(m) if m.is_ratio() => Some(1.0),
             Measure::TwoArm(_) => Some(0.0),
+            Measure::Continuous(_) | Measure::Generic(_) => {
+                Some(if self.log_scale() { 1.0 } else { 0.0 })
+            }
             Measure::Proportion(_) | Measure::LogMedian | Measure::Median => None,
         }
     }
@@ -95,7 +115,10 @@ impl Measure {
             Measure::Proportion(p) => return back_transform(y, p, n),
             Measure::HazardRatio | Measure::LogMedian => y.exp(),
             Measure::TwoArm(m) if m.is_ratio() => y.exp(),
-            Measure::TwoArm(_) | Measure::Median => y,
+            Measure::Continuous(_) | Measure::Generic(_) if self.log_scale() => y.exp(),
+            Measure::TwoArm(_) | Measure::Median | Measure::Continuous(_) | Measure::Generic(_) => {
+                y
+            }
         };
         v.is_finite().then_some(v)
     }
@@ -147,6 +170,35 @@ impl Measure {
                     totals: false,
                 }
             }
+            Measure::Continuous(m) => {
+                let (what, x_label, estimate_header) = match m {
+                    ContinuousMeasure::Md => ("Mean difference", "Mean difference", "MD"),
+                    ContinuousMeasure::Smd => (
+                        "Standardised mean difference",
+                        "Standardised mean difference (Hedges' g)",
+                        "SMD",
+                    ),
+                    ContinuousMeasure::Rom => {
+                        ("Ratio of means", "Ratio of means (log scale)", "ROM")
+                    }
+                };
+                MeasureLabels {
+                    what,
+                    x_label,
+                    data_header: "Mean (SD), N\n(T vs C)",
+                    estimate_header,
+                    favours: Some(("Favours control", "Favours experimental")),
+                    totals: false,
+                }
+            }
+            Measure::Generic(m) => MeasureLabels {
+                what: m.what(),
+                x_label: m.axis_label(),
+                data_header: "",
+                estimate_header: m.as_str(),
+                favours: Some(("Favours experimental", "Favours control")),
+                totals: false,
+            },
             Measure::LogMedian | Measure::Median => MeasureLabels {
                 what: "Median progression-free survival",
                 x_label: "Median PFS, months (log scale)",

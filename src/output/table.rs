@@ -75,11 +75,17 @@ fn outcome_title<S>(report: &PoolReport<S>) -> String {
             s.endpoint.as_deref().unwrap_or("pfs").to_uppercase()
         ),
         Measure::LogMedian | Measure::Median => "median progression-free survival (months)".into(),
-        Measure::TwoArm(_) => format!(
+        Measure::TwoArm(_) if report.outcome == "orr-compare" => format!(
             "two-arm response comparisons ({}; common effect by {})",
             s.sm,
             s.method.as_deref().unwrap_or("IV")
         ),
+        Measure::TwoArm(_) => format!(
+            "two-arm comparisons ({}; common effect by {})",
+            s.sm,
+            s.method.as_deref().unwrap_or("IV")
+        ),
+        Measure::Continuous(_) | Measure::Generic(_) => format!("{} ({})", s.scale, s.sm),
     }
 }
 

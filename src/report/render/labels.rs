@@ -29,6 +29,11 @@ pub(super) fn labels<S>(r: &PoolReport<S>) -> Labels {
             effect_header: "Median PFS (months)".into(),
             digits: 2,
         },
+        Measure::Continuous(_) | Measure::Generic(_) => Labels {
+            data_header: "",
+            effect_header: r.measure.labels().what.into(),
+            digits: 4,
+        },
         Measure::TwoArm(m) => Labels {
             data_header: "Events/n (treatment vs comparator)",
             effect_header: match m {

@@ -1,0 +1,213 @@
+//! Running a checked `pool` run: read the data, pool it, draw the plots asked for, render.
+
+use super::{render, PoolAnalysis, PoolRun};
+use crate::analysis::compare::{compare_arms, compare_pairs, CompareSettings, Pair};
+use crate::analysis::continuous::{pool_continuous, ContinuousSettings};
+use crate::analysis::generic::{pool_generic, GenericSettings};
+use crate::analysis::group::Grouping;
+use crate::analysis::hazard::{
+    hr_rows_from_medians, pool_hazard_ratios, HazardSettings, COMPARISON,
+};
+use crate::analysis::median_pfs::{pool_medians, MedianSettings};
+use crate::analysis::proportion::{pool_proportions, ProportionSettings};
+use crate::analysis::report::{PoolReport, StudyRow};
+use crate::analysis::AnalysisError;
+use crate::batch;
+use crate::cli::plots;
+use crate::cli::{CliError, Output};
+use crate::data::table::Table;
+use crate::data::user_rows::{load_binary, load_continuous, load_generic};
+use crate::data::{load_arms, load_hr, StudyYear, EMBEDDED_ARMS, EMBEDDED_HR};
+use serde::Serialize;
+
+const ARMS_NAME: &str = "data/alk_nsclc_arms.csv (embedded)";
+
+/// Pools with `analyse` at the run's grouping, draws the plots (re-running `analyse` without
+/// groups where a plot needs the overall result) and renders the report.
+fn pool_and_draw<S: StudyRow + Serialize, R: StudyYear>(
+    run: &PoolRun,
+    grouping: Grouping,
+    rows: &[R],
+    analyse: impl Fn(Grouping) -> Result<PoolReport<S>, AnalysisError>,
+) -> Result<String, CliError> {
+    let report = analyse(grouping)?;
+    plots::draw(&run.plots, &report, rows, &analyse)?;
+    render(&report, run)
+}
+
+/// A user's file read as a table (no required columns: roles are resolved afterwards).
+fn user_table(run: &PoolRun) -> Result<Table, CliError> {
+    let (name, bytes) = run.data.read("", "")?;
+    Ok(Table::parse(&name, &bytes, &[])?)
+}
+
+/// Runs a checked pool analysis: reads the data, pools, draws the plots asked for, and renders
+/// the output (which the caller writes to `run.output`).
+///
+/// # Errors
+/// Bad data, an impossible analysis, or a plot that cannot be drawn or written.
+pub fn execute(run: PoolRun) -> Result<Output, CliError> {
+    let source = &run.data;
+    let text = match &run.analysis {
+        &PoolAnalysis::Compare {
+            measure,
+            method,
+            incr,
+        } => {
+            let (name, bytes) = source.read(EMBEDDED_ARMS, ARMS_NAME)?;
+            let (arms, headers) = load_arms(&name, &bytes)?;
+            let s = CompareSettings {
+                measure,
+                method,
+                fit: run.fit,
+                incr,
+                grouping: Grouping::None,
+                keep_overlapping: run.keep_overlapping,
+            };
+            pool_and_draw(&run, run.grouping(COMPARISON), &arms, |grouping| {
+                compare_arms(
+                    &arms,
+                    &headers,
+                    &name,
+                    &CompareSettings {
+                        grouping,
+                        ..s.clone()
+                    },
+                )
+            })?
+        }
+        PoolAnalysis::Binary {
+            measure,
+            method,
+            incr,
+            maps,
+        } => {
+            let table = user_table(&run)?;
+            let (name, headers) = (table.file.clone(), table.headers.clone());
+            let rows = load_binary(table, maps)?;
+            let s = CompareSettings {
+                measure: *measure,
+                method: *method,
+                fit: run.fit,
+                incr: *incr,
+                grouping: Grouping::None,
+                keep_overlapping: run.keep_overlapping,
+            };
+            let pairs: Vec<Pair> = rows.iter().map(Pair::from).collect();
+            pool_and_draw(&run, run.grouping("none"), &rows, |grouping| {
+                let s = CompareSettings {
+                    grouping,
+                    ..s.clone()
+                };
+                compare_pairs(pairs.clone(), &headers, &name, &s, "binary", Vec::new())
+            })?
+        }
+        PoolAnalysis::Continuous { measure, maps } => {
+            let table = user_table(&run)?;
+            let (name, headers) = (table.file.clone(), table.headers.clone());
+            let rows = load_continuous(table, maps)?;
+            pool_and_draw(&run, run.grouping("none"), &rows, |grouping| {
+                let s = ContinuousSettings {
+                    measure: *measure,
+                    fit: run.fit,
+                    grouping,
+                };
+                pool_continuous(&rows, &headers, &name, &s)
+            })?
+        }
+        PoolAnalysis::Generic { sm, ci_level, maps } => {
+            let table = user_table(&run)?;
+            let (name, headers) = (table.file.clone(), table.headers.clone());
+            let rows = load_generic(table, maps)?;
+            pool_and_draw(&run, run.grouping("none"), &rows, |grouping| {
+                let s = GenericSettings {
+                    sm: *sm,
+                    ci_level: *ci_level,
+                    fit: run.fit,
+                    grouping,
+                };
+                pool_generic(&rows, &headers, &name, &s)
+            })?
+        }
+        &PoolAnalysis::Proportions {
+            sm,
+            ci_study,
+            incr,
+            stream,
+        } => {
+            let s = ProportionSettings {
+                sm,
+                fit: run.fit,
+                ci_study,
+                incr,
+                grouping: run.grouping("drug"),
+                keep_overlapping: run.keep_overlapping,
+            };
+            if let Some(mode) = stream {
+                let embedded = (EMBEDDED_ARMS, ARMS_NAME);
+                let output = run.output.as_deref();
+                let streamed = batch::pool_csv(source, embedded, output, &s, mode)?;
+                if streamed.is_some() {
+                    // Written already, group by group.
+                    return Ok(Output::none());
+                }
+            }
+            let (name, bytes) = source.read(EMBEDDED_ARMS, ARMS_NAME)?;
+            let (arms, headers) = load_arms(&name, &bytes)?;
+            pool_and_draw(&run, s.grouping.clone(), &arms, |grouping| {
+                pool_proportions(
+                    &arms,
+                    &headers,
+                    &name,
+                    &ProportionSettings {
+                        grouping,
+                        ..s.clone()
+                    },
+                )
+            })?
+        }
+        &PoolAnalysis::Medians { method } => {
+            let (name, bytes) = source.read(EMBEDDED_ARMS, ARMS_NAME)?;
+            let (arms, headers) = load_arms(&name, &bytes)?;
+            pool_and_draw(&run, run.grouping("drug"), &arms, |grouping| {
+                let s = MedianSettings {
+                    method,
+                    fit: run.fit,
+                    grouping,
+                    keep_overlapping: run.keep_overlapping,
+                };
+                pool_medians(&arms, &headers, &name, &s)
+            })?
+        }
+        PoolAnalysis::HazardRatios {
+            endpoint,
+            from_medians,
+        } => {
+            let (name, bytes) = source.read(EMBEDDED_HR, "data/alk_nsclc_hr.csv (embedded)")?;
+            let (mut rows, headers) = load_hr(&name, &bytes)?;
+            let mut notes = Vec::new();
+            if let Some(arms_source) = from_medians {
+                let (arms_name, arm_bytes) = arms_source.read(EMBEDDED_ARMS, ARMS_NAME)?;
+                let (arms, _) = load_arms(&arms_name, &arm_bytes)?;
+                let (derived, n) = hr_rows_from_medians(&arms, &rows);
+                rows.extend(derived);
+                notes = n;
+            }
+            pool_and_draw(&run, run.grouping(COMPARISON), &rows, |grouping| {
+                let s = HazardSettings {
+                    fit: run.fit,
+                    endpoint: *endpoint,
+                    grouping,
+                    keep_overlapping: run.keep_overlapping,
+                };
+                let mut report = pool_hazard_ratios(&rows, &headers, &name, &s)?;
+                report.warnings.splice(0..0, notes.iter().cloned());
+                Ok(report)
+            })?
+        }
+    };
+    Ok(Output {
+        text,
+        path: run.output,
+    })
+}

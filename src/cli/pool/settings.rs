@@ -1,0 +1,256 @@
+//! The typed settings of a `pool` run: clap's flags checked and turned into a [`PoolRun`] at the
+//! top of `run`, so that nothing after it sees the raw flags.
+
+use super::PoolArgs;
+use crate::analysis::group::Grouping;
+use crate::batch::StreamMode;
+use crate::cli::plots::{ForestLayout, ForestPlot, PlotSettings};
+use crate::cli::CliError;
+use crate::data::roles::Mapping;
+use crate::data::DataSource;
+use crate::effect::continuous::ContinuousMeasure;
+use crate::effect::two_arm::TwoArmMeasure;
+use crate::settings::{
+    ChoiceError, CompareMethod, Endpoint, FitSettings, GenericMeasure, Level, MedianMethod,
+    Outcome, OutputFormat, ProportionMeasure, StudyCi,
+};
+use std::path::PathBuf;
+use std::str::FromStr;
+
+/// What `pool` pools, with the settings that only this outcome has.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PoolAnalysis {
+    /// Single-arm proportions (`--outcome orr`).
+    Proportions {
+        /// Transformation.
+        sm: ProportionMeasure,
+        /// Per-study CI method.
+        ci_study: StudyCi,
+        /// Continuity correction.
+        incr: f64,
+        /// Whether the batch engine may stream this run, and how; `None` to load the data.
+        stream: Option<StreamMode>,
+    },
+    /// The two arms of each randomized trial compared (`--outcome orr --compare`).
+    Compare {
+        /// RR, OR or RD.
+        measure: TwoArmMeasure,
+        /// Common-effect method.
+        method: CompareMethod,
+        /// Continuity correction.
+        incr: f64,
+    },
+    /// Median progression-free survival of single arms (`--outcome pfs`).
+    Medians {
+        /// Pooling method.
+        method: MedianMethod,
+    },
+    /// Two-arm binary data in wide format (`--outcome binary`).
+    Binary {
+        /// RR, OR or RD.
+        measure: TwoArmMeasure,
+        /// Common-effect method.
+        method: CompareMethod,
+        /// Continuity correction.
+        incr: f64,
+        /// Column roles given by `--map`.
+        maps: Vec<Mapping>,
+    },
+    /// Two-arm continuous data (`--outcome continuous`).
+    Continuous {
+        /// MD, SMD or ROM.
+        measure: ContinuousMeasure,
+        /// Column roles given by `--map`.
+        maps: Vec<Mapping>,
+    },
+    /// Generic estimates with standard errors or limits (`--outcome generic`).
+    Generic {
+        /// The scale of the estimates.
+        sm: GenericMeasure,
+        /// Level of limits given in the file.
+        ci_level: Level,
+        /// Column roles given by `--map`.
+        maps: Vec<Mapping>,
+    },
+    /// Hazard ratios of randomized comparisons (`--outcome hr`).
+    HazardRatios {
+        /// PFS or OS.
+        endpoint: Endpoint,
+        /// With `--estimate-hr-from-medians`: the arms file to approximate hazard ratios from.
+        from_medians: Option<DataSource>,
+    },
+}
+
+/// A checked `pool` run: everything the flags asked for, typed. `forest` and `funnel` build
+/// one too (with their plot and no table) and run it through [`execute`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoolRun {
+    /// The outcome and its own settings.
+    pub analysis: PoolAnalysis,
+    /// Input data.
+    pub data: DataSource,
+    /// `--by`; `None` for the outcome's default grouping.
+    pub by: Option<Grouping>,
+    /// Fit settings shared by every outcome.
+    pub fit: FitSettings,
+    /// Include rows marked as overlapping others.
+    pub keep_overlapping: bool,
+    /// Output format.
+    pub format: OutputFormat,
+    /// Also list the studies (table and CSV).
+    pub studies: bool,
+    /// Output path (not the input file); `None` for standard output.
+    pub output: Option<PathBuf>,
+    /// Plots to draw besides the table.
+    pub plots: PlotSettings,
+}
+
+/// A user's file is needed for the outcomes that have no shipped data.
+fn needs_data(data: &DataSource, outcome: Outcome) -> Result<(), CliError> {
+    match data {
+        DataSource::Embedded => Err(CliError::Usage(format!(
+            "--outcome {outcome} pools your own file: give it with --data FILE (CSV, TSV or '-' for \
+             standard input)"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+fn parse_method<T: FromStr<Err = ChoiceError>>(
+    value: Option<&str>,
+    default: &str,
+) -> Result<T, CliError> {
+    value
+        .unwrap_or(default)
+        .parse()
+        .map_err(|e: ChoiceError| CliError::Usage(e.to_string()))
+}
+
+impl PoolRun {
+    /// Checks the flags of `pool` and types them; `plots` are the plots of `alkstats forest` or
+    /// `alkstats funnel` (empty for `pool`, whose `--forest PATH` is added here).
+    ///
+    /// # Errors
+    /// [`CliError::Usage`] (exit 2) for flags that cannot be run: an output path equal to the
+    /// input file, `--compare` outside `--outcome orr`, an unknown `--method`, `--stream`
+    /// without `--format csv`, or a bad `--forest` path.
+    pub fn from_args(args: PoolArgs, plots: PlotSettings) -> Result<Self, CliError> {
+        let data = DataSource::from_arg(args.data.as_deref());
+        if let (Some(out), DataSource::File(input)) = (&args.output, &data) {
+            if crate::io::same_file(out, input) {
+                return Err(CliError::Usage(format!(
+                    "--output {}: this is the input file; choose another path",
+                    out.display()
+                )));
+            }
+        }
+        if args.compare && args.outcome != Outcome::Orr {
+            return Err(CliError::Usage(match args.outcome {
+                Outcome::Hr => {
+                    "--compare applies to --outcome orr; hazard ratios are comparisons already"
+                        .into()
+                }
+                _ => "--compare applies to --outcome orr".into(),
+            }));
+        }
+        let measure = args.measure.as_deref();
+        let analysis = match args.outcome {
+            Outcome::Orr if args.compare => PoolAnalysis::Compare {
+                measure: parse_method(measure, "RR")?,
+                method: parse_method(args.method.as_deref(), "MH")?,
+                incr: args.incr,
+            },
+            Outcome::Orr => PoolAnalysis::Proportions {
+                sm: parse_method(args.sm.as_deref(), "PLOGIT")?,
+                ci_study: args.ci_study,
+                incr: args.incr,
+                stream: stream_mode(
+                    args.stream,
+                    args.no_stream,
+                    args.format == OutputFormat::Csv
+                        && !args.studies
+                        && args.forest.is_none()
+                        && plots.is_empty(),
+                )?,
+            },
+            Outcome::Binary => {
+                needs_data(&data, args.outcome)?;
+                PoolAnalysis::Binary {
+                    measure: parse_method(measure, "RR")?,
+                    method: parse_method(args.method.as_deref(), "MH")?,
+                    incr: args.incr,
+                    maps: args.map.clone(),
+                }
+            }
+            Outcome::Continuous => {
+                needs_data(&data, args.outcome)?;
+                PoolAnalysis::Continuous {
+                    measure: parse_method(measure, "MD")?,
+                    maps: args.map.clone(),
+                }
+            }
+            Outcome::Generic => {
+                needs_data(&data, args.outcome)?;
+                PoolAnalysis::Generic {
+                    sm: parse_method(args.sm.as_deref(), "GEN")?,
+                    ci_level: args.ci_level,
+                    maps: args.map.clone(),
+                }
+            }
+            Outcome::Pfs => PoolAnalysis::Medians {
+                method: parse_method(args.method.as_deref(), "log-iv")?,
+            },
+            Outcome::Hr => PoolAnalysis::HazardRatios {
+                endpoint: args.endpoint,
+                from_medians: args
+                    .estimate_hr_from_medians
+                    .then(|| DataSource::from_arg(args.arms.as_deref())),
+            },
+        };
+        let mut plots = plots;
+        if let Some(path) = args.forest {
+            plots.forest = Some(ForestPlot::new(path, ForestLayout::default(), &data)?);
+        }
+        Ok(PoolRun {
+            analysis,
+            data,
+            by: args.by.as_deref().map(Grouping::from_arg),
+            fit: FitSettings {
+                method_tau: args.method_tau,
+                random_ci: args.random_ci,
+                prediction: args.prediction,
+                level: args.level,
+            },
+            keep_overlapping: args.keep_overlapping,
+            format: args.format,
+            studies: args.studies,
+            output: args.output,
+            plots,
+        })
+    }
+
+    pub(super) fn grouping(&self, default: &str) -> Grouping {
+        self.by
+            .clone()
+            .unwrap_or_else(|| Grouping::from_arg(default))
+    }
+}
+
+/// How the batch engine may stream a proportions run (`--stream`, `--no-stream`): only CSV
+/// analysis rows, without studies or plots, can be written group by group (see `crate::batch`).
+fn stream_mode(
+    stream: bool,
+    no_stream: bool,
+    streamable: bool,
+) -> Result<Option<StreamMode>, CliError> {
+    match (stream, streamable, no_stream) {
+        (true, false, _) => Err(CliError::Usage(
+            "--stream writes CSV analysis rows: it needs --format csv, without --studies, \
+             --compare or plots"
+                .into(),
+        )),
+        (true, true, _) => Ok(Some(StreamMode::Always)),
+        (false, true, false) => Ok(Some(StreamMode::Auto)),
+        _ => Ok(None),
+    }
+}
