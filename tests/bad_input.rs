@@ -7,8 +7,9 @@
 //! Cases that caught a bug in `src/` carry it in `bug` as a regression record; all of them run
 //! in the main test.
 
-use assert_cmd::Command;
-use tempfile::TempDir;
+mod support;
+
+use support::workdir::Workdir;
 
 /// One bad input.
 struct Case {
@@ -213,20 +214,15 @@ const CATALOGUE: &[Case] = &[
 /// Runs one case in a fresh directory, with `extra` flags appended, and returns every failed
 /// expectation (empty when the case behaves).
 fn check(case: &Case, extra: &[&str]) -> Vec<String> {
-    let dir: TempDir = tempfile::tempdir().expect("create a temporary directory");
+    let dir = Workdir::new();
     let mut args: Vec<&str> = vec!["pool"];
     if let Some(csv) = case.data {
-        std::fs::write(dir.path().join("arms.csv"), csv).expect("write arms.csv");
+        dir.create("arms.csv", csv);
         args.extend(["--data", "arms.csv"]);
     }
     args.extend(case.args);
     args.extend(extra);
-    let out = Command::cargo_bin("alkstats")
-        .expect("the alkstats binary is built")
-        .current_dir(dir.path())
-        .args(&args)
-        .output()
-        .expect("run alkstats");
+    let out = dir.output(&args);
     let stderr = String::from_utf8_lossy(&out.stderr);
     let mut failures = Vec::new();
     let mut fail =
@@ -252,21 +248,13 @@ fn check(case: &Case, extra: &[&str]) -> Vec<String> {
         }
     }
     // Nothing but the input may be left in the directory (no output, no temporary file).
-    let mut entries: Vec<String> = std::fs::read_dir(dir.path())
-        .expect("list the directory")
-        .map(|e| {
-            e.expect("a directory entry")
-                .file_name()
-                .to_string_lossy()
-                .into_owned()
-        })
-        .collect();
+    let mut entries = dir.entries();
     entries.retain(|e| e != "arms.csv");
     if !entries.is_empty() {
         fail(format!("files left behind: {entries:?}"));
     }
     if let Some(csv) = case.data {
-        if std::fs::read(dir.path().join("arms.csv")).ok().as_deref() != Some(csv) {
+        if std::fs::read(dir.path("arms.csv")).ok().as_deref() != Some(csv) {
             fail("the input file was changed".into());
         }
     }

@@ -3,17 +3,17 @@
 //! refusals streaming needs (groups whose rows are not together, bad rows part-way through an
 //! output file). Each command runs the real binary in a fresh temporary directory.
 
+mod support;
+
 use alkstats::analysis::group::Grouping;
 use alkstats::analysis::proportion::{pool_proportions, ProportionSettings};
 use alkstats::batch::{pool_stream, StreamOptions};
 use alkstats::data::load_arms;
 use alkstats::fit::{fit_summary, FitWorkspace};
 use alkstats::settings::{FitSettings, PredictionMethod, ProportionMeasure, RandomCi, TauMethod};
-use assert_cmd::Command;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
-use std::path::PathBuf;
-use tempfile::TempDir;
+use support::workdir::Workdir;
 
 /// Counts the allocations of the current thread (tests run on several threads at once).
 struct CountingAllocator;
@@ -35,62 +35,6 @@ unsafe impl GlobalAlloc for CountingAllocator {
 
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator;
-
-struct Workdir {
-    dir: TempDir,
-}
-
-impl Workdir {
-    fn new() -> Self {
-        Workdir {
-            dir: tempfile::tempdir().expect("create a temporary directory"),
-        }
-    }
-
-    fn create(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, contents).expect("write a test input");
-        path
-    }
-
-    fn run(&self, args: &[&str]) -> std::process::Output {
-        Command::cargo_bin("alkstats")
-            .expect("the alkstats binary is built")
-            .current_dir(self.dir.path())
-            .args(args)
-            .output()
-            .expect("run alkstats")
-    }
-
-    /// Runs, asserts success with nothing on stderr, returns stdout.
-    fn stdout(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(out.status.success(), "alkstats {args:?}: {stderr}");
-        assert!(
-            stderr.is_empty(),
-            "alkstats {args:?} wrote to stderr: {stderr}"
-        );
-        String::from_utf8(out.stdout).expect("UTF-8 output")
-    }
-
-    /// Runs, asserts exit 2, returns stderr.
-    fn fails(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-        assert_eq!(out.status.code(), Some(2), "alkstats {args:?}: {stderr}");
-        stderr
-    }
-
-    fn entries(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(self.dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        names.sort();
-        names
-    }
-}
 
 const HEADER: &str = "meta_id,study,drug,n,responders,overlaps,source\n";
 
@@ -303,7 +247,7 @@ fn groups_not_together_are_refused_when_streaming_is_forced_and_loaded_otherwise
         "--format",
         "csv",
     ];
-    let stderr = wd.fails(&[&args[..], &["--stream"]].concat());
+    let stderr = wd.fails_stderr(&[&args[..], &["--stream"]].concat());
     assert!(stderr.contains("split.csv: line 5"), "{stderr}");
     assert!(stderr.contains("meta_id"), "{stderr}");
     assert!(stderr.contains("group 'A' started on line 2"), "{stderr}");
@@ -343,7 +287,7 @@ fn groups_not_together_are_refused_when_streaming_is_forced_and_loaded_otherwise
     );
     let in_memory = wd.stdout(&[&by_drug[..], &["--no-stream"]].concat());
     assert_eq!(wd.stdout(&by_drug), in_memory);
-    let stderr = wd.fails(&[&by_drug[..], &["--stream"]].concat());
+    let stderr = wd.fails_stderr(&[&by_drug[..], &["--stream"]].concat());
     assert!(stderr.contains("drugs.csv: line 4"), "{stderr}");
     // The shipped data is not sorted by drug either, and still works as a file.
     wd.create("arms.csv", alkstats::data::EMBEDDED_ARMS);
@@ -363,7 +307,7 @@ fn a_bad_row_part_way_leaves_no_output_file_and_names_its_line() {
     text.push_str("g99,g99-s01,crizotinib,40,4,,synthetic\n");
     wd.create("bad.csv", &text);
     wd.create("out.csv", "previous contents\n");
-    let stderr = wd.fails(&[
+    let stderr = wd.fails_stderr(&[
         "pool", "--data", "bad.csv", "--by", "meta_id", "--format", "csv", "--stream", "--output",
         "out.csv",
     ]);
@@ -375,7 +319,7 @@ fn a_bad_row_part_way_leaves_no_output_file_and_names_its_line() {
         "{stderr}"
     );
     // The same message as the in-memory path.
-    let in_memory = wd.fails(&[
+    let in_memory = wd.fails_stderr(&[
         "pool",
         "--data",
         "bad.csv",
@@ -388,7 +332,7 @@ fn a_bad_row_part_way_leaves_no_output_file_and_names_its_line() {
     assert_eq!(stderr, in_memory);
     // The old output is untouched and no temporary file is left behind.
     assert_eq!(
-        std::fs::read_to_string(wd.dir.path().join("out.csv")).unwrap(),
+        std::fs::read_to_string(wd.path("out.csv")).unwrap(),
         "previous contents\n"
     );
     assert_eq!(wd.entries(), ["bad.csv", "out.csv"]);
@@ -419,19 +363,19 @@ fn file_wide_checks_and_malformed_csv_give_the_in_memory_errors() {
         let args = [
             "pool", "--data", &name, "--by", "meta_id", "--format", "csv",
         ];
-        let streamed = wd.fails(&[&args[..], &["--stream"]].concat());
-        let in_memory = wd.fails(&[&args[..], &["--no-stream"]].concat());
+        let streamed = wd.fails_stderr(&[&args[..], &["--stream"]].concat());
+        let in_memory = wd.fails_stderr(&[&args[..], &["--no-stream"]].concat());
         assert_eq!(streamed, in_memory, "case {i}");
     }
     // An unknown --by column, and --stream where it cannot apply.
     wd.create("ok.csv", format!("{HEADER}A,x,crizotinib,50,20,,s\n"));
-    let stderr = wd.fails(&[
+    let stderr = wd.fails_stderr(&[
         "pool", "--data", "ok.csv", "--by", "region", "--format", "csv", "--stream",
     ]);
     assert!(stderr.contains("--by region: no such column"), "{stderr}");
-    let stderr = wd.fails(&["pool", "--data", "ok.csv", "--format", "json", "--stream"]);
+    let stderr = wd.fails_stderr(&["pool", "--data", "ok.csv", "--format", "json", "--stream"]);
     assert!(stderr.contains("--stream"), "{stderr}");
-    let stderr = wd.fails(&[
+    let stderr = wd.fails_stderr(&[
         "pool", "--data", "ok.csv", "--format", "csv", "--by", "none", "--stream",
     ]);
     assert!(stderr.contains("--by none"), "{stderr}");
@@ -452,9 +396,8 @@ fn standard_input_streams_with_the_flag() {
         "csv",
         "--no-stream",
     ]);
-    let out = Command::cargo_bin("alkstats")
-        .unwrap()
-        .args([
+    let out = wd
+        .command(&[
             "pool", "--data", "-", "--by", "meta_id", "--format", "csv", "--stream",
         ])
         .pipe_stdin(&path)

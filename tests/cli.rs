@@ -7,87 +7,17 @@
 //! metafor `escalc` formulas (the continuity-corrected logit and the Freeman–Tukey transform).
 //! Agreement with metafor itself is tested in `tests/metafor_agreement.rs`.
 
-use assert_cmd::Command;
+mod support;
+
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use tempfile::TempDir;
+use std::path::Path;
+use support::workdir::{Workdir, BIN};
+use support::ARITHMETIC;
 
 /// A small user file (invented counts): crizotinib k = 3, alectinib k = 2 with an all-responder
 /// study, chemotherapy k = 2 with a no-responder study, AP26113 (= brigatinib) k = 1, and two
 /// columns that are not in the schema (`region`, `notes`).
 const SMALL: &str = include_str!("inputs/arms_small.csv");
-
-/// Absolute tolerance for quantities that must agree up to floating-point rounding only.
-const ROUNDING: f64 = 1e-9;
-
-/// A fresh temporary directory in which the binary runs.
-struct Workdir {
-    dir: TempDir,
-}
-
-impl Workdir {
-    fn new() -> Self {
-        Workdir {
-            dir: tempfile::tempdir().expect("create a temporary directory"),
-        }
-    }
-
-    /// Writes `contents` to `name` inside the directory and returns its path.
-    fn create(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, contents).expect("write a test input");
-        path
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    /// `alkstats ARGS…` with the directory as its working directory.
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::cargo_bin("alkstats").expect("the alkstats binary is built");
-        cmd.current_dir(self.dir.path()).args(args);
-        cmd
-    }
-
-    /// Runs `alkstats ARGS…`, asserts exit 0 and an empty stderr, and returns stdout.
-    fn stdout(&self, args: &[&str]) -> String {
-        let out = self.command(args).output().expect("run alkstats");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            out.status.success(),
-            "alkstats {args:?} failed ({}): {stderr}",
-            out.status
-        );
-        assert!(
-            stderr.is_empty(),
-            "alkstats {args:?} wrote to stderr: {stderr}"
-        );
-        String::from_utf8(out.stdout).expect("stdout is UTF-8")
-    }
-
-    /// Runs `alkstats ARGS…` expecting JSON on stdout.
-    fn json(&self, args: &[&str]) -> Value {
-        let text = self.stdout(args);
-        serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("alkstats {args:?}: not JSON ({e}):\n{text}"))
-    }
-
-    /// Names of the entries of the directory, sorted.
-    fn entries(&self) -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(self.dir.path())
-            .expect("list the directory")
-            .map(|e| {
-                e.expect("a directory entry")
-                    .file_name()
-                    .to_string_lossy()
-                    .into_owned()
-            })
-            .collect();
-        names.sort();
-        names
-    }
-}
 
 fn num(v: &Value, what: &str) -> f64 {
     v.as_f64()
@@ -207,7 +137,7 @@ fn check_report_contract(report: &Value, what: &str) {
         }
         for w in ["weight_common", "weight_random"] {
             let sum: f64 = studies.iter().map(|s| num(&s[w], w)).sum();
-            assert!((sum - 100.0).abs() <= ROUNDING, "{at}: {w} sums to {sum}");
+            assert!((sum - 100.0).abs() <= ARITHMETIC, "{at}: {w} sums to {sum}");
         }
         has_keys(
             &a["common"],
@@ -292,7 +222,7 @@ fn embedded_table_lists_every_drug_and_the_subgroup_test() {
 #[test]
 fn embedded_json_follows_the_spec_contract() {
     let wd = Workdir::new();
-    let report = wd.json(&["pool", "--outcome", "orr", "--format", "json"]);
+    let report = wd.stdout_json(&["pool", "--outcome", "orr", "--format", "json"]);
     check_report_contract(&report, "embedded");
     let s = &report["settings"];
     assert_eq!(s["sm"], "PLOGIT");
@@ -331,7 +261,7 @@ fn embedded_json_follows_the_spec_contract() {
 #[test]
 fn by_none_pools_everything_into_one_ungrouped_analysis() {
     let wd = Workdir::new();
-    let report = wd.json(&["pool", "--by", "none", "--format", "json"]);
+    let report = wd.stdout_json(&["pool", "--by", "none", "--format", "json"]);
     check_report_contract(&report, "--by none");
     let analyses = report["analyses"].as_array().unwrap();
     assert_eq!(analyses.len(), 1);
@@ -339,7 +269,7 @@ fn by_none_pools_everything_into_one_ungrouped_analysis() {
     assert!(report["subgroup_test"].is_null());
     assert_eq!(report["settings"]["by"], "none");
     // Every study of the by-drug run is in the single analysis.
-    let by_drug = wd.json(&["pool", "--format", "json"]);
+    let by_drug = wd.stdout_json(&["pool", "--format", "json"]);
     let k_by_drug: u64 = by_drug["analyses"]
         .as_array()
         .unwrap()
@@ -352,7 +282,7 @@ fn by_none_pools_everything_into_one_ungrouped_analysis() {
 #[test]
 fn csv_has_one_row_per_analysis_and_study_rows_on_request() {
     let wd = Workdir::new();
-    let report = wd.json(&["pool", "--format", "json"]);
+    let report = wd.stdout_json(&["pool", "--format", "json"]);
     let analyses = report["analyses"].as_array().unwrap();
     let total_k: usize = analyses
         .iter()
@@ -392,7 +322,7 @@ fn csv_has_one_row_per_analysis_and_study_rows_on_request() {
                 a["k"].as_u64().unwrap()
             );
             let est: f64 = row[col("random_estimate")].parse().unwrap();
-            assert!((est - num(&a["random"]["estimate"], "estimate")).abs() <= ROUNDING);
+            assert!((est - num(&a["random"]["estimate"], "estimate")).abs() <= ARITHMETIC);
         }
     }
 }
@@ -400,7 +330,7 @@ fn csv_has_one_row_per_analysis_and_study_rows_on_request() {
 #[test]
 fn table_numbers_equal_the_json_numbers() {
     let wd = Workdir::new();
-    let report = wd.json(&["pool", "--format", "json"]);
+    let report = wd.stdout_json(&["pool", "--format", "json"]);
     let table = wd.stdout(&["pool"]);
     let a = analysis(&report, "crizotinib");
     let row = table
@@ -439,7 +369,7 @@ fn table_numbers_equal_the_json_numbers() {
 fn user_file_from_a_path_and_from_stdin_give_the_same_report() {
     let wd = Workdir::new();
     wd.create("arms.csv", SMALL);
-    let from_file = wd.json(&["pool", "--data", "arms.csv", "--format", "json"]);
+    let from_file = wd.stdout_json(&["pool", "--data", "arms.csv", "--format", "json"]);
     check_report_contract(&from_file, "--data arms.csv");
     let groups: Vec<&str> = from_file["analyses"]
         .as_array()
@@ -473,7 +403,7 @@ fn user_file_from_a_path_and_from_stdin_give_the_same_report() {
 fn by_any_column_including_ones_outside_the_schema() {
     let wd = Workdir::new();
     wd.create("arms.csv", SMALL);
-    let by_region = wd.json(&[
+    let by_region = wd.stdout_json(&[
         "pool", "--data", "arms.csv", "--by", "region", "--format", "json",
     ]);
     check_report_contract(&by_region, "--by region");
@@ -489,7 +419,7 @@ fn by_any_column_including_ones_outside_the_schema() {
     assert!(by_region["subgroup_test"].is_object());
 
     // `notes` is free text, empty in some rows: those form the "(missing)" group.
-    let by_notes = wd.json(&[
+    let by_notes = wd.stdout_json(&[
         "pool", "--data", "arms.csv", "--by", "notes", "--format", "json",
     ]);
     check_report_contract(&by_notes, "--by notes");
@@ -501,7 +431,7 @@ fn by_any_column_including_ones_outside_the_schema() {
 fn a_single_study_group_warns_and_has_no_heterogeneity() {
     let wd = Workdir::new();
     wd.create("arms.csv", SMALL);
-    let report = wd.json(&["pool", "--data", "arms.csv", "--format", "json"]);
+    let report = wd.stdout_json(&["pool", "--data", "arms.csv", "--format", "json"]);
     let a = analysis(&report, "brigatinib");
     assert_eq!(a["k"], 1);
     assert!(a["heterogeneity"].is_null());
@@ -534,7 +464,7 @@ fn zero_and_all_responders_use_the_correction_only_where_the_transformation_need
     let wd = Workdir::new();
     wd.create("arms.csv", SMALL);
     // metafor escalc("PLO", add = 1/2, to = "only0"): x → x + ½, n → n + 1.
-    let plogit = wd.json(&[
+    let plogit = wd.stdout_json(&[
         "pool", "--data", "arms.csv", "--sm", "PLOGIT", "--format", "json",
     ]);
     check_report_contract(&plogit, "PLOGIT");
@@ -543,7 +473,7 @@ fn zero_and_all_responders_use_the_correction_only_where_the_transformation_need
     let close = |v: &Value, expected: f64, what: &str| {
         let got = num(v, what);
         assert!(
-            (got - expected).abs() <= ROUNDING * expected.abs().max(1.0),
+            (got - expected).abs() <= ARITHMETIC * expected.abs().max(1.0),
             "{what}: {got} vs {expected}"
         );
     };
@@ -558,7 +488,7 @@ fn zero_and_all_responders_use_the_correction_only_where_the_transformation_need
     assert_eq!(all["estimate"], 1.0);
 
     // Freeman–Tukey is defined at 0 and n: no correction (meta::metaprop).
-    let pft = wd.json(&[
+    let pft = wd.stdout_json(&[
         "pool", "--data", "arms.csv", "--sm", "PFT", "--format", "json",
     ]);
     check_report_contract(&pft, "PFT");
@@ -613,7 +543,7 @@ fn every_documented_option_value_is_accepted() {
             if !data.is_empty() {
                 args.extend(["--data", data]);
             }
-            let report = wd.json(&args);
+            let report = wd.stdout_json(&args);
             let what = format!("{flag} {value} --data '{data}'");
             check_report_contract(&report, &what);
             let key = flag.trim_start_matches("--").replace('-', "_");
@@ -633,8 +563,8 @@ fn every_documented_option_value_is_accepted() {
 #[test]
 fn hk_adhoc_is_never_narrower_than_classic() {
     let wd = Workdir::new();
-    let classic = wd.json(&["pool", "--format", "json", "--random-ci", "classic"]);
-    let adhoc = wd.json(&["pool", "--format", "json", "--random-ci", "hk-adhoc"]);
+    let classic = wd.stdout_json(&["pool", "--format", "json", "--random-ci", "classic"]);
+    let adhoc = wd.stdout_json(&["pool", "--format", "json", "--random-ci", "hk-adhoc"]);
     for (c, h) in classic["analyses"]
         .as_array()
         .unwrap()
@@ -645,7 +575,7 @@ fn hk_adhoc_is_never_narrower_than_classic() {
             num(&a["random"]["upper_yi"], "upper_yi") - num(&a["random"]["lower_yi"], "lower_yi")
         };
         assert!(
-            width(h) >= width(c) - ROUNDING,
+            width(h) >= width(c) - ARITHMETIC,
             "group {}: hk-adhoc {} < classic {}",
             c["group"],
             width(h),
@@ -778,9 +708,8 @@ fn a_closed_pipe_is_not_an_error() {
         ));
     }
     let input = wd.create("big.csv", big);
-    let bin = assert_cmd::cargo::cargo_bin("alkstats");
-    let mut child = std::process::Command::new(bin)
-        .current_dir(wd.dir.path())
+    let mut child = std::process::Command::new(BIN)
+        .current_dir(wd.root())
         .args(["pool", "--format", "csv", "--studies", "--data"])
         .arg(Path::new(&input))
         .stdout(Stdio::piped())

@@ -18,7 +18,7 @@ use alkstats::data::{load_arms, load_hr};
 use alkstats::effect::two_arm::TwoArmMeasure;
 use alkstats::settings::{Endpoint, FitSettings, Level, PredictionMethod, RandomCi, TauMethod};
 use serde_json::Value;
-use support::{fixture, Checker, CLOSED_FORM, ITERATIVE};
+use support::{fixture, Checker, CLOSED_FORM, I2_FLOOR, ITERATIVE, TAU2_FLOOR};
 
 fn check_common(chk: &mut Checker, id: &str, c: &CommonResult, e: &Value, tol: f64) {
     chk.close_v(&format!("{id} common.yi"), c.yi, &e["yi"], tol);
@@ -73,7 +73,7 @@ fn check_random<S>(chk: &mut Checker, id: &str, a: &Analysis<S>, case: &Value, t
     );
     let h = &case["heterogeneity"];
     if let Some(het) = &a.heterogeneity {
-        chk.close_floor(&format!("{id} tau2"), het.tau2, &h["tau2"], tol, 1e-10);
+        chk.close_floor(&format!("{id} tau2"), het.tau2, &h["tau2"], tol, TAU2_FLOOR);
         chk.close_opt(
             &format!("{id} tau2_lower"),
             het.tau2_lower,
@@ -88,7 +88,13 @@ fn check_random<S>(chk: &mut Checker, id: &str, a: &Analysis<S>, case: &Value, t
                 ITERATIVE,
             );
         }
-        chk.close_floor(&format!("{id} i2_tau"), het.i2_tau, &h["i2_tau"], tol, 1e-8);
+        chk.close_floor(
+            &format!("{id} i2_tau"),
+            het.i2_tau,
+            &h["i2_tau"],
+            tol,
+            I2_FLOOR,
+        );
     }
     if let Some(p) = &a.prediction {
         chk.close_v(

@@ -2,38 +2,19 @@
 //! (CI level conversion, p-value rows, inverted comparators, superseded rows, bad input), two-arm
 //! comparisons and median PFS (exclusion report, assumptions).
 
-use assert_cmd::Command;
+mod support;
+
 use serde_json::Value;
-use std::fs;
-use tempfile::TempDir;
-
-fn run(dir: &TempDir, args: &[&str]) -> (i32, String, String) {
-    let out = Command::cargo_bin("alkstats")
-        .unwrap()
-        .current_dir(dir.path())
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn json(dir: &TempDir, args: &[&str]) -> Value {
-    let (code, stdout, stderr) = run(dir, args);
-    assert_eq!(code, 0, "{stderr}");
-    serde_json::from_str(&stdout).unwrap()
-}
+use support::workdir::Workdir;
+use support::{ARITHMETIC, FOUR_DECIMALS, ROUND_OFF};
 
 const HEADER: &str =
     "study,trial,treatment,comparator,endpoint,hr,hr_lower,hr_upper,ci_level,p_value,source\n";
 
 #[test]
 fn shipped_hr_shows_the_expected_comparisons() {
-    let dir = TempDir::new().unwrap();
-    let v = json(&dir, &["pool", "--outcome", "hr", "--format", "json"]);
+    let dir = Workdir::new();
+    let v = dir.json(&["pool", "--outcome", "hr", "--format", "json"]);
     let groups: Vec<&str> = v["analyses"]
         .as_array()
         .unwrap()
@@ -60,54 +41,47 @@ fn shipped_hr_shows_the_expected_comparisons() {
 fn ci_level_travels_with_the_interval() {
     // J-ALEX: HR 0.34 with a 99.7% CI 0.17–0.71. SE = (ln 0.71 − ln 0.17)/(2·2.967738) = 0.24077;
     // the 95% CI shown is exp(ln 0.34 ± 1.959964·SE) = [0.2121, 0.5451].
-    let dir = TempDir::new().unwrap();
-    fs::write(
-        dir.path().join("hr.csv"),
+    let dir = Workdir::new();
+    dir.create(
+        "hr.csv",
         format!("{HEADER}J,J,alectinib,crizotinib,pfs,0.34,0.17,0.71,0.997,,x\n"),
-    )
-    .unwrap();
-    let v = json(
-        &dir,
-        &[
-            "pool",
-            "--outcome",
-            "hr",
-            "--data",
-            "hr.csv",
-            "--format",
-            "json",
-        ],
     );
+    let v = dir.json(&[
+        "pool",
+        "--outcome",
+        "hr",
+        "--data",
+        "hr.csv",
+        "--format",
+        "json",
+    ]);
     let s = &v["analyses"][0]["studies"][0];
     let se = (0.71f64.ln() - 0.17f64.ln()) / (2.0 * 2.967_737_925_342_93);
-    assert!((s["vi"].as_f64().unwrap() - se * se).abs() < 1e-9);
-    assert!((s["lower"].as_f64().unwrap() - 0.2121).abs() < 5e-5);
-    assert!((s["upper"].as_f64().unwrap() - 0.5451).abs() < 5e-5);
+    assert!((s["vi"].as_f64().unwrap() - se * se).abs() < ARITHMETIC);
+    assert!((s["lower"].as_f64().unwrap() - 0.2121).abs() < FOUR_DECIMALS);
+    assert!((s["upper"].as_f64().unwrap() - 0.5451).abs() < FOUR_DECIMALS);
     assert_eq!(s["ci_level_reported"].as_f64(), Some(0.997));
 }
 
 #[test]
 fn p_value_rows_and_inverted_rows() {
     // Row B is written crizotinib vs alectinib: it must be inverted (HR 2 → 0.5), not mixed.
-    let dir = TempDir::new().unwrap();
+    let dir = Workdir::new();
     let csv = format!(
         "{HEADER}A,A,alectinib,crizotinib,pfs,0.5,0.35,0.71,0.95,,x\n\
          B,B,crizotinib,alectinib,pfs,2.0,1.4,2.857,0.95,,x\n\
          P,P,alectinib,crizotinib,pfs,0.821,,,,0.18,x\n"
     );
-    fs::write(dir.path().join("hr.csv"), csv).unwrap();
-    let v = json(
-        &dir,
-        &[
-            "pool",
-            "--outcome",
-            "hr",
-            "--data",
-            "hr.csv",
-            "--format",
-            "json",
-        ],
-    );
+    dir.create("hr.csv", csv);
+    let v = dir.json(&[
+        "pool",
+        "--outcome",
+        "hr",
+        "--data",
+        "hr.csv",
+        "--format",
+        "json",
+    ]);
     assert_eq!(
         v["analyses"].as_array().unwrap().len(),
         1,
@@ -115,12 +89,12 @@ fn p_value_rows_and_inverted_rows() {
     );
     let st = v["analyses"][0]["studies"].as_array().unwrap();
     assert_eq!(st[1]["inverted"], true);
-    assert!((st[1]["estimate"].as_f64().unwrap() - 0.5).abs() < 1e-12);
+    assert!((st[1]["estimate"].as_f64().unwrap() - 0.5).abs() < ROUND_OFF);
     assert_eq!(st[1]["treatment"], "alectinib");
     // p-only: SE = |ln 0.821| / qnorm(0.91) = 0.197232 / 1.340755 (Altman & Bland 2011).
     assert_eq!(st[2]["se_from"], "p-value");
     let se = 0.821f64.ln().abs() / 1.340_755_033_690_216;
-    assert!((st[2]["vi"].as_f64().unwrap().sqrt() - se).abs() < 1e-9);
+    assert!((st[2]["vi"].as_f64().unwrap().sqrt() - se).abs() < ARITHMETIC);
     assert!(v["warnings"]
         .as_array()
         .unwrap()
@@ -130,19 +104,16 @@ fn p_value_rows_and_inverted_rows() {
 
 #[test]
 fn superseded_rows_are_reported_not_dropped_silently() {
-    let dir = TempDir::new().unwrap();
-    let v = json(
-        &dir,
-        &[
-            "pool",
-            "--outcome",
-            "hr",
-            "--endpoint",
-            "os",
-            "--format",
-            "json",
-        ],
-    );
+    let dir = Workdir::new();
+    let v = dir.json(&[
+        "pool",
+        "--outcome",
+        "hr",
+        "--endpoint",
+        "os",
+        "--format",
+        "json",
+    ]);
     let w = v["warnings"]
         .as_array()
         .unwrap()
@@ -213,10 +184,10 @@ fn bad_hr_input_exits_2_with_the_line() {
         ),
     ];
     for (name, row, expect) in cases {
-        let dir = TempDir::new().unwrap();
+        let dir = Workdir::new();
         // The bad row is the first data row, so every message must name line 2.
-        fs::write(dir.path().join("hr.csv"), format!("{HEADER}{row}\n")).unwrap();
-        let (code, stdout, stderr) = run(&dir, &["pool", "--outcome", "hr", "--data", "hr.csv"]);
+        dir.create("hr.csv", format!("{HEADER}{row}\n"));
+        let (code, stdout, stderr) = dir.outcome(&["pool", "--outcome", "hr", "--data", "hr.csv"]);
         assert_eq!(code, 2, "{name}: {stderr}");
         assert!(stdout.is_empty(), "{name}");
         assert!(!stderr.contains("panicked"), "{name}: {stderr}");
@@ -228,37 +199,32 @@ fn bad_hr_input_exits_2_with_the_line() {
 
 #[test]
 fn two_arm_comparison_and_peto_guard() {
-    let dir = TempDir::new().unwrap();
-    let v = json(
-        &dir,
-        &[
-            "pool",
-            "--compare",
-            "--measure",
-            "OR",
-            "--method",
-            "Peto",
-            "--format",
-            "json",
-        ],
-    );
+    let dir = Workdir::new();
+    let v = dir.json(&[
+        "pool",
+        "--compare",
+        "--measure",
+        "OR",
+        "--method",
+        "Peto",
+        "--format",
+        "json",
+    ]);
     assert_eq!(v["settings"]["method"], "Peto");
     assert_eq!(v["analyses"][0]["group"], "crizotinib vs chemotherapy");
-    let (code, _, stderr) = run(
-        &dir,
-        &["pool", "--compare", "--measure", "RR", "--method", "Peto"],
-    );
+    let (code, _, stderr) =
+        dir.outcome(&["pool", "--compare", "--measure", "RR", "--method", "Peto"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("--measure OR"), "{stderr}");
-    let (code, _, stderr) = run(&dir, &["pool", "--compare", "--method", "XY"]);
+    let (code, _, stderr) = dir.outcome(&["pool", "--compare", "--method", "XY"]);
     assert_eq!(code, 2);
     assert!(stderr.contains("IV, MH, MH-cc, Peto"), "{stderr}");
 }
 
 #[test]
 fn median_pfs_lists_exclusions_and_assumptions() {
-    let dir = TempDir::new().unwrap();
-    let v = json(&dir, &["pool", "--outcome", "pfs", "--format", "json"]);
+    let dir = Workdir::new();
+    let v = dir.json(&["pool", "--outcome", "pfs", "--format", "json"]);
     let excluded = v["excluded"].as_array().unwrap();
     assert!(excluded
         .iter()
@@ -276,34 +242,31 @@ fn median_pfs_lists_exclusions_and_assumptions() {
         .sum();
     let rows = alkstats::data::EMBEDDED_ARMS.lines().count() - 1;
     assert_eq!(analysed + excluded.len(), rows);
-    let (code, stdout, _) = run(&dir, &["pool", "--outcome", "pfs", "--method", "mm"]);
+    let (code, stdout, _) = dir.outcome(&["pool", "--outcome", "pfs", "--method", "mm"]);
     assert_eq!(code, 0);
     assert!(stdout.contains("Assumptions:"));
 }
 
 #[test]
 fn hr_from_medians_is_labelled() {
-    let dir = TempDir::new().unwrap();
+    let dir = Workdir::new();
     let shipped = alkstats::data::EMBEDDED_HR;
     let without_1007: String = shipped
         .lines()
         .filter(|l| !l.starts_with("PROFILE 1007"))
         .map(|l| format!("{l}\n"))
         .collect();
-    fs::write(dir.path().join("hr.csv"), without_1007).unwrap();
-    let v = json(
-        &dir,
-        &[
-            "pool",
-            "--outcome",
-            "hr",
-            "--data",
-            "hr.csv",
-            "--estimate-hr-from-medians",
-            "--format",
-            "json",
-        ],
-    );
+    dir.create("hr.csv", without_1007);
+    let v = dir.json(&[
+        "pool",
+        "--outcome",
+        "hr",
+        "--data",
+        "hr.csv",
+        "--estimate-hr-from-medians",
+        "--format",
+        "json",
+    ]);
     let studies: Vec<&Value> = v["analyses"]
         .as_array()
         .unwrap()
@@ -320,7 +283,7 @@ fn hr_from_medians_is_labelled() {
         .contains("HR from medians"));
     assert_eq!(derived["se_from"], "medians (exponential approximation)");
     // 3.0 / 7.7 months (PROFILE 1007 chemotherapy vs crizotinib medians).
-    assert!((derived["estimate"].as_f64().unwrap() - 3.0 / 7.7).abs() < 1e-12);
+    assert!((derived["estimate"].as_f64().unwrap() - 3.0 / 7.7).abs() < ROUND_OFF);
     let warnings = v["warnings"].as_array().unwrap();
     assert!(warnings
         .iter()

@@ -26,7 +26,7 @@ use alkstats::network::{
 };
 use alkstats::settings::{Endpoint, TauMethod};
 use serde_json::Value;
-use support::{f, fixture, Checker, CLOSED_FORM, ITERATIVE};
+use support::{f, fixture, Checker, ARITHMETIC, CLOSED_FORM, ITERATIVE, ROUND_OFF, TAU2_FLOOR};
 
 fn settings(
     method: TauMethod,
@@ -285,9 +285,13 @@ fn network_matches_metafor() {
                 case,
                 settings(method, NetworkModel::Random, SmallValues::Good, reference),
             );
-            kinds[idx("tau2")]
-                .1
-                .close_floor(&format!("{id} tau2"), a.tau2, &m["tau2"], tol, 1e-10);
+            kinds[idx("tau2")].1.close_floor(
+                &format!("{id} tau2"),
+                a.tau2,
+                &m["tau2"],
+                tol,
+                TAU2_FLOOR,
+            );
             check_effects(&mut kinds[idx("effects")].1, &id, &a, &m["effects"], tol);
             check_scores(&mut kinds[idx("p_scores")].1, &id, &a, &m["p_scores"], tol);
             check_splits(
@@ -331,13 +335,13 @@ fn q_decomposition_adds_up() {
             ),
         );
         let h = &a.heterogeneity;
-        assert!((h.q - h.q_within_designs - h.q_inconsistency).abs() < 1e-9 * h.q.max(1.0));
+        assert!((h.q - h.q_within_designs - h.q_inconsistency).abs() < ARITHMETIC * h.q.max(1.0));
         assert_eq!(h.df, h.df_within_designs + h.df_inconsistency);
         let design_q: f64 = h.designs.iter().map(|d| d.q).sum();
-        assert!((design_q - h.q_within_designs).abs() < 1e-12);
+        assert!((design_q - h.q_within_designs).abs() < ROUND_OFF);
         // P-scores average 1/2 (Rücker & Schwarzer 2015).
         let mean = a.ranking.iter().map(|r| r.p_score).sum::<f64>() / a.ranking.len() as f64;
-        assert!((mean - 0.5).abs() < 1e-12);
+        assert!((mean - 0.5).abs() < ROUND_OFF);
     }
 }
 

@@ -6,44 +6,16 @@
 //! back as its own HR, 0.15, with the CI implied by its SE). Numerical agreement with metafor is tested
 //! in `tests/network_agreement.rs`.
 
+mod support;
+
 use alkstats::network::render::{league_table, WIDTH};
 use alkstats::network::settings::EffectScale;
 use alkstats::network::{analyse, Contrast, NetworkSettings};
-use assert_cmd::Command;
 use serde_json::Value;
-use std::path::PathBuf;
-use tempfile::TempDir;
+use support::workdir::Workdir;
+use support::{LAST_PLACE, ROUND_OFF};
 
 const HEADER: &str = "study,trial,treatment,comparator,endpoint,hr,hr_lower,hr_upper,n_treatment,n_comparator,setting,source";
-
-struct Workdir {
-    dir: TempDir,
-}
-
-impl Workdir {
-    fn new() -> Self {
-        Workdir {
-            dir: tempfile::tempdir().expect("a temporary directory"),
-        }
-    }
-    fn create(&self, name: &str, contents: &str) -> PathBuf {
-        let p = self.dir.path().join(name);
-        std::fs::write(&p, contents).expect("write a test input");
-        p
-    }
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-    fn run(&self, args: &[&str]) -> std::process::Output {
-        Command::cargo_bin("alkstats")
-            .expect("the alkstats binary")
-            .current_dir(self.dir.path())
-            .arg("network")
-            .args(args)
-            .output()
-            .expect("run alkstats")
-    }
-}
 
 fn stdout(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
@@ -66,7 +38,7 @@ fn table_fits_a_120_column_terminal() {
         vec!["--endpoint", "os"],
         vec!["--model", "common", "--method-tau", "DL"],
     ] {
-        let o = w.run(&args);
+        let o = w.network(&args);
         assert!(o.status.success(), "{args:?}: {}", stderr(&o));
         let text = stdout(&o);
         assert!(text.contains("League table"), "{text}");
@@ -85,7 +57,7 @@ fn table_fits_a_120_column_terminal() {
 #[test]
 fn json_follows_the_contract_with_every_ordered_pair() {
     let w = Workdir::new();
-    let v = json(&w.run(&["--format", "json", "--setting", "first-line"]));
+    let v = json(&w.network(&["--format", "json", "--setting", "first-line"]));
     assert_eq!(v["command"], "network");
     assert_eq!(v["reference"], "chemotherapy");
     assert!(v["tau2"].as_f64().unwrap() >= 0.0);
@@ -125,7 +97,7 @@ fn json_follows_the_contract_with_every_ordered_pair() {
             e["upper"].as_f64().unwrap(),
         );
         assert!(lo < est && est < hi);
-        assert!((est - e["yi"].as_f64().unwrap().exp()).abs() < 1e-12);
+        assert!((est - e["yi"].as_f64().unwrap().exp()).abs() < ROUND_OFF);
     }
     // The effect of a vs b is the inverse of b vs a.
     let find = |t: &str, c: &str| {
@@ -136,7 +108,7 @@ fn json_follows_the_contract_with_every_ordered_pair() {
             .as_f64()
             .unwrap()
     };
-    assert!((find("alectinib", "crizotinib") + find("crizotinib", "alectinib")).abs() < 1e-15);
+    assert!((find("alectinib", "crizotinib") + find("crizotinib", "alectinib")).abs() < LAST_PLACE);
     let ranking = v["ranking"].as_array().unwrap();
     assert_eq!(ranking.len(), n);
     let scores: Vec<f64> = ranking
@@ -151,7 +123,7 @@ fn json_follows_the_contract_with_every_ordered_pair() {
 #[test]
 fn the_loop_of_all_settings_is_node_split() {
     let w = Workdir::new();
-    let v = json(&w.run(&["--format", "json"]));
+    let v = json(&w.network(&["--format", "json"]));
     let splits = v["node_split"].as_array().unwrap();
     assert_eq!(
         splits.len(),
@@ -175,7 +147,7 @@ fn the_loop_of_all_settings_is_node_split() {
 #[test]
 fn csv_has_one_row_per_ordered_pair() {
     let w = Workdir::new();
-    let o = w.run(&["--format", "csv", "--setting", "first-line"]);
+    let o = w.network(&["--format", "csv", "--setting", "first-line"]);
     assert!(o.status.success());
     let text = stdout(&o);
     let mut lines = text.lines();
@@ -192,7 +164,7 @@ fn csv_has_one_row_per_ordered_pair() {
 #[test]
 fn post_crizotinib_network_is_one_study_and_says_so() {
     let w = Workdir::new();
-    let v = json(&w.run(&["--format", "json", "--setting", "post-crizotinib"]));
+    let v = json(&w.network(&["--format", "json", "--setting", "post-crizotinib"]));
     let e = v["effects"]
         .as_array()
         .unwrap()
@@ -200,14 +172,14 @@ fn post_crizotinib_network_is_one_study_and_says_so() {
         .find(|e| e["treatment"] == "alectinib")
         .unwrap()
         .clone();
-    assert!((e["estimate"].as_f64().unwrap() - 0.15).abs() < 1e-12);
+    assert!((e["estimate"].as_f64().unwrap() - 0.15).abs() < ROUND_OFF);
     // The CI is re-derived from the SE, (ln 0.29 − ln 0.08)/(2·1.96), so its bounds are
     // 0.15·√(0.08/0.29) and 0.15·√(0.29/0.08) (the published interval is not symmetric on
     // the log scale).
     let lower = 0.15 * (0.08f64 / 0.29).sqrt();
     let upper = 0.15 * (0.29f64 / 0.08).sqrt();
-    assert!((e["lower"].as_f64().unwrap() - lower).abs() < 1e-12);
-    assert!((e["upper"].as_f64().unwrap() - upper).abs() < 1e-12);
+    assert!((e["lower"].as_f64().unwrap() - lower).abs() < ROUND_OFF);
+    assert!((e["upper"].as_f64().unwrap() - upper).abs() < ROUND_OFF);
     assert_eq!(v["tau2"], 0.0);
     let warnings: Vec<&str> = v["warnings"]
         .as_array()
@@ -244,7 +216,7 @@ fn bad_requests_exit_2_with_a_message() {
         (vec!["--graph", "graph.gif"], "must end in .png or .svg"),
         (vec!["--model", "fixed-ish"], "invalid model"),
     ] {
-        let o = w.run(&args);
+        let o = w.network(&args);
         assert_eq!(o.status.code(), Some(2), "{args:?}");
         assert!(stderr(&o).contains(needle), "{args:?}: {}", stderr(&o));
     }
@@ -261,7 +233,7 @@ fn a_disconnected_network_is_analysed_per_component() {
          B1,T3,lorlatinib,brigatinib,pfs,0.80,0.60,1.07,100,100,first-line,synthetic test row\n"
     );
     let f = w.create("disconnected.csv", &data);
-    let o = w.run(&["--data", f.to_str().unwrap(), "--format", "json"]);
+    let o = w.network(&["--data", f.to_str().unwrap(), "--format", "json"]);
     let v = json(&o);
     assert_eq!(v["connected"], false);
     assert_eq!(v["reference"], "chemotherapy");
@@ -270,7 +242,7 @@ fn a_disconnected_network_is_analysed_per_component() {
     assert_eq!(others[0]["reference"], "brigatinib");
     assert!(stderr(&o).contains("the network is disconnected"));
     // The table names the split too.
-    let t = stdout(&w.run(&["--data", f.to_str().unwrap()]));
+    let t = stdout(&w.network(&["--data", f.to_str().unwrap()]));
     assert!(
         t.contains("The network is disconnected: 2 sub-networks"),
         "{t}"
@@ -283,8 +255,8 @@ fn a_three_arm_trial_needs_all_three_comparisons() {
     let w = Workdir::new();
     let rows = "X1,X,alectinib,chemotherapy,pfs,0.30,0.20,0.45,100,100,first-line,synthetic\n\
                 X2,X,crizotinib,chemotherapy,pfs,0.50,0.35,0.71,100,100,first-line,synthetic\n";
-    let f = w.create("incomplete.csv", &format!("{HEADER}\n{rows}"));
-    let o = w.run(&["--data", f.to_str().unwrap()]);
+    let f = w.create("incomplete.csv", format!("{HEADER}\n{rows}"));
+    let o = w.network(&["--data", f.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stderr(&o).contains("missing: alectinib vs crizotinib"),
@@ -294,8 +266,8 @@ fn a_three_arm_trial_needs_all_three_comparisons() {
     // With the third comparison (slightly inconsistent, as published HRs are), it runs.
     let third = "X3,X,alectinib,crizotinib,pfs,0.62,0.41,0.94,100,100,first-line,synthetic\n\
                  Y1,Y,crizotinib,chemotherapy,pfs,0.45,0.35,0.60,172,171,first-line,synthetic\n";
-    let f = w.create("complete.csv", &format!("{HEADER}\n{rows}{third}"));
-    let o = w.run(&["--data", f.to_str().unwrap(), "--format", "json"]);
+    let f = w.create("complete.csv", format!("{HEADER}\n{rows}{third}"));
+    let o = w.network(&["--data", f.to_str().unwrap(), "--format", "json"]);
     let v = json(&o);
     assert_eq!(v["k"], 2);
     assert!(stderr(&o).contains("reconciled"), "{}", stderr(&o));
@@ -315,7 +287,7 @@ fn a_three_arm_trial_needs_all_three_comparisons() {
 #[test]
 fn plots_are_written_as_png_and_svg() {
     let w = Workdir::new();
-    let o = w.run(&[
+    let o = w.network(&[
         "--setting",
         "first-line",
         "--graph",
@@ -329,7 +301,7 @@ fn plots_are_written_as_png_and_svg() {
     let svg = std::fs::read_to_string(w.path("forest.svg")).unwrap();
     assert!(svg.starts_with("<svg"), "{}", &svg[..40.min(svg.len())]);
     assert!(svg.contains("lorlatinib"));
-    let o = w.run(&["--graph", "g.svg", "--forest", "f.png"]);
+    let o = w.network(&["--graph", "g.svg", "--forest", "f.png"]);
     assert!(o.status.success());
     assert!(std::fs::read_to_string(w.path("g.svg"))
         .unwrap()

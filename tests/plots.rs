@@ -6,6 +6,7 @@
 //! Expected counts are structural: they come from the JSON report of the same analysis, never
 //! from numbers typed in here.
 
+mod support;
 mod synthetic;
 
 use alkstats::analysis::group::Grouping;
@@ -15,15 +16,10 @@ use alkstats::data::{load_arms, EMBEDDED_ARMS};
 use alkstats::plot::forest::{forest_data, layout, ForestOptions, Models, SortOrder};
 use alkstats::plot::funnel::{funnel_data, FunnelOptions};
 use alkstats::plot::{self, Format, Page};
-use assert_cmd::Command;
 use serde_json::Value;
 use std::path::Path;
-
-fn alkstats(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("alkstats").expect("the alkstats binary is built");
-    cmd.current_dir(dir);
-    cmd
-}
+use support::workdir::Workdir;
+use support::ARITHMETIC;
 
 /// Pools `csv` (or the shipped data) by `by`, returning the report and, for subgroups, the
 /// same analysis without them.
@@ -91,16 +87,15 @@ fn decode_png(bytes: &[u8]) -> (u32, u32) {
 
 #[test]
 fn orr_forest_svg_names_every_study_and_draws_one_diamond_per_pooled_row() {
-    let dir = tempfile::tempdir().unwrap();
-    alkstats(dir.path())
-        .args(["forest", "--outcome", "orr", "--output", "f.svg"])
+    let dir = Workdir::new();
+    dir.command(&["forest", "--outcome", "orr", "--output", "f.svg"])
         .assert()
         .success();
-    let svg = std::fs::read_to_string(dir.path().join("f.svg")).unwrap();
+    let svg = std::fs::read_to_string(dir.path("f.svg")).unwrap();
     let texts = svg_texts(&svg);
 
-    let json = alkstats(dir.path())
-        .args(["pool", "--outcome", "orr", "--format", "json"])
+    let json = dir
+        .command(&["pool", "--outcome", "orr", "--format", "json"])
         .output()
         .unwrap();
     let report: Value = serde_json::from_slice(&json.stdout).unwrap();
@@ -150,16 +145,15 @@ fn orr_forest_svg_names_every_study_and_draws_one_diamond_per_pooled_row() {
 
 #[test]
 fn the_same_forest_gives_the_same_bytes_twice_for_png_and_svg() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Workdir::new();
     for ext in ["png", "svg"] {
         let mut outputs = Vec::new();
         for i in 0..2 {
             let name = format!("f{i}.{ext}");
-            alkstats(dir.path())
-                .args(["forest", "--output", &name])
+            dir.command(&["forest", "--output", &name])
                 .assert()
                 .success();
-            outputs.push(std::fs::read(dir.path().join(&name)).unwrap());
+            outputs.push(std::fs::read(dir.path(&name)).unwrap());
         }
         assert!(!outputs[0].is_empty());
         assert!(
@@ -186,7 +180,7 @@ fn png_decodes_at_inches_times_dpi() {
         };
         let scene = layout(&data, &page).unwrap();
         assert!(
-            (scene.width - width * 72.0).abs() < 1e-9,
+            (scene.width - width * 72.0).abs() < ARITHMETIC,
             "the forest takes the width asked for"
         );
         let bytes = plot::forest::render(&data, &page, Format::Png).unwrap();
@@ -214,7 +208,7 @@ fn forest_height_grows_with_rows_and_a_taller_page_spreads_them() {
         height: Some(20.0),
         ..Page::default()
     };
-    assert!((h(&few, &tall) - 20.0 * 72.0).abs() < 1e-9);
+    assert!((h(&few, &tall) - 20.0 * 72.0).abs() < ARITHMETIC);
 }
 
 #[test]
@@ -280,12 +274,11 @@ fn long_labels_end_in_an_ellipsis_within_their_column() {
 
 #[test]
 fn intervals_beyond_the_axis_limits_end_in_arrows() {
-    let dir = tempfile::tempdir().unwrap();
-    alkstats(dir.path())
-        .args(["forest", "--by", "none", "--xlim", "0.5,0.8", "-o", "f.svg"])
+    let dir = Workdir::new();
+    dir.command(&["forest", "--by", "none", "--xlim", "0.5,0.8", "-o", "f.svg"])
         .assert()
         .success();
-    let svg = std::fs::read_to_string(dir.path().join("f.svg")).unwrap();
+    let svg = std::fs::read_to_string(dir.path("f.svg")).unwrap();
     assert!(
         polygons_with(&svg, 3) >= 4,
         "arrowheads for the studies outside 0.5–0.8"
@@ -340,12 +333,11 @@ fn sort_orders_reorder_rows_within_subgroups() {
 
 #[test]
 fn hazard_ratio_forest_has_a_log_axis_with_a_null_line_and_favours_labels() {
-    let dir = tempfile::tempdir().unwrap();
-    alkstats(dir.path())
-        .args(["forest", "--outcome", "hr", "-o", "hr.svg"])
+    let dir = Workdir::new();
+    dir.command(&["forest", "--outcome", "hr", "-o", "hr.svg"])
         .assert()
         .success();
-    let texts = svg_texts(&std::fs::read_to_string(dir.path().join("hr.svg")).unwrap());
+    let texts = svg_texts(&std::fs::read_to_string(dir.path("hr.svg")).unwrap());
     assert!(texts.iter().any(|t| t == "Hazard ratio (log scale)"));
     assert!(
         texts.iter().any(|t| t == "Favours treatment")
@@ -356,40 +348,36 @@ fn hazard_ratio_forest_has_a_log_axis_with_a_null_line_and_favours_labels() {
 
 #[test]
 fn pool_with_forest_writes_the_plot_and_still_prints_the_table() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = alkstats(dir.path())
-        .args(["pool", "--forest", "plot.png"])
+    let dir = Workdir::new();
+    let out = dir
+        .command(&["pool", "--forest", "plot.png"])
         .output()
         .unwrap();
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("crizotinib"));
-    let (w, _) = decode_png(&std::fs::read(dir.path().join("plot.png")).unwrap());
+    let (w, _) = decode_png(&std::fs::read(dir.path("plot.png")).unwrap());
     assert!(w > 600);
 }
 
 #[test]
 fn an_unsupported_extension_exits_2_and_writes_nothing() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = Workdir::new();
     for args in [
         vec!["forest", "-o", "plot.pdf"],
         vec!["pool", "--forest", "plot.jpeg"],
         vec!["funnel", "-o", "plot"],
     ] {
-        let out = alkstats(dir.path()).args(&args).output().unwrap();
+        let out = dir.command(&args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(".png or .svg"), "{args:?}: {err}");
         assert!(out.stdout.is_empty(), "{args:?}: nothing on stdout");
     }
-    assert_eq!(
-        std::fs::read_dir(dir.path()).unwrap().count(),
-        0,
-        "no file, not even a temporary one"
-    );
-    let out = alkstats(dir.path()).args(["forest"]).output().unwrap();
+    assert_eq!(dir.entries().len(), 0, "no file, not even a temporary one");
+    let out = dir.command(&["forest"]).output().unwrap();
     assert_eq!(out.status.code(), Some(2), "forest without --output");
-    let out = alkstats(dir.path())
-        .args(["forest", "-o", "f.png", "--dpi", "5"])
+    let out = dir
+        .command(&["forest", "-o", "f.png", "--dpi", "5"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2), "dpi out of range");
@@ -430,25 +418,23 @@ fn funnel_draws_every_study_and_its_contours() {
 
 #[test]
 fn funnel_command_pools_all_studies_or_one_group() {
-    let dir = tempfile::tempdir().unwrap();
-    alkstats(dir.path())
-        .args(["funnel", "--contour", "-o", "f.svg"])
+    let dir = Workdir::new();
+    dir.command(&["funnel", "--contour", "-o", "f.svg"])
         .assert()
         .success();
-    let svg = std::fs::read_to_string(dir.path().join("f.svg")).unwrap();
-    let json = alkstats(dir.path())
-        .args(["pool", "--by", "none", "--format", "json"])
+    let svg = std::fs::read_to_string(dir.path("f.svg")).unwrap();
+    let json = dir
+        .command(&["pool", "--by", "none", "--format", "json"])
         .output()
         .unwrap();
     let report: Value = serde_json::from_slice(&json.stdout).unwrap();
     let k = report["analyses"][0]["k"].as_u64().unwrap() as usize;
     assert_eq!(svg.matches("<circle").count(), 2 * k);
-    alkstats(dir.path())
-        .args(["funnel", "--group", "crizotinib", "-o", "c.png"])
+    dir.command(&["funnel", "--group", "crizotinib", "-o", "c.png"])
         .assert()
         .success();
-    let out = alkstats(dir.path())
-        .args(["funnel", "--group", "nonesuch", "-o", "n.png"])
+    let out = dir
+        .command(&["funnel", "--group", "nonesuch", "-o", "n.png"])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(2));

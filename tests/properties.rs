@@ -1,12 +1,15 @@
 //! Property tests (proptest): invariants that must hold for any valid input, not only for the
 //! fixtures. Each property names the guarantee it checks.
 
+mod support;
+
 use alkstats::effect::proportion::{back_transform, proportion_effect};
 use alkstats::fit::fit;
 use alkstats::settings::{
     FitSettings, Level, PredictionMethod, ProportionMeasure, RandomCi, TauMethod,
 };
 use proptest::prelude::*;
+use support::{ARITHMETIC, LAST_PLACE, ROUND_OFF};
 
 fn studies() -> impl Strategy<Value = Vec<(f64, f64)>> {
     // Effects in a clinically wide range, variances spanning 6 orders of magnitude.
@@ -30,7 +33,7 @@ fn method() -> impl Strategy<Value = TauMethod> {
 proptest! {
     #![proptest_config(ProptestConfig { cases: 256, .. ProptestConfig::default() })]
 
-    /// Study order does not change any result (to 1e-12 relative).
+    /// Study order does not change any result (to `ROUND_OFF` relative).
     #[test]
     fn order_does_not_matter(s in studies(), m in method(), seed in any::<u64>()) {
         let (yi, vi): (Vec<f64>, Vec<f64>) = s.iter().copied().unzip();
@@ -45,10 +48,10 @@ proptest! {
         let v2: Vec<f64> = idx.iter().map(|&i| vi[i]).collect();
         let a = fit(&yi, &vi, &settings(m, RandomCi::Classic)).unwrap();
         let b = fit(&y2, &v2, &settings(m, RandomCi::Classic)).unwrap();
-        let close = |x: f64, y: f64| (x - y).abs() <= 1e-12 * x.abs().max(y.abs()).max(1e-300) + 1e-15;
+        let close = |x: f64, y: f64| (x - y).abs() <= ROUND_OFF * x.abs().max(y.abs()).max(1e-300) + LAST_PLACE;
         prop_assert!(close(a.common.yi, b.common.yi));
         prop_assert!(close(a.random.yi, b.random.yi), "{} vs {}", a.random.yi, b.random.yi);
-        prop_assert!(close(a.tau2, b.tau2) || (a.tau2 - b.tau2).abs() < 1e-12, "{} vs {}", a.tau2, b.tau2);
+        prop_assert!(close(a.tau2, b.tau2) || (a.tau2 - b.tau2).abs() < ROUND_OFF, "{} vs {}", a.tau2, b.tau2);
     }
 
     /// Every CI contains its estimate; τ² ≥ 0; I² ∈ [0, 100]; the common estimate lies within
@@ -63,20 +66,20 @@ proptest! {
         prop_assert!(f.tau2 >= 0.0);
         let lo = yi.iter().copied().fold(f64::INFINITY, f64::min);
         let hi = yi.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        prop_assert!(f.common.yi >= lo - 1e-12 && f.common.yi <= hi + 1e-12);
-        prop_assert!(f.random.yi >= lo - 1e-12 && f.random.yi <= hi + 1e-12);
+        prop_assert!(f.common.yi >= lo - ROUND_OFF && f.common.yi <= hi + ROUND_OFF);
+        prop_assert!(f.random.yi >= lo - ROUND_OFF && f.random.yi <= hi + ROUND_OFF);
         if let Some(h) = &f.heterogeneity {
             prop_assert!((0.0..=100.0).contains(&h.i2));
             prop_assert!((0.0..=100.0).contains(&h.i2_tau));
             if let (Some(a), Some(b)) = (h.i2_lower, h.i2_upper) {
-                prop_assert!(a <= h.i2 + 1e-9 && h.i2 <= b + 1e-9);
+                prop_assert!(a <= h.i2 + ARITHMETIC && h.i2 <= b + ARITHMETIC);
             }
             if let (Some(a), Some(b)) = (h.tau2_lower, h.tau2_upper) {
                 prop_assert!(0.0 <= a && a <= b);
             }
         }
         let w: f64 = f.weights_random.iter().sum();
-        prop_assert!((w - 100.0).abs() < 1e-9);
+        prop_assert!((w - 100.0).abs() < ARITHMETIC);
     }
 
     /// back-transform(transform(p)) = p for every transformation with an exact inverse.
@@ -87,7 +90,7 @@ proptest! {
         for &m in &[ProportionMeasure::Plogit, ProportionMeasure::Pas, ProportionMeasure::Praw, ProportionMeasure::Pln] {
             let e = proportion_effect(x, n, m, 0.5);
             let p = back_transform(e.yi, m, n as f64).unwrap();
-            prop_assert!((p - x as f64 / n as f64).abs() < 1e-9, "{m}: {p}");
+            prop_assert!((p - x as f64 / n as f64).abs() < ARITHMETIC, "{m}: {p}");
         }
     }
 
@@ -98,7 +101,7 @@ proptest! {
         let pl = back_transform(lo, ProportionMeasure::Pft, n);
         let ph = back_transform(hi, ProportionMeasure::Pft, n);
         if let (Some(pl), Some(ph)) = (pl, ph) {
-            prop_assert!(pl <= ph + 1e-12, "n={n}: p({lo})={pl} > p({hi})={ph}");
+            prop_assert!(pl <= ph + ROUND_OFF, "n={n}: p({lo})={pl} > p({hi})={ph}");
             prop_assert!((0.0..=1.0).contains(&pl) && (0.0..=1.0).contains(&ph));
         }
     }

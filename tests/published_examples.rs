@@ -22,7 +22,7 @@ use alkstats::settings::{
 };
 use serde_json::Value;
 use std::collections::BTreeMap;
-use support::{f, fixture, Checker, ITERATIVE};
+use support::{f, fixture, Checker, ITERATIVE, ROUND_OFF};
 
 fn floats(v: &Value) -> Vec<f64> {
     v.as_array().unwrap().iter().map(f).collect()
@@ -155,7 +155,7 @@ fn published_examples_reproduce_when_rounded() {
                 continue;
             }
             let d = c["decimals"][key].as_i64().unwrap() as i32;
-            let half_unit = 0.5 * 10f64.powi(-d) + 1e-12;
+            let half_unit = 0.5 * 10f64.powi(-d) + ROUND_OFF;
             if (value - f(printed)).abs() > half_unit {
                 chk.fail(format!("{name} {key}: alkstats {value} does not round to printed {printed} ({d} decimals)"));
             }

@@ -8,84 +8,17 @@
 //! Figures must be the bytes that `alkstats forest`, `funnel` and `network --graph/--forest`
 //! write. Reproducibility is tested by byte comparison of two runs and by `--check`.
 
-use assert_cmd::Command;
+mod support;
+
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-use tempfile::TempDir;
+use support::workdir::{alkstats, Workdir};
 
 /// The repository root (for the shipped data and the committed example report).
 fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-struct Workdir {
-    dir: TempDir,
-}
-
-impl Workdir {
-    fn new() -> Self {
-        Workdir {
-            dir: tempfile::tempdir().expect("create a temporary directory"),
-        }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn create(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
-        let path = self.path(name);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).expect("create a folder");
-        }
-        std::fs::write(&path, contents).expect("write a test input");
-        path
-    }
-
-    /// `alkstats ARGS…` run in `cwd` (relative to the workdir).
-    fn command_in(&self, cwd: &str, args: &[&str]) -> Command {
-        let mut cmd = Command::cargo_bin("alkstats").expect("the alkstats binary is built");
-        cmd.current_dir(self.path(cwd)).args(args);
-        cmd
-    }
-
-    /// Runs `alkstats ARGS…` in the workdir, asserts exit 0, returns stdout.
-    fn ok(&self, args: &[&str]) -> String {
-        self.ok_in(".", args)
-    }
-
-    fn ok_in(&self, cwd: &str, args: &[&str]) -> String {
-        let out = self.command_in(cwd, args).output().expect("run alkstats");
-        assert!(
-            out.status.success(),
-            "alkstats {args:?} failed ({}): {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).expect("UTF-8 output")
-    }
-
-    /// Runs `alkstats ARGS…`, asserts the exit code, returns (stdout, stderr).
-    fn fails(&self, code: i32, args: &[&str]) -> (String, String) {
-        let out = self.command_in(".", args).output().expect("run alkstats");
-        assert_eq!(
-            out.status.code(),
-            Some(code),
-            "alkstats {args:?}: stdout {} stderr {}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        (
-            String::from_utf8_lossy(&out.stdout).into_owned(),
-            String::from_utf8_lossy(&out.stderr).into_owned(),
-        )
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        serde_json::from_str(&self.ok(args)).expect("valid JSON")
-    }
 }
 
 /// Every file under `dir`, by relative path.
@@ -232,7 +165,7 @@ fn check_lists_every_file_that_differs_and_exits_1() {
     std::fs::write(w.path("r/index.html"), html).unwrap();
     std::fs::remove_file(w.path("r/figures/orr_by_drug_forest.svg")).unwrap();
     w.create("r/notes.txt", "mine");
-    let (stdout, stderr) = w.fails(1, &["report", "--check", "r"]);
+    let (stdout, stderr) = w.fails_with(1, &["report", "--check", "r"]);
     assert!(stdout.contains("differs     index.html"), "{stdout}");
     assert!(stdout.contains("tampered    index.html"), "{stdout}");
     assert!(
@@ -253,25 +186,20 @@ fn an_interrupted_run_never_leaves_a_report_that_check_accepts() {
     w.ok(&["report", "--out", "r"]);
     // A write stopped before the manifest (the manifest is written last).
     std::fs::remove_file(w.path("r/manifest.json")).unwrap();
-    let (stdout, _) = w.fails(1, &["report", "--check", "r"]);
+    let (stdout, _) = w.fails_with(1, &["report", "--check", "r"]);
     assert!(stdout.contains("manifest.json"), "{stdout}");
     // A write stopped inside a figure, manifest present.
     w.ok(&["report", "--out", "s"]);
     let png = w.path("s/figures/hr_pfs_by_comparison_forest.png");
     let bytes = std::fs::read(&png).unwrap();
     std::fs::write(&png, &bytes[..bytes.len() / 2]).unwrap();
-    let (stdout, _) = w.fails(1, &["report", "--check", "s"]);
+    let (stdout, _) = w.fails_with(1, &["report", "--check", "s"]);
     assert!(
         stdout.contains("figures/hr_pfs_by_comparison_forest.png"),
         "{stdout}"
     );
     // Nothing but the report folders is left next to them (no temporary folders).
-    let mut names: Vec<String> = std::fs::read_dir(w.dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    assert_eq!(names, ["r", "s"]);
+    assert_eq!(w.entries(), ["r", "s"]);
 }
 
 #[test]
@@ -566,7 +494,7 @@ graph = false
         arms.replacen("Camidge DR", "Camidge D", 1),
     )
     .unwrap();
-    let (stdout, _) = w.fails(1, &["report", "--check", "out"]);
+    let (stdout, _) = w.fails_with(1, &["report", "--check", "out"]);
     assert!(stdout.contains("differs     manifest.json"), "{stdout}");
     assert!(stdout.contains("differs     index.html"), "{stdout}");
 }
@@ -578,7 +506,7 @@ fn plan_errors_exit_2_with_file_line_and_key_and_write_nothing() {
         "plan.toml",
         "title = \"T\"\n[[analysis]]\nid = \"a\"\nkind = \"orr\"\ncolour = \"red\"\n",
     );
-    let (_, stderr) = w.fails(2, &["report", "plan.toml", "--out", "r"]);
+    let (_, stderr) = w.fails_with(2, &["report", "plan.toml", "--out", "r"]);
     assert!(
         stderr.contains("plan.toml:5:1: unknown field `colour`"),
         "{stderr}"
@@ -588,7 +516,7 @@ fn plan_errors_exit_2_with_file_line_and_key_and_write_nothing() {
         "plan2.toml",
         "title = \"T\"\n[[analysis]]\nid = \"a\"\nkind = \"hr\"\nci_study = \"wilson\"\n",
     );
-    let (_, stderr) = w.fails(2, &["report", "plan2.toml", "--out", "r"]);
+    let (_, stderr) = w.fails_with(2, &["report", "plan2.toml", "--out", "r"]);
     assert!(
         stderr
             .contains("plan2.toml:5:12: analysis 'a': key 'ci_study' does not apply to kind 'hr'"),
@@ -598,12 +526,12 @@ fn plan_errors_exit_2_with_file_line_and_key_and_write_nothing() {
         "plan3.toml",
         "title = \"T\"\n[[analysis]]\nid = \"a\"\nkind = \"orr\"\nby = \"colour\"\n",
     );
-    let (_, stderr) = w.fails(2, &["report", "plan3.toml", "--out", "r"]);
+    let (_, stderr) = w.fails_with(2, &["report", "plan3.toml", "--out", "r"]);
     assert!(
         stderr.contains("analysis 'a': --by colour: no such column"),
         "{stderr}"
     );
-    let (_, stderr) = w.fails(2, &["report", "missing.toml", "--out", "r"]);
+    let (_, stderr) = w.fails_with(2, &["report", "missing.toml", "--out", "r"]);
     assert!(
         stderr.contains("missing.toml: cannot read the plan"),
         "{stderr}"
@@ -611,13 +539,13 @@ fn plan_errors_exit_2_with_file_line_and_key_and_write_nothing() {
     assert!(!w.path("r").exists());
     // A folder holding anything but a report is never replaced.
     w.create("mine/thesis.tex", "precious");
-    let (_, stderr) = w.fails(2, &["report", "--out", "mine"]);
+    let (_, stderr) = w.fails_with(2, &["report", "--out", "mine"]);
     assert!(stderr.contains("holds no alkstats report"), "{stderr}");
     assert_eq!(
         std::fs::read_to_string(w.path("mine/thesis.tex")).unwrap(),
         "precious"
     );
-    let (_, stderr) = w.fails(2, &["report", "--check", "nowhere"]);
+    let (_, stderr) = w.fails_with(2, &["report", "--check", "nowhere"]);
     assert!(stderr.contains("no such folder"), "{stderr}");
 }
 
@@ -646,8 +574,7 @@ fn a_timestamp_is_written_only_when_asked_and_check_reuses_it() {
 
 #[test]
 fn the_committed_example_matches_a_fresh_run_of_the_embedded_plan() {
-    let out = Command::cargo_bin("alkstats")
-        .unwrap()
+    let out = alkstats()
         .current_dir(repo())
         .args(["report", "--check", "reports/alk_review"])
         .output()

@@ -1,6 +1,12 @@
 //! Shared test support: named tolerances (one per kind of quantity, as metafor's
-//! `tests/testthat/settings.r` does), fixture loading, and a located comparison.
+//! `tests/testthat/settings.r` does), fixture loading, a located comparison, and the
+//! [`workdir::Workdir`] in which the end-to-end tests run the binary.
+//!
+//! Every tolerance a test uses is named here, with what it is for and why it has that size; a
+//! test file writes the name, never the number.
 #![allow(dead_code)]
+
+pub mod workdir;
 
 use serde_json::Value;
 use std::path::PathBuf;
@@ -11,6 +17,45 @@ pub const CLOSED_FORM: f64 = 1e-6;
 pub const ITERATIVE: f64 = 1e-5;
 /// Below this magnitude a difference is judged in absolute terms (p-values of 1e-300 etc.).
 pub const ABS_FLOOR: f64 = 1e-12;
+
+/// Quantities that only go through exact arithmetic, a longer chain of floating-point operations
+/// or printing: study weights summing to 100 %, the same estimate in the CSV table and in the
+/// JSON, closed-form re-derivations in the test of what the binary printed (escalc's
+/// continuity-corrected logit, an SE from a CI or a p-value), a back-transform of a transform,
+/// Q = Q_within + Q_between, plot geometry in points. Absolute (or relative where scaled at the
+/// use). 1e-9: millions of ulps of the O(1)–O(100) values involved, so accumulated rounding never
+/// trips it, yet a wrong formula (which shows by the 4th–6th digit) always does.
+pub const ARITHMETIC: f64 = 1e-9;
+
+/// Quantities reached through a handful of floating-point operations on O(1) values: exp∘ln
+/// (an HR and its log), an inverted HR (1/2 = 0.5), a ratio of two medians, a sum of parts, the
+/// same fit with the studies in another order; and the slack for inequalities that hold exactly
+/// in real arithmetic (an estimate inside the range of the data, a monotone back-transform, a
+/// printed decimal that is not exactly representable). 1e-12: a few thousand ulps of O(1)
+/// values, tight enough that anything but rounding fails.
+pub const ROUND_OFF: f64 = 1e-12;
+
+/// One to a few units in the last place of O(1) numbers (f64 ε ≈ 2.2e-16): values that must be
+/// equal but for the last bit (the effect of a vs b is minus that of b vs a), and the absolute
+/// term that lets a relative comparison meet zero. 1e-15: about 5 ulps of 1.
+pub const LAST_PLACE: f64 = 1e-15;
+
+/// τ² at or below this is the boundary 0 on both sides of a comparison with metafor: an
+/// iterative estimator stopping at 1e-13 (or metafor reporting 1e-11) instead of exactly 0 is
+/// not a disagreement, and a relative difference between two such numbers means nothing.
+/// 1e-10: far below any τ² that matters on the log or logit scales (0.001–1), far above where
+/// the estimators stop.
+pub const TAU2_FLOOR: f64 = 1e-10;
+
+/// I² (in percent) at or below this is 0: the counterpart of [`TAU2_FLOOR`] for the I² that
+/// goes with a τ² stopped just short of the boundary (I² = 100·τ²/(τ² + s²), so a τ² of 1e-10
+/// with a within-study variance s² of order 1 gives 1e-8 %). Far below the one decimal I² is
+/// reported with.
+pub const I2_FLOOR: f64 = 1e-8;
+
+/// Half a unit in the fourth decimal: for expected values quoted to four decimals (a published
+/// confidence interval such as 0.2121–0.5451), which the exact value must round to.
+pub const FOUR_DECIMALS: f64 = 5e-5;
 
 /// Reads a committed fixture from `tests/fixtures/`.
 pub fn fixture(name: &str) -> Value {
