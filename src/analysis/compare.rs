@@ -155,6 +155,7 @@ fn analyse_group(
     group: Option<String>,
     pairs: &[&Pair],
     s: &CompareSettings,
+    measure: Measure,
     warnings: &mut Vec<String>,
 ) -> Result<Option<Analysis<ComparisonStudyResult>>, AnalysisError> {
     let prefix = group_prefix(group.as_deref());
@@ -193,7 +194,7 @@ fn analyse_group(
         ));
         return Ok(None);
     }
-    let data = EffectSizes::new(Measure::TwoArm(s.measure), studies);
+    let data = EffectSizes::new(measure, studies);
     let settings = ModelSettings {
         fit: s.fit,
         common: s.method,
@@ -265,7 +266,16 @@ pub fn compare_arms(
     let mut warnings = Vec::new();
     let (usable, _) = partition_overlapping(arms, s.keep_overlapping, |a| &a.overlaps);
     let pairs = pair_arms(&usable, &mut warnings);
-    compare_pairs(pairs, headers, data_name, s, "orr-compare", warnings)
+    let measure = Measure::TwoArm(s.measure);
+    compare_pairs(
+        pairs,
+        headers,
+        data_name,
+        s,
+        measure,
+        "orr-compare",
+        warnings,
+    )
 }
 
 /// Compares the two arms of each pair (a wide two-arm file, or arms paired by trial) and pools
@@ -279,6 +289,7 @@ pub fn compare_pairs(
     headers: &[String],
     data_name: &str,
     s: &CompareSettings,
+    measure: Measure,
     outcome: &str,
     mut warnings: Vec<String>,
 ) -> Result<PoolReport<ComparisonStudyResult>, AnalysisError> {
@@ -303,12 +314,11 @@ pub fn compare_pairs(
         &s.grouping,
         &headers,
         |p| &p.fields,
-        |label, members| analyse_group(label, members, s, &mut warnings),
+        |label, members| analyse_group(label, members, s, measure, &mut warnings),
     )?;
     if analyses.is_empty() {
         return Err(nothing(NothingToPool::NoEstimableComparison));
     }
-    let measure = Measure::TwoArm(s.measure);
     let mut settings = settings_echo(measure, &s.fit, &s.grouping, s.keep_overlapping, data_name);
     settings.incr = Some(s.incr);
     settings.method = Some(s.method.to_string());

@@ -62,8 +62,8 @@ roles! {
     MAX_C = "max.c", "the maximum in the control arm", ["maxc", "max2"];
     TE = "TE", "the estimate on the analysis scale", ["te", "yi", "estimate", "effect", "logestimate", "loghr", "logor", "logrr"];
     SE_TE = "seTE", "the standard error of TE", ["sete", "se", "sei", "stderr", "standarderror"];
-    LOWER = "lower", "the lower confidence limit (on the scale of --sm)", ["lower", "lci", "cilower", "lowerci", "lb", "cilb", "lcl", "ll"];
-    UPPER = "upper", "the upper confidence limit (on the scale of --sm)", ["upper", "uci", "ciupper", "upperci", "ub", "ciub", "ucl", "ul"];
+    LOWER = "lower", "the lower confidence limit (on the scale of --sm)", ["lower", "lci", "cilower", "lowerci", "lower95ci", "lower95", "lb", "cilb", "lcl", "ll"];
+    UPPER = "upper", "the upper confidence limit (on the scale of --sm)", ["upper", "uci", "ciupper", "upperci", "upper95ci", "upper95", "ub", "ciub", "ucl", "ul"];
 }
 
 /// A header reduced to what identifies it: lower-case letters and digits only.

@@ -37,7 +37,7 @@ fn pooled(t: TableFit) -> Pooled {
 
 fn two_arm_measure(data: &EffectSizes) -> Result<TwoArmMeasure, ModelError> {
     match data.measure {
-        super::Measure::TwoArm(m) => Ok(m),
+        super::Measure::TwoArm(m) | super::Measure::Binary(m) => Ok(m),
         other => Err(ModelError::NeedsTables {
             method: CompareMethod::Mh,
             measure: other.sm(),

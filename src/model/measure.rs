@@ -17,9 +17,12 @@ pub enum Measure {
     Proportion(ProportionMeasure),
     /// Log hazard ratio of a treatment against a comparator.
     HazardRatio,
-    /// A two-arm binary comparison: log risk ratio, log odds ratio (also Peto's) or risk
-    /// difference (metafor `RR`, `OR`, `RD`).
+    /// A two-arm comparison of response rates (the shipped randomized trials): log risk ratio,
+    /// log odds ratio (also Peto's) or risk difference (metafor `RR`, `OR`, `RD`).
     TwoArm(TwoArmMeasure),
+    /// A user's two-arm binary outcome (`--outcome binary`): the same measures, labelled
+    /// without assuming what the events are.
+    Binary(TwoArmMeasure),
     /// Log of a median time (months), pooled by inverse variance.
     LogMedian,
     /// A median time on its own scale (median of medians: no variance model).
@@ -55,7 +58,7 @@ impl Measure {
         match self {
             Measure::Proportion(p) => p.as_str(),
             Measure::HazardRatio => "HR",
-            Measure::TwoArm(m) => m.as_str(),
+            Measure::TwoArm(m) | Measure::Binary(m) => m.as_str(),
             Measure::LogMedian | Measure::Median => "MEDIAN",
             Measure::Continuous(m) => m.as_str(),
             Measure::Generic(m) => m.as_str(),
@@ -67,9 +70,11 @@ impl Measure {
         match self {
             Measure::Proportion(p) => p.describe(),
             Measure::HazardRatio => "log hazard ratio",
-            Measure::TwoArm(TwoArmMeasure::Rr) => "log risk ratio",
-            Measure::TwoArm(TwoArmMeasure::Or) => "log odds ratio",
-            Measure::TwoArm(TwoArmMeasure::Rd) => "risk difference",
+            Measure::TwoArm(m) | Measure::Binary(m) => match m {
+                TwoArmMeasure::Rr => "log risk ratio",
+                TwoArmMeasure::Or => "log odds ratio",
+                TwoArmMeasure::Rd => "risk difference",
+            },
             Measure::LogMedian => "log median (months)",
             Measure::Median => "median (months)",
             Measure::Continuous(ContinuousMeasure::Md) => "mean difference",
@@ -85,7 +90,7 @@ impl Measure {
     pub fn log_scale(self) -> bool {
         match self {
             Measure::HazardRatio | Measure::LogMedian => true,
-            Measure::TwoArm(m) => m.is_ratio(),
+            Measure::TwoArm(m) | Measure::Binary(m) => m.is_ratio(),
             Measure::Continuous(m) => m == ContinuousMeasure::Rom,
             Measure::Generic(m) => m.is_log(),
             Measure::Proportion(_) | Measure::Median => false,
@@ -97,8 +102,8 @@ impl Measure {
     pub fn null_value(self) -> Option<f64> {
         match self {
             Measure::HazardRatio => Some(1.0),
-            Measure::TwoArm(m) if m.is_ratio() => Some(1.0),
-            Measure::TwoArm(_) => Some(0.0),
+            Measure::TwoArm(m) | Measure::Binary(m) if m.is_ratio() => Some(1.0),
+            Measure::TwoArm(_) | Measure::Binary(_) => Some(0.0),
             Measure::Continuous(_) | Measure::Generic(_) => {
                 Some(if self.log_scale() { 1.0 } else { 0.0 })
             }
@@ -113,12 +118,8 @@ impl Measure {
     pub fn back(self, y: f64, n: f64) -> Option<f64> {
         let v = match self {
             Measure::Proportion(p) => return back_transform(y, p, n),
-            Measure::HazardRatio | Measure::LogMedian => y.exp(),
-            Measure::TwoArm(m) if m.is_ratio() => y.exp(),
-            Measure::Continuous(_) | Measure::Generic(_) if self.log_scale() => y.exp(),
-            Measure::TwoArm(_) | Measure::Median | Measure::Continuous(_) | Measure::Generic(_) => {
-                y
-            }
+            _ if self.log_scale() => y.exp(),
+            _ => y,
         };
         v.is_finite().then_some(v)
     }
@@ -170,6 +171,22 @@ impl Measure {
                     totals: false,
                 }
             }
+            Measure::Binary(m) => {
+                let (what, x_label) = match m {
+                    TwoArmMeasure::Rr => ("Risk ratio", "Risk ratio (log scale)"),
+                    TwoArmMeasure::Or => ("Odds ratio", "Odds ratio (log scale)"),
+                    TwoArmMeasure::Rd => ("Risk difference", "Risk difference"),
+                };
+                MeasureLabels {
+                    what,
+                    x_label,
+                    data_header: "Events/N\n(E vs C)",
+                    estimate_header: m.as_str(),
+                    // Which side is good depends on the events: no "favours" labels unless asked.
+                    favours: None,
+                    totals: false,
+                }
+            }
             Measure::Continuous(m) => {
                 let (what, x_label, estimate_header) = match m {
                     ContinuousMeasure::Md => ("Mean difference", "Mean difference", "MD"),
@@ -187,7 +204,7 @@ impl Measure {
                     x_label,
                     data_header: "Mean (SD), N\n(T vs C)",
                     estimate_header,
-                    favours: Some(("Favours control", "Favours experimental")),
+                    favours: None,
                     totals: false,
                 }
             }
@@ -196,7 +213,7 @@ impl Measure {
                 x_label: m.axis_label(),
                 data_header: "",
                 estimate_header: m.as_str(),
-                favours: Some(("Favours experimental", "Favours control")),
+                favours: None,
                 totals: false,
             },
             Measure::LogMedian | Measure::Median => MeasureLabels {

@@ -75,12 +75,12 @@ fn outcome_title<S>(report: &PoolReport<S>) -> String {
             s.endpoint.as_deref().unwrap_or("pfs").to_uppercase()
         ),
         Measure::LogMedian | Measure::Median => "median progression-free survival (months)".into(),
-        Measure::TwoArm(_) if report.outcome == "orr-compare" => format!(
+        Measure::TwoArm(_) => format!(
             "two-arm response comparisons ({}; common effect by {})",
             s.sm,
             s.method.as_deref().unwrap_or("IV")
         ),
-        Measure::TwoArm(_) => format!(
+        Measure::Binary(_) => format!(
             "two-arm comparisons ({}; common effect by {})",
             s.sm,
             s.method.as_deref().unwrap_or("IV")
@@ -112,7 +112,10 @@ pub fn render<S: StudyRow>(report: &PoolReport<S>, with_studies: bool) -> String
             s.by.clone()
         },
         "k".into(),
-        if matches!(report.measure, Measure::Proportion(_) | Measure::TwoArm(_)) {
+        if matches!(
+            report.measure,
+            Measure::Proportion(_) | Measure::TwoArm(_) | Measure::Binary(_)
+        ) {
             "events/n".into()
         } else {
             "n".into()

@@ -18,6 +18,7 @@ use crate::cli::{CliError, Output};
 use crate::data::table::Table;
 use crate::data::user_rows::{load_binary, load_continuous, load_generic};
 use crate::data::{load_arms, load_hr, StudyYear, EMBEDDED_ARMS, EMBEDDED_HR};
+use crate::model::Measure;
 use serde::Serialize;
 
 const ARMS_NAME: &str = "data/alk_nsclc_arms.csv (embedded)";
@@ -99,7 +100,16 @@ pub fn execute(run: PoolRun) -> Result<Output, CliError> {
                     grouping,
                     ..s.clone()
                 };
-                compare_pairs(pairs.clone(), &headers, &name, &s, "binary", Vec::new())
+                let measure = Measure::Binary(s.measure);
+                compare_pairs(
+                    pairs.clone(),
+                    &headers,
+                    &name,
+                    &s,
+                    measure,
+                    "binary",
+                    Vec::new(),
+                )
             })?
         }
         PoolAnalysis::Continuous { measure, maps } => {

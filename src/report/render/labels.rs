@@ -34,7 +34,7 @@ pub(super) fn labels<S>(r: &PoolReport<S>) -> Labels {
             effect_header: r.measure.labels().what.into(),
             digits: 4,
         },
-        Measure::TwoArm(m) => Labels {
+        Measure::TwoArm(m) | Measure::Binary(m) => Labels {
             data_header: "Events/n (treatment vs comparator)",
             effect_header: match m {
                 TwoArmMeasure::Or => "Odds ratio".into(),
