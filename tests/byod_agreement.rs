@@ -321,3 +321,107 @@ fn a_wrong_map_names_the_role_the_columns_and_the_fix() {
     assert!(e.contains("Trial, Year, Allocation, Events_T"), "{e}");
     assert!(out.stdout.is_empty());
 }
+
+/// `alkstats pool` JSON of one outcome of the synthetic RevMan review.
+fn rm5(args: &[&str]) -> Value {
+    let out = alkstats()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "pool",
+            "--data",
+            "tests/fixtures/revman/synthetic_review.rm5",
+            "--format",
+            "json",
+        ])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn a_revman_review_lists_its_outcomes_then_pools_the_one_chosen_with_its_own_settings() {
+    let out = alkstats()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "pool",
+            "--data",
+            "tests/fixtures/revman/synthetic_review.rm5",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let e = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        e.contains("--rm5-outcome") && e.contains("1.1 Tuberculosis cases"),
+        "{e}"
+    );
+
+    // Reference values: metafor on the same metadat data (tests/r/metafor_fixtures_byod.R,
+    // key `revman`): rma.mh(measure = "RR") per subgroup, rma(measure = "MD", method = "FE"),
+    // and rma(yi, sei, method = "FE") on the six log odds ratios read from the file.
+    let fx = fixture("metafor_byod.json");
+    let outcomes = fx["revman"]["outcomes"].as_array().unwrap();
+    let mut chk = Checker::default();
+    let bcg = rm5(&["--rm5-outcome", "1.1"]);
+    assert_eq!(
+        bcg["settings"]["method"], "MH",
+        "the review's method is the default"
+    );
+    assert_eq!(bcg["settings"]["sm"], "RR");
+    for (i, sub) in outcomes[0]["subgroups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+    {
+        let a = &bcg["analyses"][i];
+        assert_eq!(a["group"], sub["name"]);
+        chk.close_v(
+            "1.1 MH",
+            a["common"]["yi"].as_f64().unwrap(),
+            &sub["mh"]["estimate"],
+            CLOSED_FORM,
+        );
+        chk.close_v(
+            "1.1 MH se",
+            a["common"]["se"].as_f64().unwrap(),
+            &sub["mh"]["se"],
+            CLOSED_FORM,
+        );
+    }
+    let stroke = rm5(&["--rm5-outcome", "2.1"]);
+    let c = &outcomes[1]["common"];
+    chk.close_v(
+        "2.1 MD",
+        stroke["analyses"][0]["common"]["yi"].as_f64().unwrap(),
+        &c["estimate"],
+        CLOSED_FORM,
+    );
+    chk.close_v(
+        "2.1 MD se",
+        stroke["analyses"][0]["common"]["se"].as_f64().unwrap(),
+        &c["se"],
+        CLOSED_FORM,
+    );
+    let generic = rm5(&["--rm5-outcome", "2.2"]);
+    let c = &outcomes[2]["common"];
+    chk.close_v(
+        "2.2 log OR",
+        generic["analyses"][0]["common"]["yi"].as_f64().unwrap(),
+        &c["estimate"],
+        CLOSED_FORM,
+    );
+    chk.close_v(
+        "2.2 se",
+        generic["analyses"][0]["common"]["se"].as_f64().unwrap(),
+        &c["se"],
+        CLOSED_FORM,
+    );
+    chk.finish("RevMan outcomes vs metafor");
+}

@@ -36,8 +36,12 @@ fn pool_and_draw<S: StudyRow + Serialize, R: StudyYear>(
     render(&report, run)
 }
 
-/// A user's file read as a table (no required columns: roles are resolved afterwards).
-fn user_table(run: &PoolRun) -> Result<Table, CliError> {
+/// A user's file read as a table (no required columns: roles are resolved afterwards), or the
+/// RevMan outcome read already.
+fn user_table(run: &PoolRun, prepared: &mut Option<Table>) -> Result<Table, CliError> {
+    if let Some(t) = prepared.take() {
+        return Ok(t);
+    }
     let (name, bytes) = run.data.read("", "")?;
     Ok(Table::parse(&name, &bytes, &[])?)
 }
@@ -47,7 +51,11 @@ fn user_table(run: &PoolRun) -> Result<Table, CliError> {
 ///
 /// # Errors
 /// Bad data, an impossible analysis, or a plot that cannot be drawn or written.
-pub fn execute(run: PoolRun) -> Result<Output, CliError> {
+pub fn execute(mut run: PoolRun) -> Result<Output, CliError> {
+    let mut prepared = match run.rm5.clone() {
+        Some(req) => Some(super::revman::prepare(&mut run, &req)?),
+        None => None,
+    };
     let source = &run.data;
     let text = match &run.analysis {
         &PoolAnalysis::Compare {
@@ -83,7 +91,7 @@ pub fn execute(run: PoolRun) -> Result<Output, CliError> {
             incr,
             maps,
         } => {
-            let table = user_table(&run)?;
+            let table = user_table(&run, &mut prepared)?;
             let (name, headers) = (table.file.clone(), table.headers.clone());
             let rows = load_binary(table, maps)?;
             let s = CompareSettings {
@@ -113,7 +121,7 @@ pub fn execute(run: PoolRun) -> Result<Output, CliError> {
             })?
         }
         PoolAnalysis::Continuous { measure, maps } => {
-            let table = user_table(&run)?;
+            let table = user_table(&run, &mut prepared)?;
             let (name, headers) = (table.file.clone(), table.headers.clone());
             let rows = load_continuous(table, maps)?;
             pool_and_draw(&run, run.grouping("none"), &rows, |grouping| {
@@ -126,7 +134,7 @@ pub fn execute(run: PoolRun) -> Result<Output, CliError> {
             })?
         }
         PoolAnalysis::Generic { sm, ci_level, maps } => {
-            let table = user_table(&run)?;
+            let table = user_table(&run, &mut prepared)?;
             let (name, headers) = (table.file.clone(), table.headers.clone());
             let rows = load_generic(table, maps)?;
             pool_and_draw(&run, run.grouping("none"), &rows, |grouping| {

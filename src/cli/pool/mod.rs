@@ -2,6 +2,7 @@
 //! [`PoolRun`] ([`settings`]), which [`execute`] runs.
 
 mod execute;
+mod revman;
 mod settings;
 
 pub use execute::execute;
@@ -73,6 +74,10 @@ pub struct PoolArgs {
     /// MD, SMD, RD, GEN (default).
     #[arg(long)]
     pub sm: Option<String>,
+    /// With a RevMan 5 file (--data review.rm5): the outcome to pool, as RevMan numbers it
+    /// (e.g. 1.1). Without it, the outcomes are listed.
+    #[arg(long = "rm5-outcome", value_name = "ID")]
+    pub rm5_outcome: Option<String>,
     /// Level of the confidence limits in the file (--outcome generic with lower/upper).
     #[arg(
         long = "ci-level",

@@ -1,6 +1,7 @@
 //! The typed settings of a `pool` run: clap's flags checked and turned into a [`PoolRun`] at the
 //! top of `run`, so that nothing after it sees the raw flags.
 
+use super::revman::{is_rm5, Rm5Request};
 use super::PoolArgs;
 use crate::analysis::group::Grouping;
 use crate::batch::StreamMode;
@@ -103,6 +104,8 @@ pub struct PoolRun {
     pub output: Option<PathBuf>,
     /// Plots to draw besides the table.
     pub plots: PlotSettings,
+    /// A RevMan 5 input: the outcome and the flags that override the review's settings.
+    pub rm5: Option<Rm5Request>,
 }
 
 /// A user's file is needed for the outcomes that have no shipped data.
@@ -154,7 +157,18 @@ impl PoolRun {
             }));
         }
         let measure = args.measure.as_deref();
+        let rm5 = is_rm5(&data).then(|| Rm5Request {
+            outcome: args.rm5_outcome.clone(),
+            measure: args.measure.clone().or_else(|| args.sm.clone()),
+            method: args.method.clone(),
+        });
         let analysis = match args.outcome {
+            // The review's outcome decides; this is replaced when the file is read.
+            _ if rm5.is_some() => PoolAnalysis::Generic {
+                sm: GenericMeasure::Gen,
+                ci_level: args.ci_level,
+                maps: Vec::new(),
+            },
             Outcome::Orr if args.compare => PoolAnalysis::Compare {
                 measure: parse_method(measure, "RR")?,
                 method: parse_method(args.method.as_deref(), "MH")?,
@@ -226,6 +240,7 @@ impl PoolRun {
             studies: args.studies,
             output: args.output,
             plots,
+            rm5,
         })
     }
 
