@@ -1,5 +1,7 @@
 //! Typed loading errors. Each variant carries what a person needs to fix the file.
 
+use super::delimiter::Delimiter;
+use super::sheet::CellRef;
 use thiserror::Error;
 
 /// A problem with an input data file.
@@ -47,7 +49,7 @@ pub enum DataError {
         field: String,
     },
     /// A row has a different number of fields from the header.
-    #[error("{file}: line {line}: found {found} fields, expected {expected} as in the header (a missing or extra comma?)")]
+    #[error("{file}: line {line}: found {found} fields, expected {expected} as in the header (a missing or extra {delimiter}?)")]
     Ragged {
         /// File name.
         file: String,
@@ -57,6 +59,8 @@ pub enum DataError {
         found: usize,
         /// Fields in the header.
         expected: usize,
+        /// The delimiter sniffed from the header.
+        delimiter: Delimiter,
     },
     /// Bytes that are not UTF-8.
     #[error("{file}: line {line}, column {column} ({field}): found '{found}' with bytes that are not valid UTF-8; expected UTF-8 text (re-save the file as 'CSV UTF-8')")]
@@ -105,5 +109,108 @@ pub enum DataError {
     NoRows {
         /// File name.
         file: String,
+    },
+    /// A spreadsheet file that cannot be opened as a workbook (corrupt, truncated, encrypted,
+    /// or not a spreadsheet at all).
+    #[error("{file}: cannot read the spreadsheet: {reason}; expected an .xlsx, .xlsm, .xls or .ods workbook")]
+    Spreadsheet {
+        /// File name.
+        file: String,
+        /// What the spreadsheet reader reported.
+        reason: String,
+    },
+    /// A sheet name that the workbook does not have.
+    #[error("{file}: there is no sheet '{sheet}'; expected one of the sheets: {available}")]
+    UnknownSheet {
+        /// File name.
+        file: String,
+        /// The sheet asked for.
+        sheet: String,
+        /// The workbook's sheets, quoted and comma-separated.
+        available: String,
+    },
+    /// A sheet with no non-empty cell.
+    #[error("{file}: the sheet is empty; expected a header row with the columns {expected}")]
+    EmptySheet {
+        /// File and sheet (`trials.xlsx, sheet 'Data'`).
+        file: String,
+        /// The required columns.
+        expected: String,
+    },
+    /// A sheet with a header row and nothing below it.
+    #[error("{file}: row {row} (header) has no data rows below it; expected at least one row")]
+    SheetNoRows {
+        /// File and sheet.
+        file: String,
+        /// The spreadsheet row of the header.
+        row: u64,
+    },
+    /// A required column is absent from a sheet's header row.
+    #[error(
+        "{file}: row {row} (header): required column '{column}' is missing; found columns: {found}"
+    )]
+    SheetMissingColumn {
+        /// File and sheet.
+        file: String,
+        /// The spreadsheet row of the header.
+        row: u64,
+        /// The missing column.
+        column: String,
+        /// The header as found.
+        found: String,
+    },
+    /// A column name appears twice in a sheet's header row.
+    #[error("{file}: row {row} (header), cell {cell}: the column name '{field}' appears twice; expected unique column names")]
+    SheetDuplicateColumn {
+        /// File and sheet.
+        file: String,
+        /// The spreadsheet row of the header.
+        row: u64,
+        /// Cell of the second occurrence (`D1`).
+        cell: CellRef,
+        /// The repeated name.
+        field: String,
+    },
+    /// A cell holding a spreadsheet error value such as `#DIV/0!` or `#N/A`.
+    #[error("{file}: row {}, column '{column}' ({cell}): found '{found}', a spreadsheet error; expected a value (fix the formula or clear the cell)", .cell.row)]
+    ErrorCell {
+        /// File and sheet.
+        file: String,
+        /// Column name from the header (empty for a column without one).
+        column: String,
+        /// The cell (`C7`), which holds the row.
+        cell: CellRef,
+        /// The error as the spreadsheet shows it.
+        found: String,
+    },
+    /// A spreadsheet cell holding a value that is not allowed.
+    #[error("{file}: row {}, column '{column}' ({cell}): found '{found}'; expected {expected}", .cell.row)]
+    BadCell {
+        /// File and sheet.
+        file: String,
+        /// Column name from the header.
+        column: String,
+        /// The cell (`C7`), which holds the row; its column is `None` when the column is absent.
+        cell: CellRef,
+        /// The value as read.
+        found: String,
+        /// What would be accepted.
+        expected: String,
+    },
+    /// A sheet name given for a file that is read as text.
+    #[error("{file}: a sheet ('{sheet}') was given, but the file is read as delimited text; expected an .xlsx, .xlsm, .xls or .ods file, or no sheet")]
+    SheetOfText {
+        /// File name.
+        file: String,
+        /// The sheet asked for.
+        sheet: String,
+    },
+    /// A file of a kind that this reader does not turn into a table.
+    #[error("{file}: {kind} files are not read as a table here; expected a CSV, TSV or spreadsheet file")]
+    NotATable {
+        /// File name.
+        file: String,
+        /// The kind of file (`RevMan (.rm5)`).
+        kind: String,
     },
 }

@@ -1,18 +1,23 @@
-//! Loading: the shipped data files (embedded in the binary) and user CSV files, parsed into
-//! validated, typed rows. Every error names the file, line, column, field, the value found and
-//! what was expected.
+//! Loading: the shipped data files (embedded in the binary) and user files (CSV, TSV or
+//! spreadsheets, see [`read_table`]), parsed into validated, typed rows. Every error names the
+//! file, line (or sheet and row), column, field, the value found and what was expected.
 
 pub mod arms;
+pub mod cursor;
+pub mod delimiter;
 pub mod error;
+pub mod format;
 pub mod hr;
 pub mod revman;
 pub mod roles;
+pub mod sheet;
 pub mod table;
 pub mod user_rows;
 pub mod year;
 
 pub use arms::{load_arms, Arm};
 pub use error::DataError;
+pub use format::{read_table, FileKind};
 pub use hr::{load_hr, HrRow};
 pub use year::StudyYear;
 
@@ -43,6 +48,15 @@ impl DataSource {
             None => DataSource::Embedded,
             Some("-") => DataSource::Stdin,
             Some(p) => DataSource::File(PathBuf::from(p)),
+        }
+    }
+
+    /// The kind of the data, which decides how it is read: the embedded files and standard input
+    /// are text; a file is known by its extension ([`FileKind::from_path`]).
+    pub fn kind(&self) -> FileKind {
+        match self {
+            DataSource::Embedded | DataSource::Stdin => FileKind::Text,
+            DataSource::File(path) => FileKind::from_path(path),
         }
     }
 

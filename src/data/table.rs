@@ -1,22 +1,27 @@
-//! A CSV file read into rows of strings that remember their line, with typed field access that
-//! produces located errors. Shared by every data file of alkstats.
+//! A data table read into rows of strings that remember where they came from, with typed field
+//! access that produces located errors. Shared by every data file of alkstats: text tables
+//! (comma-, semicolon- or tab-separated, see [`Delimiter`]) are read here; spreadsheets are read
+//! into the same [`Table`] by [`super::sheet`].
 
-use super::DataError;
-use std::collections::BTreeMap;
+pub use super::cursor::RowCursor;
+use super::delimiter::{read_header, Delimiter, BOM};
+use super::{sheet, DataError};
+use std::io::{Chain, Cursor, Read};
 
-/// One data row: its 1-based line number and its trimmed fields.
+/// One data row: its 1-based line number (a spreadsheet's row number) and its trimmed fields.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Row {
-    /// Line where the record starts.
+    /// Line where the record starts; for a spreadsheet, the sheet's own row number.
     pub line: u64,
     /// Fields, in header order.
     pub fields: Vec<String>,
 }
 
-/// A parsed CSV file.
+/// A parsed data file.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
-    /// File name for messages.
+    /// File name for messages; for a spreadsheet, the file and sheet as made by
+    /// [`sheet::place`] (`trials.xlsx, sheet 'Data'`), which also makes its messages say "row".
     pub file: String,
     /// Column names from the header.
     pub headers: Vec<String>,
@@ -25,7 +30,8 @@ pub struct Table {
 }
 
 impl Table {
-    /// Parses `bytes` as a UTF-8 CSV file with a header line. Blank fields are empty strings.
+    /// Parses `bytes` as a UTF-8 CSV file with a header line, its delimiter sniffed from the
+    /// header ([`Delimiter::sniff`]). Blank fields are empty strings.
     ///
     /// This is [`RowReader`] run to the end of the bytes, after the unclosed-quote check, which
     /// on a whole file can name the line before any row is read.
@@ -61,12 +67,18 @@ impl Table {
 
     /// A typed view of `row` for located parsing.
     pub fn cursor<'a>(&'a self, row: &'a Row) -> RowCursor<'a> {
-        RowCursor { table: self, row }
+        RowCursor::new(self, row)
+    }
+
+    /// The sheet the table was read from, `None` for a text file.
+    pub fn sheet(&self) -> Option<&str> {
+        sheet::sheet_of(&self.file)
     }
 }
 
-/// The UTF-8 byte-order mark some spreadsheets write at the start of a CSV file.
-const BOM: &[u8] = b"\xEF\xBB\xBF";
+/// The input of a [`RowReader`]: the header read ahead for sniffing, then the rest of the
+/// stream.
+type Input<R> = QuoteWatch<Chain<Cursor<Vec<u8>>, R>>;
 
 /// Reads a CSV file record by record from any reader, with the checks and errors of
 /// [`Table::parse`] (header, quoting, field count; UTF-8 when a record is decoded by
@@ -75,27 +87,35 @@ const BOM: &[u8] = b"\xEF\xBB\xBF";
 pub struct RowReader<R: std::io::Read> {
     file: String,
     headers: Vec<String>,
-    reader: csv::Reader<QuoteWatch<R>>,
+    delimiter: Delimiter,
+    reader: csv::Reader<Input<R>>,
 }
 
 impl<R: std::io::Read> RowReader<R> {
-    /// Reads and checks the header line (a leading byte-order mark is skipped).
+    /// Reads and checks the header line (a leading byte-order mark is skipped), and sniffs the
+    /// delimiter from it ([`Delimiter::sniff`]).
     ///
     /// # Errors
-    /// An empty file, malformed CSV or non-UTF-8 bytes in the header, a duplicate column name,
-    /// or a missing required column.
-    pub fn new(file: &str, input: R, required: &[&str]) -> Result<Self, DataError> {
+    /// A failure to read, an empty file, malformed CSV or non-UTF-8 bytes in the header, a
+    /// duplicate column name, or a missing required column.
+    pub fn new(file: &str, mut input: R, required: &[&str]) -> Result<Self, DataError> {
+        let head = read_header(&mut input).map_err(|e| DataError::Io {
+            file: file.into(),
+            reason: e.to_string(),
+        })?;
+        let delimiter = Delimiter::sniff(file, &head);
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(true)
             .flexible(false)
-            .from_reader(QuoteWatch::new(input));
+            .delimiter(delimiter.byte())
+            .from_reader(QuoteWatch::new(Cursor::new(head).chain(input)));
         let header = match reader.byte_headers() {
             Ok(h) => h.clone(),
             Err(e) => {
                 return Err(reader
                     .get_ref()
                     .error(file)
-                    .unwrap_or_else(|| csv_error(file, &e)))
+                    .unwrap_or_else(|| csv_error(file, delimiter, &e)))
             }
         };
         if let Some(e) = reader.get_ref().error(file) {
@@ -129,8 +149,14 @@ impl<R: std::io::Read> RowReader<R> {
         Ok(RowReader {
             file: file.into(),
             headers,
+            delimiter,
             reader,
         })
+    }
+
+    /// The delimiter sniffed from the header line.
+    pub fn delimiter(&self) -> Delimiter {
+        self.delimiter
     }
 
     /// File name used in messages.
@@ -163,7 +189,7 @@ impl<R: std::io::Read> RowReader<R> {
             if let Some(e) = self.reader.get_ref().error(&self.file) {
                 return Err(e);
             }
-            if !more.map_err(|e| csv_error(&self.file, &e))? {
+            if !more.map_err(|e| csv_error(&self.file, self.delimiter, &e))? {
                 return Ok(false);
             }
             // A line holding only a single empty field is a blank line: skip it.
@@ -306,13 +332,11 @@ fn unclosed_quote_error(file: &str, line: u64) -> DataError {
     }
 }
 
-/// The input of a [`RowReader`]: skips a leading byte-order mark, follows quotes with a
-/// [`QuoteTracker`], and keeps a read error for the message (the csv crate reports it without
-/// the file name).
+/// What a [`RowReader`] parses: follows quotes with a [`QuoteTracker`], and keeps a read error
+/// for the message (the csv crate reports it without the file name).
 struct QuoteWatch<R> {
     inner: R,
     quotes: QuoteTracker,
-    started: bool,
     at_end: bool,
     io_error: Option<String>,
 }
@@ -322,7 +346,6 @@ impl<R> QuoteWatch<R> {
         QuoteWatch {
             inner,
             quotes: QuoteTracker::default(),
-            started: false,
             at_end: false,
             io_error: None,
         }
@@ -345,32 +368,20 @@ impl<R> QuoteWatch<R> {
 
 impl<R: std::io::Read> std::io::Read for QuoteWatch<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let mut n = match self.inner.read(buf) {
+        let n = match self.inner.read(buf) {
             Ok(n) => n,
             Err(e) => {
                 self.io_error = Some(e.to_string());
                 return Err(e);
             }
         };
-        if !self.started && n > 0 {
-            self.started = true;
-            // A BOM split across two reads is not recognised; readers return far more than
-            // three bytes at the start of a file.
-            if buf[..n].starts_with(BOM) {
-                buf.copy_within(BOM.len()..n, 0);
-                n -= BOM.len();
-                if n == 0 {
-                    return self.read(buf);
-                }
-            }
-        }
         self.at_end |= n == 0;
         self.quotes.feed(&buf[..n]);
         Ok(n)
     }
 }
 
-fn csv_error(file: &str, e: &csv::Error) -> DataError {
+fn csv_error(file: &str, delimiter: Delimiter, e: &csv::Error) -> DataError {
     match e.kind() {
         csv::ErrorKind::UnequalLengths {
             pos,
@@ -381,6 +392,7 @@ fn csv_error(file: &str, e: &csv::Error) -> DataError {
             line: pos.as_ref().map_or(0, |p| p.line()),
             found: *len as usize,
             expected: *expected_len as usize,
+            delimiter,
         },
         csv::ErrorKind::Utf8 { pos, err } => DataError::Encoding {
             file: file.into(),
@@ -394,105 +406,5 @@ fn csv_error(file: &str, e: &csv::Error) -> DataError {
             line: e.position().map_or(0, |p| p.line()),
             reason: e.to_string(),
         },
-    }
-}
-
-/// Located access to the fields of one row.
-pub struct RowCursor<'a> {
-    table: &'a Table,
-    row: &'a Row,
-}
-
-impl RowCursor<'_> {
-    /// Line number of the row.
-    pub fn line(&self) -> u64 {
-        self.row.line
-    }
-
-    /// Raw (trimmed) value of column `name`, `""` when the column is absent.
-    pub fn raw(&self, name: &str) -> &str {
-        self.table
-            .column(name)
-            .map_or("", |i| self.row.fields[i].as_str())
-    }
-
-    /// An error located at column `name` of this row.
-    pub fn error(&self, name: &str, expected: impl Into<String>) -> DataError {
-        DataError::BadValue {
-            file: self.table.file.clone(),
-            line: self.row.line,
-            column: self.table.column(name).map_or(0, |i| i + 1),
-            field: name.into(),
-            found: self.raw(name).into(),
-            expected: expected.into(),
-        }
-    }
-
-    /// A non-empty string.
-    pub fn required_str(&self, name: &str) -> Result<String, DataError> {
-        let v = self.raw(name);
-        if v.is_empty() {
-            Err(self.error(name, "a non-empty value"))
-        } else {
-            Ok(v.to_string())
-        }
-    }
-
-    /// An optional string (empty → `None`).
-    pub fn optional_str(&self, name: &str) -> Option<String> {
-        let v = self.raw(name);
-        (!v.is_empty()).then(|| v.to_string())
-    }
-
-    /// An optional non-negative whole number. Accepts `12` and `12.0`, rejects `12.5`, `NaN`, `-1`.
-    pub fn optional_count(&self, name: &str) -> Result<Option<u64>, DataError> {
-        let v = self.raw(name);
-        if v.is_empty() || v.eq_ignore_ascii_case("NA") {
-            return Ok(None);
-        }
-        let expected = "a whole number of patients (0, 1, 2, …)";
-        if let Ok(n) = v.parse::<u64>() {
-            return Ok(Some(n));
-        }
-        match v.parse::<f64>() {
-            Ok(f) if f.is_finite() && f >= 0.0 && f.fract() == 0.0 && f < 9.0e15 => {
-                Ok(Some(f as u64))
-            }
-            _ => Err(self.error(name, expected)),
-        }
-    }
-
-    /// An optional finite number, optionally required to be positive.
-    pub fn optional_number(&self, name: &str, positive: bool) -> Result<Option<f64>, DataError> {
-        let v = self.raw(name);
-        if v.is_empty() || v.eq_ignore_ascii_case("NA") {
-            return Ok(None);
-        }
-        match v.parse::<f64>() {
-            Ok(f) if f.is_finite() && (!positive || f > 0.0) => Ok(Some(f)),
-            _ => Err(self.error(
-                name,
-                if positive {
-                    "a positive number"
-                } else {
-                    "a finite number"
-                },
-            )),
-        }
-    }
-
-    /// Column names of the file.
-    pub fn headers(&self) -> &[String] {
-        &self.table.headers
-    }
-
-    /// Every column as name → value, for grouping by arbitrary columns.
-    pub fn all_fields(&self) -> BTreeMap<String, String> {
-        self.table
-            .headers
-            .iter()
-            .cloned()
-            .zip(self.row.fields.iter().cloned())
-            .collect()
     }
 }

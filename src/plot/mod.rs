@@ -268,7 +268,9 @@ fn encode_png(rgb: &[u8], w: u32, h: u32, dpi: f64) -> Result<Vec<u8>, PlotError
         let mut enc = png::Encoder::new(&mut out, w, h);
         enc.set_color(png::ColorType::Rgb);
         enc.set_depth(png::BitDepth::Eight);
-        enc.set_compression(png::Compression::Default);
+        // fdeflate (`Fast`) is pure Rust and fixed: the bytes do not depend on which flate2 backend
+        // other dependencies select (calamine's zip turns on zlib-rs).
+        enc.set_compression(png::Compression::Fast);
         let per_metre = (dpi / 0.0254).round() as u32;
         enc.set_pixel_dims(Some(png::PixelDimensions {
             xppu: per_metre,

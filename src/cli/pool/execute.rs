@@ -18,6 +18,7 @@ use crate::cli::{CliError, Output};
 use crate::data::table::Table;
 use crate::data::user_rows::{load_binary, load_continuous, load_generic};
 use crate::data::{load_arms, load_hr, StudyYear, EMBEDDED_ARMS, EMBEDDED_HR};
+use crate::data::{read_table, DataSource, FileKind};
 use crate::model::Measure;
 use serde::Serialize;
 
@@ -43,7 +44,11 @@ fn user_table(run: &PoolRun, prepared: &mut Option<Table>) -> Result<Table, CliE
         return Ok(t);
     }
     let (name, bytes) = run.data.read("", "")?;
-    Ok(Table::parse(&name, &bytes, &[])?)
+    let kind = match &run.data {
+        DataSource::File(path) => FileKind::from_path(path),
+        _ => FileKind::Text,
+    };
+    Ok(read_table(&name, &bytes, kind, run.sheet.as_deref(), &[])?)
 }
 
 /// Runs a checked pool analysis: reads the data, pools, draws the plots asked for, and renders

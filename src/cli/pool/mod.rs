@@ -74,6 +74,9 @@ pub struct PoolArgs {
     /// MD, SMD, RD, GEN (default).
     #[arg(long)]
     pub sm: Option<String>,
+    /// The worksheet of a spreadsheet --data (.xlsx, .xls, .ods); default: the first.
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
     /// With a RevMan 5 file (--data review.rm5): the outcome to pool, as RevMan numbers it
     /// (e.g. 1.1). Without it, the outcomes are listed.
     #[arg(long = "rm5-outcome", value_name = "ID")]

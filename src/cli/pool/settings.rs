@@ -106,6 +106,8 @@ pub struct PoolRun {
     pub plots: PlotSettings,
     /// A RevMan 5 input: the outcome and the flags that override the review's settings.
     pub rm5: Option<Rm5Request>,
+    /// `--sheet`: the worksheet of a spreadsheet (default: the first).
+    pub sheet: Option<String>,
 }
 
 /// A user's file is needed for the outcomes that have no shipped data.
@@ -241,6 +243,7 @@ impl PoolRun {
             output: args.output,
             plots,
             rm5,
+            sheet: args.sheet,
         })
     }
 

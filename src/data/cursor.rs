@@ -1,0 +1,129 @@
+//! Typed, located access to the fields of one row of a [`Table`]: the raw string of a column,
+//! whole numbers, finite numbers and required strings, each failing with an error that names the
+//! place (file and line and column number, or file, sheet, row, column name and cell reference
+//! for a spreadsheet), the value found and what was expected.
+
+use super::sheet::CellRef;
+use super::table::{Row, Table};
+use super::DataError;
+use std::collections::BTreeMap;
+
+/// Located access to the fields of one row.
+pub struct RowCursor<'a> {
+    table: &'a Table,
+    row: &'a Row,
+}
+
+impl<'a> RowCursor<'a> {
+    /// A view of `row`, one of the rows of `table` (see [`Table::cursor`]).
+    pub(super) fn new(table: &'a Table, row: &'a Row) -> Self {
+        RowCursor { table, row }
+    }
+
+    /// Line number of the row.
+    pub fn line(&self) -> u64 {
+        self.row.line
+    }
+
+    /// Raw (trimmed) value of column `name`, `""` when the column is absent.
+    pub fn raw(&self, name: &str) -> &str {
+        self.table
+            .column(name)
+            .and_then(|i| self.row.fields.get(i))
+            .map_or("", String::as_str)
+    }
+
+    /// An error located at column `name` of this row: by line and column number in a text
+    /// file, by row, column name and cell reference in a spreadsheet.
+    pub fn error(&self, name: &str, expected: impl Into<String>) -> DataError {
+        let column = self.table.column(name);
+        if self.table.sheet().is_some() {
+            return DataError::BadCell {
+                file: self.table.file.clone(),
+                column: name.into(),
+                cell: CellRef {
+                    row: self.row.line,
+                    column: column.and_then(|i| u32::try_from(i).ok()),
+                },
+                found: self.raw(name).into(),
+                expected: expected.into(),
+            };
+        }
+        DataError::BadValue {
+            file: self.table.file.clone(),
+            line: self.row.line,
+            column: column.map_or(0, |i| i + 1),
+            field: name.into(),
+            found: self.raw(name).into(),
+            expected: expected.into(),
+        }
+    }
+
+    /// A non-empty string.
+    pub fn required_str(&self, name: &str) -> Result<String, DataError> {
+        let v = self.raw(name);
+        if v.is_empty() {
+            Err(self.error(name, "a non-empty value"))
+        } else {
+            Ok(v.to_string())
+        }
+    }
+
+    /// An optional string (empty → `None`).
+    pub fn optional_str(&self, name: &str) -> Option<String> {
+        let v = self.raw(name);
+        (!v.is_empty()).then(|| v.to_string())
+    }
+
+    /// An optional non-negative whole number. Accepts `12` and `12.0`, rejects `12.5`, `NaN`, `-1`.
+    pub fn optional_count(&self, name: &str) -> Result<Option<u64>, DataError> {
+        let v = self.raw(name);
+        if v.is_empty() || v.eq_ignore_ascii_case("NA") {
+            return Ok(None);
+        }
+        let expected = "a whole number of patients (0, 1, 2, …)";
+        if let Ok(n) = v.parse::<u64>() {
+            return Ok(Some(n));
+        }
+        match v.parse::<f64>() {
+            Ok(f) if f.is_finite() && f >= 0.0 && f.fract() == 0.0 && f < 9.0e15 => {
+                Ok(Some(f as u64))
+            }
+            _ => Err(self.error(name, expected)),
+        }
+    }
+
+    /// An optional finite number, optionally required to be positive.
+    pub fn optional_number(&self, name: &str, positive: bool) -> Result<Option<f64>, DataError> {
+        let v = self.raw(name);
+        if v.is_empty() || v.eq_ignore_ascii_case("NA") {
+            return Ok(None);
+        }
+        match v.parse::<f64>() {
+            Ok(f) if f.is_finite() && (!positive || f > 0.0) => Ok(Some(f)),
+            _ => Err(self.error(
+                name,
+                if positive {
+                    "a positive number"
+                } else {
+                    "a finite number"
+                },
+            )),
+        }
+    }
+
+    /// Column names of the file.
+    pub fn headers(&self) -> &[String] {
+        &self.table.headers
+    }
+
+    /// Every column as name → value, for grouping by arbitrary columns.
+    pub fn all_fields(&self) -> BTreeMap<String, String> {
+        self.table
+            .headers
+            .iter()
+            .cloned()
+            .zip(self.row.fields.iter().cloned())
+            .collect()
+    }
+}
