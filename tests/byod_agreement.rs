@@ -271,10 +271,6 @@ fn users_files_reproduce_metafor() {
     let mut cases = 0;
     for case in fx["cases"].as_array().unwrap() {
         let id = case["id"].as_str().unwrap();
-        if case["kind"] == "proportion" {
-            // Users' proportion files are read by role in the next step of "bring your own data".
-            continue;
-        }
         match run(case) {
             Ok(a) => {
                 cases += 1;

@@ -51,12 +51,16 @@ pub fn split<'a, T>(
         Grouping::None => return Ok(vec![(None, items.iter().collect())]),
         Grouping::Column(c) => c,
     };
-    if !headers.iter().any(|h| h == column) {
-        return Err(AnalysisError::UnknownGroupColumn {
+    // The column as the user typed it in `--by`, matched as headers are: exactly, else
+    // ignoring ASCII case (`--by drug` groups a `Drug` column).
+    let column = headers
+        .iter()
+        .find(|h| *h == column)
+        .or_else(|| headers.iter().find(|h| h.eq_ignore_ascii_case(column)))
+        .ok_or_else(|| AnalysisError::UnknownGroupColumn {
             column: column.clone(),
             available: headers.join(", "),
-        });
-    }
+        })?;
     let mut groups: Groups<'a, T> = Vec::new();
     let mut index: HashMap<&str, usize> = HashMap::new();
     for item in items {

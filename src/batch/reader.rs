@@ -13,7 +13,7 @@ use super::fingerprint::{Fingerprint, FingerprintMap};
 use crate::analysis::group::MISSING_GROUP;
 use crate::analysis::AnalysisError;
 use crate::data::arms::{
-    duplicate_study, grouping_value, parse_arm_values, unknown_overlap, REQUIRED_COLUMNS,
+    duplicate_study, grouping_value, parse_arm_values, unknown_overlap, Schema, REQUIRED_COLUMNS,
 };
 use crate::data::table::{decode_row, decode_row_into, Row, RowCursor, RowReader, Table};
 use crate::data::{Arm, DataError};
@@ -119,11 +119,7 @@ impl<R: Read> GroupReader<R> {
         }
         Ok(GroupReader {
             reader,
-            table: Table {
-                file: file.into(),
-                headers,
-                rows: Vec::new(),
-            },
+            table: Table::new(file.into(), headers, Vec::new()),
             column: column.into(),
             keep_overlapping,
             chunk_rows: chunk_rows.max(1),
@@ -209,7 +205,7 @@ impl<R: Read> GroupReader<R> {
             .map_init(blank, |row, record| {
                 decode_row_into(&table.file, &table.headers, record, row)?;
                 let c = table.cursor(row);
-                let arm = parse_arm_values(&c)?;
+                let arm = parse_arm_values(&c, Schema::Shipped)?;
                 Ok(Parsed {
                     study_key: Fingerprint::of(&arm.study),
                     group_key: Fingerprint::of(group_label(&c, &arm, column)),

@@ -1,12 +1,34 @@
 //! The trial-arms table (`data/alk_nsclc_arms.csv`, schema in docs/data-schema.md): one row per treatment
 //! arm or reported cohort, validated into [`Arm`].
 
+use super::roles::{self, Mapping};
 use super::table::{RowCursor, Table};
 use super::DataError;
 use std::collections::{BTreeMap, HashMap};
 
-/// Columns every arms file must have.
+/// Columns every shipped arms file must have.
 pub const REQUIRED_COLUMNS: &[&str] = &["study", "drug", "n", "source"];
+
+/// The rules an arms file follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Schema {
+    /// The shipped data (docs/data-schema.md): `study`, `drug`, `n` and `source` in every row,
+    /// so that every shipped number is traceable to its citation.
+    Shipped,
+    /// A user's own file: the label, events and totals found by role (`studlab`, `event`,
+    /// `n`, see [`super::roles`]); `drug` and `source` optional (empty when absent).
+    User,
+}
+
+/// What a user's arms file must provide besides the label and the totals.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UserNeeds<'a> {
+    /// The `event` role (responders): needed to pool response rates.
+    pub events: bool,
+    /// Columns of the arms schema needed by name (e.g. `drug` and `trial` to compare the arms
+    /// of a trial), matched case-insensitively.
+    pub columns: &'a [&'a str],
+}
 
 /// One validated arm.
 #[derive(Debug, Clone, PartialEq)]
@@ -64,8 +86,8 @@ pub fn normalise_drug(name: &str) -> String {
 /// # Errors
 /// A [`DataError`] naming the line, column and value: a count that is not a whole number,
 /// n ≤ 0, responders > n, an empty study, drug or source, …
-pub fn parse_arm(c: &RowCursor<'_>) -> Result<Arm, DataError> {
-    let mut arm = parse_arm_values(c)?;
+pub fn parse_arm(c: &RowCursor<'_>, schema: Schema) -> Result<Arm, DataError> {
+    let mut arm = parse_arm_values(c, schema)?;
     arm.fields = c
         .headers()
         .iter()
@@ -77,7 +99,7 @@ pub fn parse_arm(c: &RowCursor<'_>) -> Result<Arm, DataError> {
 /// The value of `column` in the row of `arm` as [`Arm::fields`] holds it, and so as `--by`
 /// groups it: the cell as written (trimmed), but the drug normalised.
 pub fn grouping_value<'a>(c: &'a RowCursor<'_>, arm: &'a Arm, column: &str) -> &'a str {
-    if column == "drug" {
+    if column.eq_ignore_ascii_case("drug") && !arm.drug.is_empty() {
         &arm.drug
     } else {
         c.raw(column)
@@ -89,9 +111,14 @@ pub fn grouping_value<'a>(c: &'a RowCursor<'_>, arm: &'a Arm, column: &str) -> &
 ///
 /// # Errors
 /// As [`parse_arm`].
-pub fn parse_arm_values(c: &RowCursor<'_>) -> Result<Arm, DataError> {
+pub fn parse_arm_values(c: &RowCursor<'_>, schema: Schema) -> Result<Arm, DataError> {
     let study = c.required_str("study")?;
-    let drug = normalise_drug(&c.required_str("drug")?);
+    let drug = match schema {
+        Schema::Shipped => normalise_drug(&c.required_str("drug")?),
+        Schema::User => c
+            .optional_str("drug")
+            .map_or_else(String::new, |d| normalise_drug(&d)),
+    };
     let n = match c.optional_count("n") {
         Ok(Some(n)) if n > 0 => n,
         _ => return Err(c.error("n", "a whole number of patients greater than 0")),
@@ -139,7 +166,10 @@ pub fn parse_arm_values(c: &RowCursor<'_>) -> Result<Arm, DataError> {
             ));
         }
     }
-    let source = c.required_str("source")?;
+    let source = match schema {
+        Schema::Shipped => c.required_str("source")?,
+        Schema::User => c.optional_str("source").unwrap_or_default(),
+    };
     Ok(Arm {
         line: c.line(),
         study,
@@ -181,35 +211,68 @@ pub fn unknown_overlap(c: &RowCursor<'_>, other: &str) -> DataError {
     )
 }
 
-/// Parses and validates an arms file.
+/// Parses and validates a shipped arms file ([`Schema::Shipped`]).
 ///
 /// # Errors
 /// Any [`DataError`]: unreadable CSV, a missing required column, a count that is not a whole
 /// number, n ≤ 0, responders > n, a duplicated study label, an empty source.
 pub fn load_arms(file: &str, bytes: &[u8]) -> Result<(Vec<Arm>, Vec<String>), DataError> {
     let table = Table::parse(file, bytes, REQUIRED_COLUMNS)?;
+    collect_arms(&table, Schema::Shipped)
+}
+
+/// Validates a user's arms file ([`Schema::User`]): the study label, events and totals are
+/// found by role (`--map` first, then the header, case-insensitively); `needs` says what the
+/// analysis cannot do without.
+///
+/// # Errors
+/// [`DataError::Roles`] for a role without a column, [`DataError::MissingColumn`] for a needed
+/// column, and the row errors of [`load_arms`].
+pub fn load_user_arms(
+    mut table: Table,
+    maps: &[Mapping],
+    needs: UserNeeds<'_>,
+) -> Result<(Vec<Arm>, Vec<String>), DataError> {
+    let (file, headers) = (&table.file, &table.headers);
+    let study = roles::require(file, headers, roles::STUDLAB, maps)?;
+    let n = roles::require(file, headers, roles::N, maps)?;
+    let events = if needs.events {
+        Some(roles::require(file, headers, roles::EVENT, maps)?)
+    } else {
+        roles::find(file, headers, roles::EVENT, maps)?
+    };
+    if let Some(missing) = needs.columns.iter().find(|c| table.column(c).is_none()) {
+        return Err(DataError::MissingColumn {
+            file: table.file.clone(),
+            column: (*missing).to_string(),
+            found: table.headers.join(", "),
+        });
+    }
+    table.alias("study", study);
+    table.alias("n", n);
+    if let Some(events) = events {
+        table.alias("responders", events);
+    }
+    collect_arms(&table, Schema::User)
+}
+
+/// The rows of `table` as arms, with the checks across rows: unique labels, and `overlaps`
+/// entries that name a row of the same file (or the exclusion would be a guess).
+fn collect_arms(table: &Table, schema: Schema) -> Result<(Vec<Arm>, Vec<String>), DataError> {
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut arms = Vec::with_capacity(table.rows.len());
     for row in &table.rows {
         let c = table.cursor(row);
-        let arm = parse_arm(&c)?;
+        let arm = parse_arm(&c, schema)?;
         if let Some(first) = seen.insert(arm.study.clone(), arm.line) {
             return Err(duplicate_study(&c, first));
         }
         arms.push(arm);
     }
-    // An `overlaps` entry must name a row of the same file, or the exclusion would be a guess.
-    for arm in &arms {
-        for other in &arm.overlaps {
-            if !seen.contains_key(other) {
-                let row = table
-                    .rows
-                    .iter()
-                    .find(|r| r.line == arm.line)
-                    .unwrap_or(&table.rows[0]);
-                return Err(unknown_overlap(&table.cursor(row), other));
-            }
+    for (arm, row) in arms.iter().zip(&table.rows) {
+        if let Some(other) = arm.overlaps.iter().find(|o| !seen.contains_key(*o)) {
+            return Err(unknown_overlap(&table.cursor(row), other));
         }
     }
-    Ok((arms, table.headers))
+    Ok((arms, table.headers.clone()))
 }

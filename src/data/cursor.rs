@@ -37,6 +37,10 @@ impl<'a> RowCursor<'a> {
     /// file, by row, column name and cell reference in a spreadsheet.
     pub fn error(&self, name: &str, expected: impl Into<String>) -> DataError {
         let column = self.table.column(name);
+        // The user's own column name: `Author`, not the `study` it is read as.
+        let name = column
+            .and_then(|i| self.table.headers.get(i))
+            .map_or(name, String::as_str);
         if self.table.sheet().is_some() {
             return DataError::BadCell {
                 file: self.table.file.clone(),

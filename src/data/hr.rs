@@ -2,7 +2,8 @@
 //! reported treatment-vs-comparator hazard ratio of a randomized trial, validated into
 //! [`HrRow`].
 
-use super::arms::normalise_drug;
+use super::arms::{normalise_drug, Schema};
+use super::roles::{self, Mapping};
 use super::table::{RowCursor, Table};
 use super::DataError;
 use crate::settings::Endpoint;
@@ -116,7 +117,15 @@ fn positive(c: &RowCursor<'_>, name: &str, what: &str) -> Result<Option<f64>, Da
     }
 }
 
-fn parse_row(c: &RowCursor<'_>) -> Result<HrRow, DataError> {
+/// How a file's rows are read: the shipped schema, or a user's file whose rows all report
+/// `endpoint` when it has no endpoint column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Rules {
+    schema: Schema,
+    endpoint: Endpoint,
+}
+
+fn parse_row(c: &RowCursor<'_>, rules: Rules) -> Result<HrRow, DataError> {
     let study = c.required_str("study")?;
     let treatment = normalise_drug(&c.required_str("treatment")?);
     let comparator = normalise_drug(&c.required_str("comparator")?);
@@ -126,10 +135,19 @@ fn parse_row(c: &RowCursor<'_>) -> Result<HrRow, DataError> {
             format!("a drug other than the treatment '{treatment}'"),
         ));
     }
-    let endpoint: Endpoint = c
-        .required_str("endpoint")?
-        .parse()
-        .map_err(|_| c.error("endpoint", "pfs or os"))?;
+    let endpoint: Endpoint = match (rules.schema, c.optional_str("endpoint")) {
+        (Schema::User, None)
+            if c.headers()
+                .iter()
+                .all(|h| !h.eq_ignore_ascii_case("endpoint")) =>
+        {
+            rules.endpoint
+        }
+        _ => c
+            .required_str("endpoint")?
+            .parse()
+            .map_err(|_| c.error("endpoint", "pfs or os"))?,
+    };
     let hr = positive(c, "hr", "a hazard ratio greater than 0")?
         .ok_or_else(|| c.error("hr", "a hazard ratio greater than 0"))?;
     let lower = positive(c, "hr_lower", "a lower CI bound greater than 0")?;
@@ -212,24 +230,99 @@ fn parse_row(c: &RowCursor<'_>) -> Result<HrRow, DataError> {
             .filter(|s| !s.is_empty())
             .map(String::from)
             .collect(),
-        source: c.required_str("source")?,
+        source: match rules.schema {
+            Schema::Shipped => c.required_str("source")?,
+            Schema::User => c.optional_str("source").unwrap_or_default(),
+        },
         fields,
         from_medians: false,
     })
 }
 
-/// Parses and validates a comparative-results file.
+/// Parses and validates a shipped comparative-results file ([`Schema::Shipped`]).
 ///
 /// # Errors
 /// Any [`DataError`]: hr ≤ 0, lower ≥ upper, an estimate outside its own CI, a CI level outside
 /// (0, 1), a p-value outside (0, 1], a row with neither CI nor p-value, a duplicated label.
 pub fn load_hr(file: &str, bytes: &[u8]) -> Result<(Vec<HrRow>, Vec<String>), DataError> {
     let table = Table::parse(file, bytes, REQUIRED_COLUMNS)?;
+    let rules = Rules {
+        schema: Schema::Shipped,
+        endpoint: Endpoint::Pfs,
+    };
+    collect_rows(&table, rules)
+}
+
+/// A user's comparative-results file, read as [`load_hr`] reads the shipped one but with the
+/// study label found by role (`studlab`, see [`super::roles`]), `lower`/`upper` accepted for
+/// `hr_lower`/`hr_upper`, and `endpoint`, `trial`, `ci_level` and `source` optional: without an
+/// endpoint column every row reports `endpoint`; without `ci_level` the limits are 95%
+/// limits; without `trial` each row is its own trial. The assumptions made are returned, to be
+/// stated in the output.
+///
+/// # Errors
+/// [`DataError::Roles`] for a study label without a column, [`DataError::MissingColumn`] for
+/// `treatment`, `comparator` or `hr`, and the row errors of [`load_hr`].
+pub fn load_user_hr(
+    mut table: Table,
+    maps: &[Mapping],
+    endpoint: Endpoint,
+) -> Result<(Vec<HrRow>, Vec<String>, Vec<String>), DataError> {
+    let study = roles::require(&table.file, &table.headers, roles::STUDLAB, maps)?;
+    for (column, role) in [("hr_lower", roles::LOWER), ("hr_upper", roles::UPPER)] {
+        let mapped = maps.iter().any(|m| m.role == role);
+        if mapped || table.column(column).is_none() {
+            if let Some(i) = roles::find(&table.file, &table.headers, role, maps)? {
+                table.alias(column, i);
+            }
+        }
+    }
+    if let Some(missing) = ["treatment", "comparator", "hr"]
+        .into_iter()
+        .find(|c| table.column(c).is_none())
+    {
+        return Err(DataError::MissingColumn {
+            file: table.file.clone(),
+            column: missing.into(),
+            found: table.headers.join(", "),
+        });
+    }
+    table.alias("study", study);
+    let mut assumed = Vec::new();
+    if table.column("endpoint").is_none() {
+        assumed.push(format!(
+            "{}: no 'endpoint' column: every row is taken as a {} hazard ratio",
+            table.file,
+            endpoint.to_string().to_uppercase()
+        ));
+    }
+    if table.column("ci_level").is_none() && table.column("hr_lower").is_some() {
+        assumed.push(format!(
+            "{}: no 'ci_level' column: the limits are taken as 95% confidence limits",
+            table.file
+        ));
+    }
+    if table.column("trial").is_none() {
+        assumed.push(format!(
+            "{}: no 'trial' column: each row is taken as a trial of its own",
+            table.file
+        ));
+    }
+    let rules = Rules {
+        schema: Schema::User,
+        endpoint,
+    };
+    let (rows, headers) = collect_rows(&table, rules)?;
+    Ok((rows, headers, assumed))
+}
+
+/// The rows of `table`, with the checks across rows: unique labels and known `overlaps`.
+fn collect_rows(table: &Table, rules: Rules) -> Result<(Vec<HrRow>, Vec<String>), DataError> {
     let mut seen: HashMap<String, u64> = HashMap::new();
     let mut rows = Vec::with_capacity(table.rows.len());
     for row in &table.rows {
         let c = table.cursor(row);
-        let r = parse_row(&c)?;
+        let r = parse_row(&c, rules)?;
         if let Some(first) = seen.insert(r.study.clone(), r.line) {
             return Err(c.error(
                 "study",
@@ -246,5 +339,5 @@ pub fn load_hr(file: &str, bytes: &[u8]) -> Result<(Vec<HrRow>, Vec<String>), Da
             ));
         }
     }
-    Ok((rows, table.headers))
+    Ok((rows, table.headers.clone()))
 }

@@ -208,11 +208,7 @@ fn table_of(place: &str, range: &Range<Data>, required: &[&str]) -> Result<Table
             row: row_no(header_row),
         });
     }
-    Ok(Table {
-        file: place.into(),
-        headers,
-        rows,
-    })
+    Ok(Table::new(place.into(), headers, rows))
 }
 
 /// Named columns are unique, and the `required` ones present.

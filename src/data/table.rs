@@ -27,6 +27,9 @@ pub struct Table {
     pub headers: Vec<String>,
     /// Data rows.
     pub rows: Vec<Row>,
+    /// Names under which a column is also found (`study` for a user's `Author` column given
+    /// the `studlab` role), so that one row parser serves the shipped schema and users' files.
+    aliases: Vec<(String, usize)>,
 }
 
 impl Table {
@@ -53,16 +56,39 @@ impl Table {
         if rows.is_empty() {
             return Err(DataError::NoRows { file: file.into() });
         }
-        Ok(Table {
-            file: file.into(),
-            headers: reader.headers,
-            rows,
-        })
+        Ok(Table::new(file.into(), reader.headers, rows))
     }
 
-    /// Index of column `name`.
+    /// A table of `rows` under `headers`, read from `file`.
+    pub fn new(file: String, headers: Vec<String>, rows: Vec<Row>) -> Table {
+        Table {
+            file,
+            headers,
+            rows,
+            aliases: Vec::new(),
+        }
+    }
+
+    /// Makes column `index` also answer to `name` (it wins over a column of that name).
+    pub fn alias(&mut self, name: &str, index: usize) {
+        self.aliases.retain(|(n, _)| n != name);
+        self.aliases.push((name.to_string(), index));
+    }
+
+    /// Index of column `name`: an alias given by [`Table::alias`], else the column of that
+    /// name, else one whose name differs only in ASCII case (headers are matched the way users
+    /// type them: `Drug` is `drug`).
     pub fn column(&self, name: &str) -> Option<usize> {
-        self.headers.iter().position(|h| h == name)
+        self.aliases
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|&(_, i)| i)
+            .or_else(|| self.headers.iter().position(|h| h == name))
+            .or_else(|| {
+                self.headers
+                    .iter()
+                    .position(|h| h.eq_ignore_ascii_case(name))
+            })
     }
 
     /// A typed view of `row` for located parsing.

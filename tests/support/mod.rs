@@ -74,6 +74,15 @@ pub fn rel_diff(actual: f64, expected: f64) -> f64 {
     (actual - expected).abs() / expected.abs().max(ABS_FLOOR)
 }
 
+/// Asserts that `actual` is within relative `tol` of `expected`.
+pub fn assert_close(actual: f64, expected: f64, tol: f64, what: &str) {
+    let d = rel_diff(actual, expected);
+    assert!(
+        d <= tol,
+        "{what}: {actual:e} vs {expected:e} (rel {d:.2e} > {tol:e})"
+    );
+}
+
 /// Collects comparisons and reports every failure at once, with the largest relative
 /// difference seen (quoted in closing notes).
 #[derive(Default)]

@@ -15,10 +15,12 @@ use crate::analysis::AnalysisError;
 use crate::batch;
 use crate::cli::plots;
 use crate::cli::{CliError, Output};
+use crate::data::arms::{load_user_arms, UserNeeds};
+use crate::data::hr::load_user_hr;
 use crate::data::table::Table;
 use crate::data::user_rows::{load_binary, load_continuous, load_generic};
-use crate::data::{load_arms, load_hr, StudyYear, EMBEDDED_ARMS, EMBEDDED_HR};
-use crate::data::{read_table, DataSource, FileKind};
+use crate::data::{load_arms, load_hr, Arm, StudyYear, EMBEDDED_ARMS, EMBEDDED_HR};
+use crate::data::{read_table, DataSource};
 use crate::model::Measure;
 use serde::Serialize;
 
@@ -44,11 +46,37 @@ fn user_table(run: &PoolRun, prepared: &mut Option<Table>) -> Result<Table, CliE
         return Ok(t);
     }
     let (name, bytes) = run.data.read("", "")?;
-    let kind = match &run.data {
-        DataSource::File(path) => FileKind::from_path(path),
-        _ => FileKind::Text,
-    };
-    Ok(read_table(&name, &bytes, kind, run.sheet.as_deref(), &[])?)
+    Ok(read_table(
+        &name,
+        &bytes,
+        run.data.kind(),
+        run.sheet.as_deref(),
+        &[],
+    )?)
+}
+
+/// The arms to analyse: the shipped file under its schema, or a user's file (CSV, TSV,
+/// spreadsheet, standard input) read by role, needing what `needs` says.
+fn arms(
+    run: &PoolRun,
+    source: &DataSource,
+    needs: UserNeeds<'_>,
+) -> Result<(String, Vec<Arm>, Vec<String>), CliError> {
+    if *source == DataSource::Embedded {
+        let (name, bytes) = source.read(EMBEDDED_ARMS, ARMS_NAME)?;
+        let (arms, headers) = load_arms(&name, &bytes)?;
+        return Ok((name, arms, headers));
+    }
+    let (name, bytes) = source.read("", "")?;
+    let table = read_table(&name, &bytes, source.kind(), run.sheet.as_deref(), &[])?;
+    let (arms, headers) = load_user_arms(table, &run.maps, needs)?;
+    Ok((name, arms, headers))
+}
+
+/// The default `--by` of single-arm outcomes: by drug when the file has a drug column.
+fn by_drug_if_present(run: &PoolRun, headers: &[String]) -> Grouping {
+    let has_drug = headers.iter().any(|h| h.eq_ignore_ascii_case("drug"));
+    run.grouping(if has_drug { "drug" } else { "none" })
 }
 
 /// Runs a checked pool analysis: reads the data, pools, draws the plots asked for, and renders
@@ -68,8 +96,11 @@ pub fn execute(mut run: PoolRun) -> Result<Output, CliError> {
             method,
             incr,
         } => {
-            let (name, bytes) = source.read(EMBEDDED_ARMS, ARMS_NAME)?;
-            let (arms, headers) = load_arms(&name, &bytes)?;
+            let needs = UserNeeds {
+                events: true,
+                columns: &["drug", "trial"],
+            };
+            let (name, arms, headers) = arms(&run, source, needs)?;
             let s = CompareSettings {
                 measure,
                 method,
@@ -94,11 +125,10 @@ pub fn execute(mut run: PoolRun) -> Result<Output, CliError> {
             measure,
             method,
             incr,
-            maps,
         } => {
             let table = user_table(&run, &mut prepared)?;
             let (name, headers) = (table.file.clone(), table.headers.clone());
-            let rows = load_binary(table, maps)?;
+            let rows = load_binary(table, &run.maps)?;
             let s = CompareSettings {
                 measure: *measure,
                 method: *method,
@@ -125,10 +155,10 @@ pub fn execute(mut run: PoolRun) -> Result<Output, CliError> {
                 )
             })?
         }
-        PoolAnalysis::Continuous { measure, maps } => {
+        PoolAnalysis::Continuous { measure } => {
             let table = user_table(&run, &mut prepared)?;
             let (name, headers) = (table.file.clone(), table.headers.clone());
-            let rows = load_continuous(table, maps)?;
+            let rows = load_continuous(table, &run.maps)?;
             pool_and_draw(&run, run.grouping("none"), &rows, |grouping| {
                 let s = ContinuousSettings {
                     measure: *measure,
@@ -138,10 +168,10 @@ pub fn execute(mut run: PoolRun) -> Result<Output, CliError> {
                 pool_continuous(&rows, &headers, &name, &s)
             })?
         }
-        PoolAnalysis::Generic { sm, ci_level, maps } => {
+        PoolAnalysis::Generic { sm, ci_level } => {
             let table = user_table(&run, &mut prepared)?;
             let (name, headers) = (table.file.clone(), table.headers.clone());
-            let rows = load_generic(table, maps)?;
+            let rows = load_generic(table, &run.maps)?;
             pool_and_draw(&run, run.grouping("none"), &rows, |grouping| {
                 let s = GenericSettings {
                     sm: *sm,
@@ -175,9 +205,13 @@ pub fn execute(mut run: PoolRun) -> Result<Output, CliError> {
                     return Ok(Output::none());
                 }
             }
-            let (name, bytes) = source.read(EMBEDDED_ARMS, ARMS_NAME)?;
-            let (arms, headers) = load_arms(&name, &bytes)?;
-            pool_and_draw(&run, s.grouping.clone(), &arms, |grouping| {
+            let needs = UserNeeds {
+                events: true,
+                columns: &[],
+            };
+            let (name, arms, headers) = arms(&run, source, needs)?;
+            let grouping = by_drug_if_present(&run, &headers);
+            pool_and_draw(&run, grouping, &arms, |grouping| {
                 pool_proportions(
                     &arms,
                     &headers,
@@ -190,9 +224,9 @@ pub fn execute(mut run: PoolRun) -> Result<Output, CliError> {
             })?
         }
         &PoolAnalysis::Medians { method } => {
-            let (name, bytes) = source.read(EMBEDDED_ARMS, ARMS_NAME)?;
-            let (arms, headers) = load_arms(&name, &bytes)?;
-            pool_and_draw(&run, run.grouping("drug"), &arms, |grouping| {
+            let (name, arms, headers) = arms(&run, source, UserNeeds::default())?;
+            let grouping = by_drug_if_present(&run, &headers);
+            pool_and_draw(&run, grouping, &arms, |grouping| {
                 let s = MedianSettings {
                     method,
                     fit: run.fit,
@@ -207,14 +241,19 @@ pub fn execute(mut run: PoolRun) -> Result<Output, CliError> {
             from_medians,
         } => {
             let (name, bytes) = source.read(EMBEDDED_HR, "data/alk_nsclc_hr.csv (embedded)")?;
-            let (mut rows, headers) = load_hr(&name, &bytes)?;
-            let mut notes = Vec::new();
+            let (mut rows, headers, mut notes) = if *source == DataSource::Embedded {
+                let (rows, headers) = load_hr(&name, &bytes)?;
+                (rows, headers, Vec::new())
+            } else {
+                let sheet = run.sheet.as_deref();
+                let table = read_table(&name, &bytes, source.kind(), sheet, &[])?;
+                load_user_hr(table, &run.maps, *endpoint)?
+            };
             if let Some(arms_source) = from_medians {
-                let (arms_name, arm_bytes) = arms_source.read(EMBEDDED_ARMS, ARMS_NAME)?;
-                let (arms, _) = load_arms(&arms_name, &arm_bytes)?;
+                let (_, arms, _) = arms(&run, arms_source, UserNeeds::default())?;
                 let (derived, n) = hr_rows_from_medians(&arms, &rows);
                 rows.extend(derived);
-                notes = n;
+                notes.extend(n);
             }
             pool_and_draw(&run, run.grouping(COMPARISON), &rows, |grouping| {
                 let s = HazardSettings {

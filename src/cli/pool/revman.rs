@@ -60,12 +60,10 @@ fn analysis(outcome: &Outcome, req: &Rm5Request, run: &PoolRun) -> Result<PoolAn
                 measure: parse(measure, review_measure)?,
                 method: parse::<CompareMethod>(req.method.as_deref(), method(outcome))?,
                 incr,
-                maps: Vec::new(),
             }
         }
         OutcomeKind::Continuous => PoolAnalysis::Continuous {
             measure: parse(measure, &outcome.effect_measure)?,
-            maps: Vec::new(),
         },
         OutcomeKind::GenericInverseVariance | OutcomeKind::ObservedMinusExpected => {
             // RevMan keeps generic estimates of ratios on the log scale ("log data").
@@ -84,7 +82,6 @@ fn analysis(outcome: &Outcome, req: &Rm5Request, run: &PoolRun) -> Result<PoolAn
             PoolAnalysis::Generic {
                 sm,
                 ci_level: Level::default(),
-                maps: Vec::new(),
             }
         }
     })
@@ -113,17 +110,22 @@ pub fn prepare(run: &mut PoolRun, req: &Rm5Request) -> Result<Table, CliError> {
         .outcome(id)
         .map_err(|e| CliError::Usage(e.to_string()))?;
     run.analysis = analysis(outcome, req, run)?;
+    if let Some(m) = run.maps.first() {
+        return Err(CliError::Usage(format!(
+            "--map {}={}: a RevMan file's columns are known; --map is for CSV and spreadsheet files",
+            m.role, m.column
+        )));
+    }
     if outcome.has_subgroups && run.by.is_none() {
         run.by = Some(crate::analysis::group::Grouping::Column("subgroup".into()));
     }
     let (headers, rows) = outcome_table(outcome);
-    Ok(Table {
-        file: format!("{}, outcome {}", path.display(), outcome.id),
+    Ok(Table::new(
+        format!("{}, outcome {}", path.display(), outcome.id),
         headers,
-        rows: rows
-            .into_iter()
+        rows.into_iter()
             .zip(1..)
             .map(|(fields, line)| Row { line, fields })
             .collect(),
-    })
+    ))
 }

@@ -54,15 +54,11 @@ pub enum PoolAnalysis {
         method: CompareMethod,
         /// Continuity correction.
         incr: f64,
-        /// Column roles given by `--map`.
-        maps: Vec<Mapping>,
     },
     /// Two-arm continuous data (`--outcome continuous`).
     Continuous {
         /// MD, SMD or ROM.
         measure: ContinuousMeasure,
-        /// Column roles given by `--map`.
-        maps: Vec<Mapping>,
     },
     /// Generic estimates with standard errors or limits (`--outcome generic`).
     Generic {
@@ -70,8 +66,6 @@ pub enum PoolAnalysis {
         sm: GenericMeasure,
         /// Level of limits given in the file.
         ci_level: Level,
-        /// Column roles given by `--map`.
-        maps: Vec<Mapping>,
     },
     /// Hazard ratios of randomized comparisons (`--outcome hr`).
     HazardRatios {
@@ -108,6 +102,8 @@ pub struct PoolRun {
     pub rm5: Option<Rm5Request>,
     /// `--sheet`: the worksheet of a spreadsheet (default: the first).
     pub sheet: Option<String>,
+    /// `--map ROLE=COLUMN`: the columns of a user's file for its roles.
+    pub maps: Vec<Mapping>,
 }
 
 /// A user's file is needed for the outcomes that have no shipped data.
@@ -169,7 +165,6 @@ impl PoolRun {
             _ if rm5.is_some() => PoolAnalysis::Generic {
                 sm: GenericMeasure::Gen,
                 ci_level: args.ci_level,
-                maps: Vec::new(),
             },
             Outcome::Orr if args.compare => PoolAnalysis::Compare {
                 measure: parse_method(measure, "RR")?,
@@ -195,14 +190,12 @@ impl PoolRun {
                     measure: parse_method(measure, "RR")?,
                     method: parse_method(args.method.as_deref(), "MH")?,
                     incr: args.incr,
-                    maps: args.map.clone(),
                 }
             }
             Outcome::Continuous => {
                 needs_data(&data, args.outcome)?;
                 PoolAnalysis::Continuous {
                     measure: parse_method(measure, "MD")?,
-                    maps: args.map.clone(),
                 }
             }
             Outcome::Generic => {
@@ -210,7 +203,6 @@ impl PoolRun {
                 PoolAnalysis::Generic {
                     sm: parse_method(args.sm.as_deref(), "GEN")?,
                     ci_level: args.ci_level,
-                    maps: args.map.clone(),
                 }
             }
             Outcome::Pfs => PoolAnalysis::Medians {
@@ -244,6 +236,7 @@ impl PoolRun {
             plots,
             rm5,
             sheet: args.sheet,
+            maps: args.map,
         })
     }
 
