@@ -48,11 +48,20 @@ pub fn level_percent(level: f64) -> String {
     format!("{rounded}")
 }
 
-/// A number for CSV: the shortest decimal that reads back as the same `f64`; empty when
-/// absent or not finite.
+/// A number for CSV: the shortest digits that read back as the same `f64`, written with an
+/// exponent where the plain decimal would be long (`2.48e-79`, not 80 digits): below 1e-5 or
+/// from 1e16 in magnitude, where serde_json (ryu) switches too, so CSV and JSON agree. Empty
+/// when absent or not finite.
 pub fn csv_number(v: Option<f64>) -> String {
     match v {
-        Some(x) if x.is_finite() => format!("{x}"),
+        Some(x) if x.is_finite() => {
+            let magnitude = x.abs();
+            if magnitude != 0.0 && !(1e-5..1e16).contains(&magnitude) {
+                format!("{x:e}")
+            } else {
+                format!("{x}")
+            }
+        }
         _ => String::new(),
     }
 }
@@ -69,6 +78,21 @@ mod tests {
         assert_eq!(p_sentence(Some(1e-9)), "p < 0.0001");
         assert_eq!(p_sentence(Some(0.5)), "p = 0.5000");
         assert_eq!(p_sentence(None), "p = n/a");
+    }
+
+    #[test]
+    fn csv_numbers_round_trip_and_use_an_exponent_where_long() {
+        assert_eq!(csv_number(Some(2.48e-79)), "2.48e-79");
+        assert_eq!(csv_number(Some(-1.5e-6)), "-1.5e-6");
+        assert_eq!(csv_number(Some(3.2e17)), "3.2e17");
+        assert_eq!(csv_number(Some(0.00001)), "0.00001");
+        assert_eq!(csv_number(Some(0.1 + 0.2)), "0.30000000000000004");
+        assert_eq!(csv_number(Some(12.0)), "12");
+        assert_eq!(csv_number(Some(0.0)), "0");
+        assert_eq!(csv_number(Some(f64::NAN)), "");
+        for x in [1.0716550267438874e-35, 6.62452030802787e-9, 123456.789] {
+            assert_eq!(csv_number(Some(x)).parse::<f64>().unwrap(), x);
+        }
     }
 
     #[test]

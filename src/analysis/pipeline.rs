@@ -185,5 +185,6 @@ pub fn report<S>(
         excluded: Vec::new(),
         assumptions: Vec::new(),
         warnings,
+        stored_results: None,
     }
 }

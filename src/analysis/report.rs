@@ -295,6 +295,9 @@ pub struct PoolReport<S = StudyResult> {
     pub assumptions: Vec<String>,
     /// Everything the user should know (exclusions, non-convergence, nulls).
     pub warnings: Vec<String>,
+    /// For a RevMan review that stored its results: how they compare with alkstats'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stored_results: Option<super::stored_results::StoredComparison>,
 }
 
 /// A row left out of an analysis.

@@ -28,6 +28,8 @@ pub struct UserNeeds<'a> {
     /// Columns of the arms schema needed by name (e.g. `drug` and `trial` to compare the arms
     /// of a trial), matched case-insensitively.
     pub columns: &'a [&'a str],
+    /// Columns that must also have a value in every row (`drug` when grouping by it).
+    pub filled: &'a [&'a str],
 }
 
 /// One validated arm.
@@ -241,7 +243,8 @@ pub fn load_user_arms(
     } else {
         roles::find(file, headers, roles::EVENT, maps)?
     };
-    if let Some(missing) = needs.columns.iter().find(|c| table.column(c).is_none()) {
+    let needed = needs.columns.iter().chain(needs.filled);
+    if let Some(missing) = needed.clone().find(|c| table.column(c).is_none()) {
         return Err(DataError::MissingColumn {
             file: table.file.clone(),
             column: (*missing).to_string(),
@@ -252,6 +255,12 @@ pub fn load_user_arms(
     table.alias("n", n);
     if let Some(events) = events {
         table.alias("responders", events);
+    }
+    for row in &table.rows {
+        let c = table.cursor(row);
+        for column in needs.filled {
+            c.required_str(column)?;
+        }
     }
     collect_arms(&table, Schema::User)
 }

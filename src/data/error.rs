@@ -19,11 +19,11 @@ pub enum DataError {
         reason: String,
     },
     /// The file has no header line.
-    #[error("{file}: the file is empty; expected a CSV header line with the columns {expected}")]
+    #[error("{file}: the file is empty; expected a CSV header line with {expected}")]
     Empty {
         /// File name.
         file: String,
-        /// The required columns.
+        /// What the header must hold ([`header_expectation`]).
         expected: String,
     },
     /// A required column is absent from the header.
@@ -130,11 +130,11 @@ pub enum DataError {
         available: String,
     },
     /// A sheet with no non-empty cell.
-    #[error("{file}: the sheet is empty; expected a header row with the columns {expected}")]
+    #[error("{file}: the sheet is empty; expected a header row with {expected}")]
     EmptySheet {
         /// File and sheet (`trials.xlsx, sheet 'Data'`).
         file: String,
-        /// The required columns.
+        /// What the header must hold ([`header_expectation`]).
         expected: String,
     },
     /// A sheet with a header row and nothing below it.
@@ -213,4 +213,14 @@ pub enum DataError {
         /// The kind of file (`RevMan (.rm5)`).
         kind: String,
     },
+}
+
+/// What the header of an empty file should have held: the required columns, or (for a user's
+/// file, whose columns are found by role afterwards) its column names.
+pub fn header_expectation(required: &[&str]) -> String {
+    if required.is_empty() {
+        "the column names, then data rows".into()
+    } else {
+        format!("the columns {}", required.join(", "))
+    }
 }

@@ -267,7 +267,7 @@ pub fn load_user_hr(
     mut table: Table,
     maps: &[Mapping],
     endpoint: Endpoint,
-) -> Result<(Vec<HrRow>, Vec<String>, Vec<String>), DataError> {
+) -> Result<UserHr, DataError> {
     let study = roles::require(&table.file, &table.headers, roles::STUDLAB, maps)?;
     for (column, role) in [("hr_lower", roles::LOWER), ("hr_upper", roles::UPPER)] {
         let mapped = maps.iter().any(|m| m.role == role);
@@ -313,7 +313,22 @@ pub fn load_user_hr(
         endpoint,
     };
     let (rows, headers) = collect_rows(&table, rules)?;
-    Ok((rows, headers, assumed))
+    Ok(UserHr {
+        rows,
+        headers,
+        assumed,
+    })
+}
+
+/// A user's comparative-results file as read by [`load_user_hr`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserHr {
+    /// The validated rows.
+    pub rows: Vec<HrRow>,
+    /// The header as written.
+    pub headers: Vec<String>,
+    /// What was assumed for missing optional columns, to be stated in the output.
+    pub assumed: Vec<String>,
 }
 
 /// The rows of `table`, with the checks across rows: unique labels and known `overlaps`.

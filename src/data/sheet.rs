@@ -156,7 +156,7 @@ fn quoted_list(names: &[String]) -> String {
 fn table_of(place: &str, range: &Range<Data>, required: &[&str]) -> Result<Table, DataError> {
     let empty = || DataError::EmptySheet {
         file: place.into(),
-        expected: required.join(", "),
+        expected: super::error::header_expectation(required),
     };
     let (Some((first_row, _)), Some((last_row, last_col))) = (range.start(), range.end()) else {
         return Err(empty());

@@ -150,7 +150,7 @@ impl<R: std::io::Read> RowReader<R> {
         if header.is_empty() || header.iter().all(|h| h.iter().all(u8::is_ascii_whitespace)) {
             return Err(DataError::Empty {
                 file: file.into(),
-                expected: required.join(", "),
+                expected: super::error::header_expectation(required),
             });
         }
         let headers = decode_record(file, 1, &header, &[])?;

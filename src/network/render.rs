@@ -4,7 +4,7 @@
 
 use super::hr::NetworkReport;
 use super::report::ComponentAnalysis;
-use crate::format::{fixed as fmt_opt, p_value as fmt_p};
+use crate::format::{csv_number, fixed as fmt_opt, p_value as fmt_p};
 use std::fmt::Write as _;
 
 /// Terminal width the tables are laid out for.
@@ -378,17 +378,17 @@ pub fn csv(report: &NetworkReport) -> Result<String, csv::Error> {
                 a.reference.clone(),
                 e.treatment.clone(),
                 e.comparator.clone(),
-                e.yi.to_string(),
-                e.se.to_string(),
-                e.estimate.to_string(),
-                e.lower.to_string(),
-                e.upper.to_string(),
-                e.z.to_string(),
-                e.p.to_string(),
+                csv_number(Some(e.yi)),
+                csv_number(Some(e.se)),
+                csv_number(Some(e.estimate)),
+                csv_number(Some(e.lower)),
+                csv_number(Some(e.upper)),
+                csv_number(Some(e.z)),
+                csv_number(Some(e.p)),
                 e.k_direct.to_string(),
-                d.map_or(String::new(), |d| d.estimate.to_string()),
-                d.map_or(String::new(), |d| d.lower.to_string()),
-                d.map_or(String::new(), |d| d.upper.to_string()),
+                csv_number(d.map(|d| d.estimate)),
+                csv_number(d.map(|d| d.lower)),
+                csv_number(d.map(|d| d.upper)),
                 fmt_opt(p_score, 6),
             ])?;
         }

@@ -176,6 +176,12 @@ pub fn render<S: StudyRow>(report: &PoolReport<S>, with_studies: bool) -> String
             out.push_str(&format!("  - {a}\n"));
         }
     }
+    if let Some(stored) = &report.stored_results {
+        out.push_str(&format!("\nRevMan: {}\n", stored.summary()));
+        for skipped in &stored.not_compared {
+            out.push_str(&format!("  - not compared: {skipped}\n"));
+        }
+    }
     if !report.warnings.is_empty() {
         out.push_str("\nWarnings:\n");
         for w in &report.warnings {

@@ -11,6 +11,7 @@ use crate::analysis::hazard::{
 use crate::analysis::median_pfs::{pool_medians, MedianSettings};
 use crate::analysis::proportion::{pool_proportions, ProportionSettings};
 use crate::analysis::report::{PoolReport, StudyRow};
+use crate::analysis::stored_results::compare_stored;
 use crate::analysis::AnalysisError;
 use crate::batch;
 use crate::cli::plots;
@@ -34,7 +35,17 @@ fn pool_and_draw<S: StudyRow + Serialize, R: StudyYear>(
     rows: &[R],
     analyse: impl Fn(Grouping) -> Result<PoolReport<S>, AnalysisError>,
 ) -> Result<String, CliError> {
-    let report = analyse(grouping)?;
+    let mut report = analyse(grouping)?;
+    if let Some(stored) = &run.stored {
+        report.stored_results = compare_stored(&stored.outcome, &report, stored.same);
+        if let Some(c) = report
+            .stored_results
+            .as_ref()
+            .filter(|c| c.first_difference.is_some())
+        {
+            report.warnings.push(c.summary());
+        }
+    }
     plots::draw(&run.plots, &report, rows, &analyse)?;
     render(&report, run)
 }
@@ -55,28 +66,39 @@ fn user_table(run: &PoolRun, prepared: &mut Option<Table>) -> Result<Table, CliE
     )?)
 }
 
-/// The arms to analyse: the shipped file under its schema, or a user's file (CSV, TSV,
-/// spreadsheet, standard input) read by role, needing what `needs` says.
+/// The arms to analyse, and the grouping: the shipped file under its schema, or a user's file
+/// (CSV, TSV, spreadsheet, standard input) read by role, needing what `needs` says. Without
+/// `--by`, single-arm outcomes (`by_drug`) are grouped by drug when the file has a drug column
+/// (which every row must then fill), comparisons by `default`.
 fn arms(
     run: &PoolRun,
     source: &DataSource,
     needs: UserNeeds<'_>,
-) -> Result<(String, Vec<Arm>, Vec<String>), CliError> {
+    default: &str,
+) -> Result<(String, Vec<Arm>, Vec<String>, Grouping), CliError> {
     if *source == DataSource::Embedded {
         let (name, bytes) = source.read(EMBEDDED_ARMS, ARMS_NAME)?;
         let (arms, headers) = load_arms(&name, &bytes)?;
-        return Ok((name, arms, headers));
+        return Ok((name, arms, headers, run.grouping(default)));
     }
     let (name, bytes) = source.read("", "")?;
     let table = read_table(&name, &bytes, source.kind(), run.sheet.as_deref(), &[])?;
+    let has_drug = table.column("drug").is_some();
+    let grouping = match default {
+        "drug" if !has_drug => run.grouping("none"),
+        _ => run.grouping(default),
+    };
+    let by_drug = matches!(&grouping, Grouping::Column(c) if c.eq_ignore_ascii_case("drug"));
+    let needs = UserNeeds {
+        filled: if by_drug && has_drug {
+            &["drug"]
+        } else {
+            needs.filled
+        },
+        ..needs
+    };
     let (arms, headers) = load_user_arms(table, &run.maps, needs)?;
-    Ok((name, arms, headers))
-}
-
-/// The default `--by` of single-arm outcomes: by drug when the file has a drug column.
-fn by_drug_if_present(run: &PoolRun, headers: &[String]) -> Grouping {
-    let has_drug = headers.iter().any(|h| h.eq_ignore_ascii_case("drug"));
-    run.grouping(if has_drug { "drug" } else { "none" })
+    Ok((name, arms, headers, grouping))
 }
 
 /// Runs a checked pool analysis: reads the data, pools, draws the plots asked for, and renders
@@ -99,8 +121,9 @@ pub fn execute(mut run: PoolRun) -> Result<Output, CliError> {
             let needs = UserNeeds {
                 events: true,
                 columns: &["drug", "trial"],
+                filled: &[],
             };
-            let (name, arms, headers) = arms(&run, source, needs)?;
+            let (name, arms, headers, grouping) = arms(&run, source, needs, COMPARISON)?;
             let s = CompareSettings {
                 measure,
                 method,
@@ -109,7 +132,7 @@ pub fn execute(mut run: PoolRun) -> Result<Output, CliError> {
                 grouping: Grouping::None,
                 keep_overlapping: run.keep_overlapping,
             };
-            pool_and_draw(&run, run.grouping(COMPARISON), &arms, |grouping| {
+            pool_and_draw(&run, grouping, &arms, |grouping| {
                 compare_arms(
                     &arms,
                     &headers,
@@ -207,10 +230,9 @@ pub fn execute(mut run: PoolRun) -> Result<Output, CliError> {
             }
             let needs = UserNeeds {
                 events: true,
-                columns: &[],
+                ..UserNeeds::default()
             };
-            let (name, arms, headers) = arms(&run, source, needs)?;
-            let grouping = by_drug_if_present(&run, &headers);
+            let (name, arms, headers, grouping) = arms(&run, source, needs, "drug")?;
             pool_and_draw(&run, grouping, &arms, |grouping| {
                 pool_proportions(
                     &arms,
@@ -224,8 +246,7 @@ pub fn execute(mut run: PoolRun) -> Result<Output, CliError> {
             })?
         }
         &PoolAnalysis::Medians { method } => {
-            let (name, arms, headers) = arms(&run, source, UserNeeds::default())?;
-            let grouping = by_drug_if_present(&run, &headers);
+            let (name, arms, headers, grouping) = arms(&run, source, UserNeeds::default(), "drug")?;
             pool_and_draw(&run, grouping, &arms, |grouping| {
                 let s = MedianSettings {
                     method,
@@ -247,10 +268,11 @@ pub fn execute(mut run: PoolRun) -> Result<Output, CliError> {
             } else {
                 let sheet = run.sheet.as_deref();
                 let table = read_table(&name, &bytes, source.kind(), sheet, &[])?;
-                load_user_hr(table, &run.maps, *endpoint)?
+                let user = load_user_hr(table, &run.maps, *endpoint)?;
+                (user.rows, user.headers, user.assumed)
             };
             if let Some(arms_source) = from_medians {
-                let (_, arms, _) = arms(&run, arms_source, UserNeeds::default())?;
+                let (_, arms, ..) = arms(&run, arms_source, UserNeeds::default(), "none")?;
                 let (derived, n) = hr_rows_from_medians(&arms, &rows);
                 rows.extend(derived);
                 notes.extend(n);

@@ -4,11 +4,12 @@
 //! become the defaults unless `--measure`, `--method` or `--sm` say otherwise.
 
 use super::settings::{PoolAnalysis, PoolRun};
+use crate::analysis::stored_results::SameModel;
 use crate::cli::CliError;
 use crate::data::revman::{listing, load_rm5, outcome_table, Outcome, OutcomeKind};
 use crate::data::table::{Row, Table};
 use crate::data::DataSource;
-use crate::settings::{ChoiceError, CompareMethod, GenericMeasure, Level};
+use crate::settings::{ChoiceError, CompareMethod, GenericMeasure, Level, RandomCi, TauMethod};
 use std::str::FromStr;
 
 /// What the flags said about a RevMan file.
@@ -87,6 +88,38 @@ fn analysis(outcome: &Outcome, req: &Rm5Request, run: &PoolRun) -> Result<PoolAn
     })
 }
 
+/// A RevMan outcome whose stored results `pool` checks its own against.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredResults {
+    /// The outcome as read, with what RevMan stored.
+    pub outcome: Outcome,
+    /// How far the run's model is the review's.
+    pub same: SameModel,
+}
+
+/// Whether the run's analysis is the review's own (its measure; its method, and for random
+/// effects RevMan's DerSimonian–Laird τ² with a classic CI after inverse variance).
+fn same_model(outcome: &Outcome, run: &PoolRun) -> Result<SameModel, CliError> {
+    let review = analysis(outcome, &Rm5Request::default(), run)?;
+    let measure = match (&review, &run.analysis) {
+        (PoolAnalysis::Binary { measure: a, .. }, PoolAnalysis::Binary { measure: b, .. }) => {
+            a == b
+        }
+        (a, b) => a == b,
+    };
+    let inverse_variance = !matches!(
+        run.analysis,
+        PoolAnalysis::Binary { method, .. } if method != CompareMethod::Iv
+    );
+    let random_as_revman = inverse_variance
+        && run.fit.method_tau == TauMethod::Dl
+        && run.fit.random_ci == RandomCi::Classic;
+    Ok(SameModel {
+        measure,
+        pooled: review == run.analysis && (!outcome.random_effects || random_as_revman),
+    })
+}
+
 /// Reads the RevMan outcome asked for into a table and sets the analysis from it.
 ///
 /// # Errors
@@ -110,6 +143,10 @@ pub fn prepare(run: &mut PoolRun, req: &Rm5Request) -> Result<Table, CliError> {
         .outcome(id)
         .map_err(|e| CliError::Usage(e.to_string()))?;
     run.analysis = analysis(outcome, req, run)?;
+    run.stored = Some(StoredResults {
+        outcome: outcome.clone(),
+        same: same_model(outcome, run)?,
+    });
     if let Some(m) = run.maps.first() {
         return Err(CliError::Usage(format!(
             "--map {}={}: a RevMan file's columns are known; --map is for CSV and spreadsheet files",

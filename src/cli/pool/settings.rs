@@ -104,6 +104,9 @@ pub struct PoolRun {
     pub sheet: Option<String>,
     /// `--map ROLE=COLUMN`: the columns of a user's file for its roles.
     pub maps: Vec<Mapping>,
+    /// A RevMan outcome's stored results, to check the run's own against (set when the
+    /// review is read).
+    pub stored: Option<super::revman::StoredResults>,
 }
 
 /// A user's file is needed for the outcomes that have no shipped data.
@@ -237,6 +240,7 @@ impl PoolRun {
             rm5,
             sheet: args.sheet,
             maps: args.map,
+            stored: None,
         })
     }
 
