@@ -9,6 +9,7 @@
 mod error;
 pub mod forest;
 pub mod funnel;
+pub mod import;
 pub mod network;
 pub mod plots;
 pub mod pool;
@@ -37,6 +38,9 @@ enum Command {
     Funnel(funnel::FunnelArgs),
     /// Network meta-analysis of hazard ratios: league table, ranking, inconsistency, plots.
     Network(network::NetworkArgs),
+    /// Convert a review file into CSV files alkstats (and R) read: `import rm5 REVIEW.rm5
+    /// --out DIR` writes one CSV per outcome with R meta's column names.
+    Import(import::ImportArgs),
     /// Run an analysis plan (default: the embedded ALK review) into a reproducible report
     /// folder (HTML, Markdown, JSON, figures, manifest); --check DIR verifies one.
     Report(report::ReportArgs),
@@ -99,6 +103,7 @@ where
         Command::Funnel(args) => funnel::run(args),
         Command::Network(args) => network::run(args),
         Command::Report(args) => report::run(args),
+        Command::Import(args) => import::run(args),
     }
     .and_then(emit);
     match result {
