@@ -2,6 +2,7 @@
 //! difference, Hedges' g or log ratio of means per study (metafor `escalc`), one fitted model
 //! per `--by` group.
 
+use super::arm_cells::ArmCells;
 use super::group::Grouping;
 use super::pipeline::{analyse_groups, fit_group, model_analysis, report, settings_echo};
 use super::report::{PoolReport, StudyRow};
@@ -85,6 +86,13 @@ impl StudyRow for ContinuousStudyResult {
     }
     fn weights(&self) -> (f64, f64) {
         (self.weight_common, self.weight_random)
+    }
+    fn arm_cells(&self) -> Option<ArmCells> {
+        Some(ArmCells::Continuous {
+            mean: (self.mean_treatment, self.mean_comparator),
+            sd: (self.sd_treatment, self.sd_comparator),
+            n: (self.n_treatment, self.n_comparator),
+        })
     }
 }
 

@@ -135,6 +135,12 @@ impl StudyRow for ComparisonStudyResult {
     fn weights(&self) -> (f64, f64) {
         (self.weight_common, self.weight_random)
     }
+    fn arm_cells(&self) -> Option<super::arm_cells::ArmCells> {
+        Some(super::arm_cells::ArmCells::Binary {
+            events: (self.events_treatment, self.events_comparator),
+            n: (self.n_treatment, self.n_comparator),
+        })
+    }
 }
 
 /// The common-effect estimate.
@@ -371,6 +377,11 @@ pub trait StudyRow {
     fn yi_vi(&self) -> (f64, f64);
     /// Common and random weights in percent.
     fn weights(&self) -> (f64, f64);
+    /// The data per arm, for forest plots of two-arm data in RevMan's layout; `None` for
+    /// single-arm and generic data, which show one data column.
+    fn arm_cells(&self) -> Option<super::arm_cells::ArmCells> {
+        None
+    }
 }
 
 impl StudyRow for StudyResult {

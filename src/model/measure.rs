@@ -50,6 +50,8 @@ pub struct MeasureLabels {
     pub favours: Option<(&'static str, &'static str)>,
     /// Whether an analysis' totals (events/n) fit the data column.
     pub totals: bool,
+    /// Names of the two arms of two-arm data (forest-plot column headers); `None` otherwise.
+    pub arms: Option<(&'static str, &'static str)>,
 }
 
 impl Measure {
@@ -134,6 +136,7 @@ impl Measure {
                 estimate_header: "Proportion",
                 favours: None,
                 totals: true,
+                arms: None,
             },
             Measure::HazardRatio => MeasureLabels {
                 what: "Hazard ratio",
@@ -142,6 +145,7 @@ impl Measure {
                 estimate_header: "HR",
                 favours: Some(("Favours treatment", "Favours comparator")),
                 totals: false,
+                arms: None,
             },
             Measure::TwoArm(m) => {
                 let (what, x_label, estimate_header) = match m {
@@ -169,6 +173,7 @@ impl Measure {
                     // A higher response rate on treatment is the good direction.
                     favours: Some(("Favours comparator", "Favours treatment")),
                     totals: false,
+                    arms: Some(("Treatment", "Comparator")),
                 }
             }
             Measure::Binary(m) => {
@@ -185,6 +190,7 @@ impl Measure {
                     // Which side is good depends on the events: no "favours" labels unless asked.
                     favours: None,
                     totals: false,
+                    arms: Some(("Experimental", "Control")),
                 }
             }
             Measure::Continuous(m) => {
@@ -206,6 +212,7 @@ impl Measure {
                     estimate_header,
                     favours: None,
                     totals: false,
+                    arms: Some(("Experimental", "Control")),
                 }
             }
             Measure::Generic(m) => MeasureLabels {
@@ -215,6 +222,7 @@ impl Measure {
                 estimate_header: m.as_str(),
                 favours: None,
                 totals: false,
+                arms: None,
             },
             Measure::LogMedian | Measure::Median => MeasureLabels {
                 what: "Median progression-free survival",
@@ -223,6 +231,7 @@ impl Measure {
                 estimate_header: "Median",
                 favours: None,
                 totals: false,
+                arms: None,
             },
         }
     }

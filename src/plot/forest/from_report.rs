@@ -8,26 +8,37 @@ use super::data::{Diamond, DiamondKind, ForestData, ForestGroup, ForestRow, Summ
 use super::labels::outcome_labels;
 use super::options::{ForestOptions, Models, SortOrder};
 use super::text::{level_text, p_text, tau2_text, weight_cell};
+use crate::analysis::arm_cells::ArmCells;
 use crate::analysis::report::{Analysis, PoolReport, StudyRow};
 use crate::plot::axis::fmt_tick;
 use crate::plot::PlotError;
 use std::collections::HashMap;
 
+/// The totals cells of an analysis: per arm for two-arm data (`per_arm`), else `events/n`
+/// when the outcome has them (`show_totals`).
+fn totals_cells<S: StudyRow>(a: &Analysis<S>, per_arm: bool, show_totals: bool) -> Vec<String> {
+    if per_arm {
+        return ArmCells::totals(a.studies.iter().filter_map(StudyRow::arm_cells))
+            .unwrap_or_default();
+    }
+    match (a.events, a.n) {
+        (Some(e), Some(n)) if show_totals => vec![format!("{e}/{n}")],
+        _ => vec![String::new()],
+    }
+}
+
 /// The pooled rows of one analysis: a diamond per shown model (the first carrying the totals
-/// cell when the outcome has events/n), the prediction interval (a random-effects quantity, so
-/// only with that model) and the heterogeneity line.
-fn summary_of<S>(a: &Analysis<S>, models: Models, show_totals: bool) -> Summary {
-    let totals = match (a.events, a.n) {
-        (Some(e), Some(n)) if show_totals => format!("{e}/{n}"),
-        _ => String::new(),
-    };
+/// cells), the prediction interval (a random-effects quantity, so only with that model) and
+/// the heterogeneity line.
+fn summary_of<S>(a: &Analysis<S>, models: Models, totals: Vec<String>) -> Summary {
     let mut diamonds = Vec::new();
     let mut push = |label: &str, est: Option<f64>, lo: Option<f64>, hi: Option<f64>, kind| {
         if let (Some(e), Some(l), Some(u)) = (est, lo, hi) {
-            let mut cells = Vec::new();
-            if diamonds.is_empty() {
-                cells.push(totals.clone());
-            }
+            let cells = if diamonds.is_empty() {
+                totals.clone()
+            } else {
+                Vec::new()
+            };
             diamonds.push(Diamond {
                 label: label.to_string(),
                 left_cells: cells,
@@ -121,7 +132,13 @@ pub fn forest_data<S: StudyRow>(
     }
     let models = opts.models;
     let both = models == Models::Both;
-    let mut left_headers = vec![labels.data_header.to_string()];
+    // Two-arm data are shown per arm (RevMan's layout), other data in one column.
+    let arm_headers = labels.arms.and_then(|arms| {
+        let first = report.analyses.iter().flat_map(|a| &a.studies).next()?;
+        Some(first.arm_cells()?.headers(arms))
+    });
+    let per_arm = arm_headers.is_some();
+    let mut left_headers = arm_headers.unwrap_or_else(|| vec![labels.data_header.to_string()]);
     if both {
         left_headers.push("Weight\n(common)".into());
         left_headers.push("Weight\n(random)".into());
@@ -157,7 +174,10 @@ pub fn forest_data<S: StudyRow>(
             .map(|(i, s)| {
                 let (est, lo, hi) = s.display();
                 let w = s.weights();
-                let mut cells = vec![s.data_cell()];
+                let mut cells = match s.arm_cells() {
+                    Some(arms) if per_arm => arms.cells(),
+                    _ => vec![s.data_cell()],
+                };
                 if models.common() {
                     cells.push(weight_cell(w.0));
                 }
@@ -197,13 +217,13 @@ pub fn forest_data<S: StudyRow>(
                 None
             },
             rows: rows.into_iter().map(|(_, r)| r).collect(),
-            summary: summary_of(a, models, labels.totals),
+            summary: summary_of(a, models, totals_cells(a, per_arm, labels.totals)),
         });
     }
 
     let (overall_summary, pooled_line) = if grouped {
         (
-            overall.map(|o| summary_of(o, models, labels.totals)),
+            overall.map(|o| summary_of(o, models, totals_cells(o, per_arm, labels.totals))),
             overall.and_then(|o| main_estimate(o, models)),
         )
     } else {

@@ -17,6 +17,8 @@ pub(super) struct OutcomeLabels {
     pub(super) totals: bool,
     /// Whether the title names the endpoint (hazard ratios).
     pub(super) names_endpoint: bool,
+    /// Names of the two arms of two-arm data: their data are shown per arm.
+    pub(super) arms: Option<(&'static str, &'static str)>,
 }
 
 /// The labels of `report`'s measure.
@@ -33,5 +35,6 @@ pub(super) fn outcome_labels<S>(report: &PoolReport<S>) -> OutcomeLabels {
         favours: l.favours.map(|(a, b)| (a.to_string(), b.to_string())),
         totals: l.totals,
         names_endpoint: m == Measure::HazardRatio,
+        arms: l.arms,
     }
 }
