@@ -14,7 +14,6 @@ use super::scene::{Align, Grey, Scene, Stroke};
 use super::{Page, PlotError};
 use crate::analysis::report::{Analysis, PoolReport, StudyRow};
 use crate::dist::z_crit;
-use crate::model::Measure;
 
 /// One study.
 #[derive(Debug, Clone, PartialEq)]
@@ -97,10 +96,7 @@ pub fn funnel_data<S: StudyRow>(
     } else {
         (analysis.random.yi, "random-effects estimate")
     };
-    let what = match report.measure {
-        Measure::Proportion(_) | Measure::HazardRatio => report.measure.labels().what,
-        _ => "Effect",
-    };
+    let what = report.measure.labels().what;
     let title = opts.title.clone().unwrap_or_else(|| match &analysis.group {
         Some(g) => format!("Funnel plot: {what}, {g}"),
         None => format!("Funnel plot: {what}"),
