@@ -7,7 +7,7 @@ use super::group::Grouping;
 use super::pipeline::{analyse_groups, fit_group, model_analysis, report, settings_echo};
 use super::report::{PoolReport, StudyRow};
 use super::AnalysisError;
-use crate::data::user_rows::{ArmMeans, ContinuousRow};
+use crate::data::continuous_rows::{ArmMeans, ContinuousRow};
 use crate::dist::z_crit;
 use crate::effect::continuous::{continuous_effect, ArmSummary, ContinuousMeasure};
 use crate::model::{EffectSizes, Measure, ModelError, ModelSettings, Study};
@@ -180,12 +180,15 @@ pub fn pool_continuous(
         },
     )?;
     let settings = settings_echo(measure, &s.fit, &s.grouping, false, data_name);
-    Ok(report(
+    let mut report = report(
         measure,
         "continuous",
         settings,
         analyses,
         s.grouping != Grouping::None,
         warnings,
-    ))
+    );
+    // Means and SDs estimated from medians are assumptions the reader must see.
+    report.assumptions = rows.iter().flat_map(|r| r.converted.clone()).collect();
+    Ok(report)
 }

@@ -3,6 +3,7 @@
 //! file, line (or sheet and row), column, field, the value found and what was expected.
 
 pub mod arms;
+pub mod continuous_rows;
 pub mod cursor;
 pub mod delimiter;
 pub mod error;

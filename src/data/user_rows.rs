@@ -1,6 +1,6 @@
 //! Users' own files, read by column role (see [`super::roles`]): two-arm binary data in wide
-//! format, two-arm continuous data, and generic estimates with standard errors or confidence
-//! limits. Labels are kept exactly as typed; every bad value is an error naming the file, line,
+//! format, and generic estimates with standard errors or confidence limits (two-arm continuous
+//! data: [`super::continuous_rows`]). Labels are kept exactly as typed; every bad value is an error naming the file, line,
 //! the user's own column name, the value found and what was expected.
 
 use super::roles::{self, Mapping, Role};
@@ -109,7 +109,7 @@ impl RoleCursor<'_> {
 }
 
 /// Study labels must be unique within a file, as in every analysis tool that labels rows.
-fn check_unique(
+pub(super) fn check_unique(
     seen: &mut HashMap<String, u64>,
     r: &RoleCursor<'_>,
     study: &str,
@@ -170,72 +170,6 @@ pub fn load_binary(table: Table, maps: &[Mapping]) -> Result<Vec<BinaryRow>, Dat
                 line: r.cursor.line(),
                 experimental: arm(&r, EVENT_E, N_E)?,
                 control: arm(&r, EVENT_C, N_C)?,
-                fields: r.cursor.all_fields(),
-                study,
-            })
-        })
-        .collect()
-}
-
-/// One arm's summary of a continuous outcome.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ArmMeans {
-    /// Patients.
-    pub n: f64,
-    /// Mean.
-    pub mean: f64,
-    /// Standard deviation.
-    pub sd: f64,
-}
-
-/// One study of a two-arm continuous file.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ContinuousRow {
-    /// Line in the file.
-    pub line: u64,
-    /// Study label as typed.
-    pub study: String,
-    /// The experimental arm.
-    pub experimental: ArmMeans,
-    /// The control arm.
-    pub control: ArmMeans,
-    /// Every column as written, for `--by`.
-    pub fields: BTreeMap<String, String>,
-}
-
-/// Reads a two-arm continuous file (`studlab, n.e, mean.e, sd.e, n.c, mean.c, sd.c`).
-///
-/// # Errors
-/// A missing role, a non-numeric value, n < 2 or SD ≤ 0, or a repeated study label, each
-/// located.
-pub fn load_continuous(table: Table, maps: &[Mapping]) -> Result<Vec<ContinuousRow>, DataError> {
-    use roles::{MEAN_C, MEAN_E, N_C, N_E, SD_C, SD_E, STUDLAB};
-    let t = RoleTable::resolve(
-        table,
-        &[STUDLAB, N_E, MEAN_E, SD_E, N_C, MEAN_C, SD_C],
-        &[],
-        maps,
-    )?;
-    let arm = |r: &RoleCursor<'_>, n: Role, mean: Role, sd: Role| -> Result<ArmMeans, DataError> {
-        let size = r.number(n, true)?;
-        if size < 2.0 {
-            return Err(r.error(n, "at least 2 patients (an SD needs two)"));
-        }
-        Ok(ArmMeans {
-            n: size,
-            mean: r.number(mean, false)?,
-            sd: r.number(sd, true)?,
-        })
-    };
-    let mut seen = HashMap::new();
-    t.rows()
-        .map(|r| {
-            let study = r.text(STUDLAB)?;
-            check_unique(&mut seen, &r, &study)?;
-            Ok(ContinuousRow {
-                line: r.cursor.line(),
-                experimental: arm(&r, N_E, MEAN_E, SD_E)?,
-                control: arm(&r, N_C, MEAN_C, SD_C)?,
                 fields: r.cursor.all_fields(),
                 study,
             })

@@ -44,6 +44,6 @@ macro_rules! user_row_year {
 
 user_row_year!(
     super::user_rows::BinaryRow,
-    super::user_rows::ContinuousRow,
+    super::continuous_rows::ContinuousRow,
     super::user_rows::GenericRow
 );

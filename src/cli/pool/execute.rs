@@ -17,9 +17,10 @@ use crate::batch;
 use crate::cli::plots;
 use crate::cli::{CliError, Output};
 use crate::data::arms::{load_user_arms, UserNeeds};
+use crate::data::continuous_rows::load_continuous;
 use crate::data::hr::load_user_hr;
 use crate::data::table::Table;
-use crate::data::user_rows::{load_binary, load_continuous, load_generic};
+use crate::data::user_rows::{load_binary, load_generic};
 use crate::data::{load_arms, load_hr, Arm, StudyYear, EMBEDDED_ARMS, EMBEDDED_HR};
 use crate::data::{read_table, DataSource};
 use crate::model::Measure;
@@ -178,13 +179,13 @@ pub fn execute(mut run: PoolRun) -> Result<Output, CliError> {
                 )
             })?
         }
-        PoolAnalysis::Continuous { measure } => {
+        &PoolAnalysis::Continuous { measure, sd_method } => {
             let table = user_table(&run, &mut prepared)?;
             let (name, headers) = (table.file.clone(), table.headers.clone());
-            let rows = load_continuous(table, &run.maps)?;
+            let rows = load_continuous(table, &run.maps, sd_method)?;
             pool_and_draw(&run, run.grouping("none"), &rows, |grouping| {
                 let s = ContinuousSettings {
-                    measure: *measure,
+                    measure,
                     fit: run.fit,
                     grouping,
                 };

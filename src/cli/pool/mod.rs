@@ -12,6 +12,7 @@ use super::plots::PlotSettings;
 use super::{CliError, Output};
 use crate::analysis::report::{PoolReport, StudyRow};
 use crate::data::roles::Mapping;
+use crate::effect::median_to_mean::SdChoice;
 use crate::output;
 use crate::settings::{
     Endpoint, Level, Outcome, OutputFormat, PredictionMethod, RandomCi, StudyCi, TauMethod,
@@ -88,6 +89,11 @@ pub struct PoolArgs {
         allow_negative_numbers = true
     )]
     pub ci_level: Level,
+    /// Continuous outcomes: SD estimator for an arm that reports a median with its range or IQR
+    /// instead of a mean and SD: shi (Shi et al. 2020 for the five-number summary, Wan et al.
+    /// 2014 otherwise; R meta's default) or wan. The mean is Luo et al. (2018)'s.
+    #[arg(long = "sd-method", default_value = "shi")]
+    pub sd_method: SdChoice,
     /// tau² estimator: REML, DL, ML, PM, HE, SJ, EB, HS.
     #[arg(long = "method-tau", default_value = "REML")]
     pub method_tau: TauMethod,

@@ -9,6 +9,7 @@ use crate::cli::CliError;
 use crate::data::revman::{listing, load_rm5, outcome_table, Outcome, OutcomeKind};
 use crate::data::table::{Row, Table};
 use crate::data::DataSource;
+use crate::effect::median_to_mean::SdChoice;
 use crate::settings::{ChoiceError, CompareMethod, GenericMeasure, Level, RandomCi, TauMethod};
 use std::str::FromStr;
 
@@ -65,6 +66,8 @@ fn analysis(outcome: &Outcome, req: &Rm5Request, run: &PoolRun) -> Result<PoolAn
         }
         OutcomeKind::Continuous => PoolAnalysis::Continuous {
             measure: parse(measure, &outcome.effect_measure)?,
+            // RevMan stores means and SDs: no median is converted.
+            sd_method: SdChoice::Shi,
         },
         OutcomeKind::GenericInverseVariance | OutcomeKind::ObservedMinusExpected => {
             // RevMan keeps generic estimates of ratios on the log scale ("log data").

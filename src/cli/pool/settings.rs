@@ -10,6 +10,7 @@ use crate::cli::CliError;
 use crate::data::roles::Mapping;
 use crate::data::DataSource;
 use crate::effect::continuous::ContinuousMeasure;
+use crate::effect::median_to_mean::SdChoice;
 use crate::effect::two_arm::TwoArmMeasure;
 use crate::settings::{
     ChoiceError, CompareMethod, Endpoint, FitSettings, GenericMeasure, Level, MedianMethod,
@@ -59,6 +60,8 @@ pub enum PoolAnalysis {
     Continuous {
         /// MD, SMD or ROM.
         measure: ContinuousMeasure,
+        /// SD estimator for arms that report a median instead of a mean and SD.
+        sd_method: SdChoice,
     },
     /// Generic estimates with standard errors or limits (`--outcome generic`).
     Generic {
@@ -199,6 +202,7 @@ impl PoolRun {
                 needs_data(&data, args.outcome)?;
                 PoolAnalysis::Continuous {
                     measure: parse_method(measure, "MD")?,
+                    sd_method: args.sd_method,
                 }
             }
             Outcome::Generic => {
