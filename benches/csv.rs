@@ -13,6 +13,7 @@
 mod gen;
 
 use alkstats::batch::reader::GroupReader;
+use alkstats::batch::StreamOptions;
 use alkstats::data::arms::REQUIRED_COLUMNS;
 use alkstats::data::load_arms;
 use alkstats::data::table::RowReader;
@@ -41,8 +42,9 @@ fn parse(c: &mut Criterion) {
     });
     group.bench_function("group_reader", |b| {
         b.iter(|| {
+            let options = StreamOptions::default();
             let mut reader =
-                GroupReader::new("bench.csv", data.as_slice(), "meta_id", false, 16_384).unwrap();
+                GroupReader::new("bench.csv", data.as_slice(), "meta_id", false, &options).unwrap();
             let mut groups = 0;
             while let Some(chunk) = reader.next_groups().unwrap() {
                 groups += chunk.len();

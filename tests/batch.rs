@@ -212,7 +212,10 @@ fn library_stream_matches_pool_proportions_whatever_the_chunks_and_threads() {
                     data.as_bytes(),
                     &mut out,
                     &settings,
-                    &StreamOptions { chunk_rows },
+                    &StreamOptions {
+                        chunk_rows,
+                        ..StreamOptions::default()
+                    },
                     &mut |_| {},
                 )
             })
@@ -410,4 +413,27 @@ fn standard_input_streams_with_the_flag() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(String::from_utf8(out.stdout).unwrap(), expected);
+}
+
+#[test]
+fn a_users_file_streams_by_role_like_the_in_memory_path() {
+    let wd = Workdir::new();
+    // Columns by role and in other cases; no drug, no source; `--by` in another case.
+    let mut text = String::from("Meta,Author,Events,Total\n");
+    for m in 0..3 {
+        for k in 0..4 {
+            text.push_str(&format!("m{m},A{m}_{k},{},{}\n", 3 + 2 * k + m, 20 + 7 * k));
+        }
+    }
+    wd.create("mine.csv", text);
+    let args = [
+        "pool", "--data", "mine.csv", "--by", "meta", "--format", "csv",
+    ];
+    let in_memory = wd.stdout(&[&args[..], &["--no-stream"]].concat());
+    assert_eq!(in_memory.lines().count(), 1 + 3);
+    assert_eq!(wd.stdout(&[&args[..], &["--stream"]].concat()), in_memory);
+    // A wrong --map fails the same way on both paths.
+    let bad = [&args[..], &["--map", "event=Responders"]].concat();
+    let streamed = wd.fails_stderr(&[&bad[..], &["--stream"]].concat());
+    assert!(streamed.contains("no column 'Responders'"), "{streamed}");
 }

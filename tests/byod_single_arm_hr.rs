@@ -309,3 +309,70 @@ fn a_users_hazard_ratio_file_needs_no_endpoint_trial_level_or_source() {
         "{err}"
     );
 }
+
+#[test]
+fn labels_are_kept_as_typed_and_matched_ignoring_case() {
+    let w = Workdir::new();
+    w.create(
+        "hr.csv",
+        "Study,Treatment,Comparator,HR,Lower,Upper\n\
+         T1,Drug A,Placebo,0.7,0.5,0.98\n\
+         T2,drug a,placebo,0.8,0.6,1.07\n\
+         T3,Placebo,DRUG A,1.5,1.1,2.2\n",
+    );
+    let v = json(
+        &w,
+        &[
+            "pool",
+            "--outcome",
+            "hr",
+            "--data",
+            "hr.csv",
+            "--format",
+            "json",
+            "--studies",
+        ],
+    );
+    let a = &v["analyses"];
+    assert_eq!(a.as_array().unwrap().len(), 1, "one comparison: {a}");
+    assert_eq!(a[0]["group"], "Drug A vs Placebo");
+    assert_eq!(a[0]["k"], 3);
+    let table = w.stdout(&["pool", "--outcome", "hr", "--data", "hr.csv"]);
+    assert!(
+        table.contains("Drug A vs Placebo") && !table.contains("drug a"),
+        "{table}"
+    );
+    // Groups of any column, and the drug column: the first spelling labels the group; a
+    // development code still maps to its generic name.
+    w.create(
+        "orr.csv",
+        "Author,Drug,Setting,Events,Total\nA,Crizotinib,First-line,12,40\nB,crizotinib,first-line,30,61\n\
+         C,LDK378,Pretreated,8,33\nD,Ceritinib,pretreated,9,30\n",
+    );
+    for (by, groups) in [
+        ("drug", ["Crizotinib", "ceritinib"]),
+        ("setting", ["First-line", "Pretreated"]),
+    ] {
+        let v = json(
+            &w,
+            &[
+                "pool",
+                "--outcome",
+                "orr",
+                "--data",
+                "orr.csv",
+                "--by",
+                by,
+                "--format",
+                "json",
+            ],
+        );
+        let got: Vec<&str> = v["analyses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["group"].as_str().unwrap())
+            .collect();
+        assert_eq!(got, groups, "--by {by}");
+    }
+}

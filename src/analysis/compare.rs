@@ -48,7 +48,7 @@ pub struct CompareSettings {
 /// The usual comparator of a drug pair: chemotherapy, then crizotinib (the first-generation
 /// standard), then anything else, so that "new drug vs standard" reads the way trials report it.
 pub fn comparator_rank(drug: &str) -> u8 {
-    match drug {
+    match drug.to_lowercase().as_str() {
         "chemotherapy" => 0,
         "crizotinib" => 1,
         _ => 2,

@@ -62,7 +62,8 @@ pub fn split<'a, T>(
             available: headers.join(", "),
         })?;
     let mut groups: Groups<'a, T> = Vec::new();
-    let mut index: HashMap<&str, usize> = HashMap::new();
+    // Values match ignoring case; a group is labelled as its first member typed it.
+    let mut index: HashMap<String, usize> = HashMap::new();
     for item in items {
         let value = fields(item).get(column).map(String::as_str).unwrap_or("");
         let label = if value.is_empty() {
@@ -70,10 +71,10 @@ pub fn split<'a, T>(
         } else {
             value
         };
-        match index.get(label) {
+        match index.get(&label.to_lowercase()) {
             Some(&i) => groups[i].1.push(item),
             None => {
-                index.insert(label, groups.len());
+                index.insert(label.to_lowercase(), groups.len());
                 groups.push((Some(label.to_string()), vec![item]));
             }
         }

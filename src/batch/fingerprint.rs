@@ -26,6 +26,34 @@ impl Fingerprint {
     }
 }
 
+impl Fingerprint {
+    /// Fingerprints `label` ignoring case, as groups are matched: `Drug A` and `drug a` have
+    /// one fingerprint (that of the lower-case label). ASCII labels are folded on the stack,
+    /// without allocating: SipHash is fed the same bytes in chunks.
+    pub fn of_caseless(label: &str) -> Self {
+        if !label.is_ascii() {
+            return Fingerprint::of(&label.to_lowercase());
+        }
+        let feed = |h: &mut std::hash::DefaultHasher| {
+            let mut buf = [0u8; 64];
+            for chunk in label.as_bytes().chunks(buf.len()) {
+                for (d, s) in buf.iter_mut().zip(chunk) {
+                    *d = s.to_ascii_lowercase();
+                }
+                h.write(&buf[..chunk.len()]);
+            }
+            // What `str::hash` appends, so that the result equals `of(&label.to_lowercase())`.
+            h.write_u8(0xff);
+        };
+        let mut a = std::hash::DefaultHasher::new();
+        feed(&mut a);
+        let mut b = std::hash::DefaultHasher::new();
+        0x9E37_79B9_7F4A_7C15_u64.hash(&mut b);
+        feed(&mut b);
+        Fingerprint([a.finish(), b.finish()])
+    }
+}
+
 impl Hash for Fingerprint {
     fn hash<H: Hasher>(&self, state: &mut H) {
         // Already uniformly distributed: one word is a perfect table hash.
@@ -90,6 +118,13 @@ mod tests {
         assert_eq!(Fingerprint::of("m000001"), Fingerprint::of("m000001"));
         assert_ne!(Fingerprint::of("m000001"), Fingerprint::of("m000002"));
         assert_ne!(Fingerprint::of(""), Fingerprint::of(" "));
+        let long = "Group With A Label Longer Than Sixty-Four Bytes, Folded In Two Chunks";
+        for label in ["Drug A", "drug a", long, "Müller"] {
+            assert_eq!(
+                Fingerprint::of_caseless(label),
+                Fingerprint::of(&label.to_lowercase())
+            );
+        }
     }
 
     #[test]

@@ -37,7 +37,8 @@ pub use reader::Exclusions;
 use crate::analysis::group::{Grouping, MISSING_GROUP};
 use crate::analysis::proportion::{check_incr, ProportionSettings};
 use crate::analysis::AnalysisError;
-use crate::data::arms::{normalise_drug, REQUIRED_COLUMNS};
+use crate::data::arms::normalise_drug;
+use crate::data::roles::Mapping;
 use crate::data::table::RowReader;
 use crate::data::{DataError, DataSource};
 use crate::io::AtomicFile;
@@ -79,15 +80,21 @@ impl From<ReadError> for BatchError {
 }
 
 /// Tuning of a streamed run. The defaults suit files from a few rows to tens of millions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StreamOptions {
     /// Rows read per chunk: the unit of parallel parsing, and of memory.
     pub chunk_rows: usize,
+    /// `None` for a file in the shipped schema; for a user's file, its `--map` roles (columns
+    /// are then found by role and `drug` and `source` are optional, as in memory).
+    pub user_roles: Option<Vec<Mapping>>,
 }
 
 impl Default for StreamOptions {
     fn default() -> Self {
-        StreamOptions { chunk_rows: 16_384 }
+        StreamOptions {
+            chunk_rows: 16_384,
+            user_roles: None,
+        }
     }
 }
 
@@ -190,13 +197,8 @@ pub fn pool_stream<R: Read, W: Write>(
         target: "<output>".into(),
         source,
     };
-    let mut reader = GroupReader::new(
-        data_name,
-        input,
-        column,
-        settings.keep_overlapping,
-        options.chunk_rows,
-    )?;
+    let mut reader =
+        GroupReader::new(data_name, input, column, settings.keep_overlapping, options)?;
     let mut header = csv::Writer::from_writer(Vec::new());
     write_header(&mut header).map_err(|e| write_error(e.into()))?;
     let header = header.into_inner().unwrap_or_default();
@@ -279,6 +281,7 @@ pub fn pool_csv(
     output: Option<&Path>,
     settings: &ProportionSettings,
     mode: StreamMode,
+    maps: &[Mapping],
 ) -> Result<Option<BatchSummary>, BatchError> {
     let Grouping::Column(column) = &settings.grouping else {
         return match mode {
@@ -299,7 +302,11 @@ pub fn pool_csv(
     let (name, input) = source.open(embedded.0, embedded.1)?;
     let mut bar = progress::ProgressReport::new(size);
     let mut report = |p: &Progress| bar.update(p);
-    let options = StreamOptions::default();
+    let options = StreamOptions {
+        // A user's file (not the embedded one) is read by role, as in memory.
+        user_roles: (*source != DataSource::Embedded).then(|| maps.to_vec()),
+        ..StreamOptions::default()
+    };
     let result = match output {
         Some(path) => {
             let named = |source| BatchError::Output {
@@ -352,10 +359,16 @@ pub fn groups_are_contiguous(path: &Path, column: &str) -> bool {
         return false;
     };
     let name = path.display().to_string();
-    let Ok(mut reader) = RowReader::new(&name, file, REQUIRED_COLUMNS) else {
+    // No required columns: a user's file is read by role; the full check is the reader's.
+    let Ok(mut reader) = RowReader::new(&name, file, &[]) else {
         return false;
     };
-    let Some(index) = reader.headers().iter().position(|h| h == column) else {
+    let headers = reader.headers();
+    let Some(index) = headers
+        .iter()
+        .position(|h| h == column)
+        .or_else(|| headers.iter().position(|h| h.eq_ignore_ascii_case(column)))
+    else {
         return false;
     };
     let mut record = csv::ByteRecord::new();
@@ -377,10 +390,10 @@ pub fn groups_are_contiguous(path: &Path, column: &str) -> bool {
         let value = value.trim();
         let label = match value {
             "" => MISSING_GROUP.to_string(),
-            v if column == "drug" => normalise_drug(v),
+            v if column.eq_ignore_ascii_case("drug") => normalise_drug(v),
             v => v.to_string(),
         };
-        let key = Fingerprint::of(&label);
+        let key = Fingerprint::of_caseless(&label);
         if let Some((_, open)) = &current {
             if *open != key {
                 finished.insert(*open, 0);

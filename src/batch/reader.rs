@@ -12,8 +12,10 @@
 use super::fingerprint::{Fingerprint, FingerprintMap};
 use crate::analysis::group::MISSING_GROUP;
 use crate::analysis::AnalysisError;
+use crate::batch::StreamOptions;
 use crate::data::arms::{
-    duplicate_study, grouping_value, parse_arm_values, unknown_overlap, Schema, REQUIRED_COLUMNS,
+    duplicate_study, give_user_roles, grouping_value, parse_arm_values, unknown_overlap, Schema,
+    UserNeeds, REQUIRED_COLUMNS,
 };
 use crate::data::table::{decode_row, decode_row_into, Row, RowCursor, RowReader, Table};
 use crate::data::{Arm, DataError};
@@ -78,6 +80,8 @@ pub struct GroupReader<R: Read> {
     reader: RowReader<R>,
     /// The file name and header, without rows: lets [`parse_arm_values`] locate its errors.
     table: Table,
+    /// The rules of the file: the shipped schema, or a user's file read by role.
+    schema: Schema,
     column: String,
     keep_overlapping: bool,
     chunk_rows: usize,
@@ -106,23 +110,41 @@ impl<R: Read> GroupReader<R> {
         input: R,
         column: &str,
         keep_overlapping: bool,
-        chunk_rows: usize,
+        options: &StreamOptions,
     ) -> Result<Self, ReadError> {
-        let reader = RowReader::new(file, input, REQUIRED_COLUMNS)?;
+        let required = match options.user_roles {
+            None => REQUIRED_COLUMNS,
+            Some(_) => &[],
+        };
+        let reader = RowReader::new(file, input, required)?;
         let headers = reader.headers().to_vec();
-        if !headers.iter().any(|h| h == column) {
+        let mut table = Table::new(file.into(), headers, Vec::new());
+        let schema = match &options.user_roles {
+            None => Schema::Shipped,
+            Some(maps) => {
+                let needs = UserNeeds {
+                    events: true,
+                    ..UserNeeds::default()
+                };
+                give_user_roles(&mut table, maps, needs)?;
+                Schema::User
+            }
+        };
+        // The column as the in-memory path matches it: exactly, else ignoring ASCII case.
+        let Some(index) = table.column(column) else {
             return Err(AnalysisError::UnknownGroupColumn {
                 column: column.into(),
-                available: headers.join(", "),
+                available: table.headers.join(", "),
             }
             .into());
-        }
+        };
         Ok(GroupReader {
             reader,
-            table: Table::new(file.into(), headers, Vec::new()),
-            column: column.into(),
+            column: table.headers[index].clone(),
+            table,
+            schema,
             keep_overlapping,
-            chunk_rows: chunk_rows.max(1),
+            chunk_rows: options.chunk_rows.max(1),
             raw: Vec::new(),
             studies: FingerprintMap::default(),
             finished: FingerprintMap::default(),
@@ -194,7 +216,7 @@ impl<R: Read> GroupReader<R> {
     /// their study label and group label. Each worker decodes into one reused [`Row`], and the
     /// arms are parsed without [`Arm::fields`]: the group label is all this path needs of them.
     fn parse_chunk(&self) -> Vec<Result<Parsed, DataError>> {
-        let (table, column) = (&self.table, self.column.as_str());
+        let (table, column, schema) = (&self.table, self.column.as_str(), self.schema);
         let blank = || Row {
             line: 0,
             fields: Vec::new(),
@@ -205,10 +227,10 @@ impl<R: Read> GroupReader<R> {
             .map_init(blank, |row, record| {
                 decode_row_into(&table.file, &table.headers, record, row)?;
                 let c = table.cursor(row);
-                let arm = parse_arm_values(&c, Schema::Shipped)?;
+                let arm = parse_arm_values(&c, schema)?;
                 Ok(Parsed {
                     study_key: Fingerprint::of(&arm.study),
-                    group_key: Fingerprint::of(group_label(&c, &arm, column)),
+                    group_key: Fingerprint::of_caseless(group_label(&c, &arm, column)),
                     arm: Box::new(arm),
                 })
             })

@@ -2,6 +2,7 @@
 //! arm or reported cohort, validated into [`Arm`].
 
 use super::roles::{self, Mapping};
+use super::spelling::Spellings;
 use super::table::{RowCursor, Table};
 use super::DataError;
 use std::collections::{BTreeMap, HashMap};
@@ -65,7 +66,8 @@ pub struct Arm {
     pub fields: BTreeMap<String, String>,
 }
 
-/// Maps development codes and brand names to generic names, lower-cased.
+/// Maps development codes and brand names to generic names (lower-case, as the shipped data
+/// writes them); any other name is kept as typed (trimmed).
 pub fn normalise_drug(name: &str) -> String {
     let lower = name.trim().to_ascii_lowercase();
     let code = lower.split_whitespace().next().unwrap_or("");
@@ -77,7 +79,7 @@ pub fn normalise_drug(name: &str) -> String {
         "pf-02341066" | "pf02341066" | "xalkori" => "crizotinib",
         "pf-06463922" | "pf06463922" => "lorlatinib",
         "chemo" => "chemotherapy",
-        _ => return lower,
+        _ => return name.trim().to_string(),
     };
     generic.to_string()
 }
@@ -235,6 +237,27 @@ pub fn load_user_arms(
     maps: &[Mapping],
     needs: UserNeeds<'_>,
 ) -> Result<(Vec<Arm>, Vec<String>), DataError> {
+    give_user_roles(&mut table, maps, needs)?;
+    for row in &table.rows {
+        let c = table.cursor(row);
+        for column in needs.filled {
+            c.required_str(column)?;
+        }
+    }
+    collect_arms(&table, Schema::User)
+}
+
+/// Finds the columns of a user's arms file by role and makes the rows readable under the
+/// shipped schema's names (`study`, `n`, `responders`): what [`load_user_arms`] does before
+/// reading rows, and the batch engine before streaming them.
+///
+/// # Errors
+/// As [`load_user_arms`], for the header.
+pub fn give_user_roles(
+    table: &mut Table,
+    maps: &[Mapping],
+    needs: UserNeeds<'_>,
+) -> Result<(), DataError> {
     let (file, headers) = (&table.file, &table.headers);
     let study = roles::require(file, headers, roles::STUDLAB, maps)?;
     let n = roles::require(file, headers, roles::N, maps)?;
@@ -256,23 +279,28 @@ pub fn load_user_arms(
     if let Some(events) = events {
         table.alias("responders", events);
     }
-    for row in &table.rows {
-        let c = table.cursor(row);
-        for column in needs.filled {
-            c.required_str(column)?;
-        }
-    }
-    collect_arms(&table, Schema::User)
+    Ok(())
 }
 
 /// The rows of `table` as arms, with the checks across rows: unique labels, and `overlaps`
 /// entries that name a row of the same file (or the exclusion would be a guess).
 fn collect_arms(table: &Table, schema: Schema) -> Result<(Vec<Arm>, Vec<String>), DataError> {
     let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut spellings = Spellings::default();
     let mut arms = Vec::with_capacity(table.rows.len());
     for row in &table.rows {
         let c = table.cursor(row);
-        let arm = parse_arm(&c, schema)?;
+        let mut arm = parse_arm(&c, schema)?;
+        if spellings.unify(&mut arm.drug) {
+            // The drug column of `fields` (what `--by drug` groups) follows.
+            if let Some(v) = arm
+                .fields
+                .iter_mut()
+                .find(|(k, _)| k.eq_ignore_ascii_case("drug"))
+            {
+                *v.1 = arm.drug.clone();
+            }
+        }
         if let Some(first) = seen.insert(arm.study.clone(), arm.line) {
             return Err(duplicate_study(&c, first));
         }

@@ -4,6 +4,7 @@
 
 use super::arms::{normalise_drug, Schema};
 use super::roles::{self, Mapping};
+use super::spelling::Spellings;
 use super::table::{RowCursor, Table};
 use super::DataError;
 use crate::settings::Endpoint;
@@ -129,7 +130,7 @@ fn parse_row(c: &RowCursor<'_>, rules: Rules) -> Result<HrRow, DataError> {
     let study = c.required_str("study")?;
     let treatment = normalise_drug(&c.required_str("treatment")?);
     let comparator = normalise_drug(&c.required_str("comparator")?);
-    if treatment == comparator {
+    if treatment.to_lowercase() == comparator.to_lowercase() {
         return Err(c.error(
             "comparator",
             format!("a drug other than the treatment '{treatment}'"),
@@ -334,10 +335,19 @@ pub struct UserHr {
 /// The rows of `table`, with the checks across rows: unique labels and known `overlaps`.
 fn collect_rows(table: &Table, rules: Rules) -> Result<(Vec<HrRow>, Vec<String>), DataError> {
     let mut seen: HashMap<String, u64> = HashMap::new();
+    let mut spellings = Spellings::default();
     let mut rows = Vec::with_capacity(table.rows.len());
     for row in &table.rows {
         let c = table.cursor(row);
-        let r = parse_row(&c, rules)?;
+        let mut r = parse_row(&c, rules)?;
+        for (column, name) in [
+            ("treatment", &mut r.treatment),
+            ("comparator", &mut r.comparator),
+        ] {
+            if spellings.unify(name) {
+                r.fields.insert(column.into(), name.clone());
+            }
+        }
         if let Some(first) = seen.insert(r.study.clone(), r.line) {
             return Err(c.error(
                 "study",

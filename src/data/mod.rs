@@ -12,6 +12,7 @@ pub mod hr;
 pub mod revman;
 pub mod roles;
 pub mod sheet;
+pub mod spelling;
 pub mod table;
 pub mod user_rows;
 pub mod year;

@@ -223,7 +223,7 @@ pub fn execute(mut run: PoolRun) -> Result<Output, CliError> {
             if let Some(mode) = stream {
                 let embedded = (EMBEDDED_ARMS, ARMS_NAME);
                 let output = run.output.as_deref();
-                let streamed = batch::pool_csv(source, embedded, output, &s, mode)?;
+                let streamed = batch::pool_csv(source, embedded, output, &s, mode, &run.maps)?;
                 if streamed.is_some() {
                     // Written already, group by group.
                     return Ok(Output::none());
