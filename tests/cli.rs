@@ -726,3 +726,38 @@ fn a_closed_pipe_is_not_an_error() {
     assert!(out.status.success(), "exit {}: {stderr}", out.status);
     assert!(stderr.is_empty(), "{stderr}");
 }
+
+#[test]
+fn completions_and_the_man_page_come_from_the_flags() {
+    let w = Workdir::new();
+    for (shell, marker) in [
+        ("bash", "_alkstats()"),
+        ("zsh", "#compdef alkstats"),
+        ("fish", "complete -c alkstats"),
+        ("powershell", "Register-ArgumentCompleter"),
+        ("elvish", "edit:completion:arg-completer[alkstats]"),
+    ] {
+        let script = w.stdout(&["completions", shell]);
+        assert!(
+            script.contains(marker),
+            "{shell}: {}",
+            &script[..script.len().min(300)]
+        );
+        // Fish names long flags without their dashes (`-l rm5-outcome`).
+        assert!(
+            script.contains("rm5-outcome"),
+            "{shell} completes pool's flags"
+        );
+    }
+    let page = w.stdout(&["man"]);
+    assert!(page.contains(".TH alkstats 1"), "{}", &page[..200]);
+    for needle in [
+        ".TH \"alkstats pool\"",
+        "sd\\-method",
+        ".TH \"alkstats import\"",
+    ] {
+        assert!(page.contains(needle), "man page lacks {needle}");
+    }
+    let (code, _, err) = w.outcome(&["completions", "tcsh"]);
+    assert_eq!(code, 2, "{err}");
+}

@@ -14,6 +14,7 @@ pub mod network;
 pub mod plots;
 pub mod pool;
 pub mod report;
+pub mod shell;
 
 use clap::{Parser, Subcommand};
 use std::io::Write;
@@ -41,6 +42,10 @@ enum Command {
     /// Convert a review file into CSV files alkstats (and R) read: `import rm5 REVIEW.rm5
     /// --out DIR` writes one CSV per outcome with R meta's column names.
     Import(import::ImportArgs),
+    /// Print a shell completion script: `alkstats completions bash > ~/.local/share/bash-completion/completions/alkstats`.
+    Completions(shell::CompletionsArgs),
+    /// Print the man page (roff): `alkstats man > alkstats.1; man ./alkstats.1`.
+    Man,
     /// Run an analysis plan (default: the embedded ALK review) into a reproducible report
     /// folder (HTML, Markdown, JSON, figures, manifest); --check DIR verifies one.
     Report(report::ReportArgs),
@@ -104,6 +109,8 @@ where
         Command::Network(args) => network::run(args),
         Command::Report(args) => report::run(args),
         Command::Import(args) => import::run(args),
+        Command::Completions(args) => shell::completions(args),
+        Command::Man => shell::man(),
     }
     .and_then(emit);
     match result {
