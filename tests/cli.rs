@@ -761,3 +761,79 @@ fn completions_and_the_man_page_come_from_the_flags() {
     let (code, _, err) = w.outcome(&["completions", "tcsh"]);
     assert_eq!(code, 2, "{err}");
 }
+
+#[test]
+fn flags_that_do_not_apply_are_refused_with_a_sentence() {
+    let w = Workdir::new();
+    for (args, says) in [
+        (
+            &["pool", "--outcome", "hr", "--sm", "PFT"][..],
+            "--sm PFT does not apply to --outcome hr",
+        ),
+        (
+            &["pool", "--outcome", "orr", "--measure", "OR"][..],
+            "--measure OR does not apply to --outcome orr",
+        ),
+        (
+            &["pool", "--outcome", "pfs", "--measure", "RR"][..],
+            "--measure RR does not apply to --outcome pfs",
+        ),
+        (
+            &["pool", "--outcome", "orr", "--method", "MH"][..],
+            "--method MH does not apply to --outcome orr",
+        ),
+        (
+            &["pool", "--outcome", "orr", "--compare", "--sm", "PFT"][..],
+            "does not apply to --outcome orr --compare",
+        ),
+        (
+            &[
+                "forest",
+                "--outcome",
+                "orr",
+                "--format",
+                "json",
+                "-o",
+                "f.png",
+            ][..],
+            "--format does not apply to alkstats forest",
+        ),
+        (
+            &["forest", "--outcome", "orr", "--studies", "-o", "f.png"][..],
+            "--studies does not apply to alkstats forest",
+        ),
+        (
+            &["funnel", "--outcome", "orr", "--stream", "-o", "f.png"][..],
+            "--stream does not apply to alkstats funnel",
+        ),
+        (
+            &[
+                "funnel",
+                "--outcome",
+                "orr",
+                "--forest",
+                "x.png",
+                "-o",
+                "f.png",
+            ][..],
+            "--forest does not apply to alkstats funnel",
+        ),
+    ] {
+        let (code, out, err) = w.outcome(args);
+        assert_eq!(code, 2, "{args:?}: {err}");
+        assert!(out.is_empty() && err.contains(says), "{args:?}: {err}");
+    }
+    assert!(w.entries().is_empty(), "nothing written");
+    // The flags still work where they apply.
+    w.stdout(&[
+        "pool",
+        "--outcome",
+        "orr",
+        "--compare",
+        "--measure",
+        "OR",
+        "--method",
+        "Peto",
+    ]);
+    w.stdout(&["pool", "--outcome", "pfs", "--method", "mm"]);
+}

@@ -20,12 +20,11 @@ pub struct ForestArgs {
 
 /// Checks the flags and types them: the pool analysis, with the forest plot as its only output.
 fn settings(args: ForestArgs) -> Result<PoolRun, CliError> {
+    super::pool::refuse_table_flags(&args.pool, "forest")?;
     let mut pool = args.pool;
     let path = pool.output.take().ok_or_else(|| {
         CliError::Usage("alkstats forest needs --output PATH ending in .png or .svg".into())
     })?;
-    // `--forest` of `pool` is not a flag of this command's own: the image is `--output`.
-    pool.forest = None;
     let data = DataSource::from_arg(pool.data.as_deref());
     let plot = ForestPlot::new(path, ForestLayout::from_args(args.layout)?, &data)?;
     let plots = PlotSettings {

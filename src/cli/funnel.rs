@@ -41,6 +41,7 @@ pub struct FunnelArgs {
 
 /// Checks the flags and types them: the pool analysis, with the funnel plot as its only output.
 fn settings(args: FunnelArgs) -> Result<PoolRun, CliError> {
+    super::pool::refuse_table_flags(&args.pool, "funnel")?;
     let mut pool = args.pool;
     let path = pool.output.take().ok_or_else(|| {
         CliError::Usage("alkstats funnel needs --output PATH ending in .png or .svg".into())
@@ -64,8 +65,6 @@ fn settings(args: FunnelArgs) -> Result<PoolRun, CliError> {
     if plot.group.is_none() && pool.by.is_none() {
         pool.by = Some("none".into());
     }
-    // `--forest` of `pool` is not a flag of this command's own.
-    pool.forest = None;
     let plots = PlotSettings {
         forest: None,
         funnel: Some(plot),

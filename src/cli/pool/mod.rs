@@ -6,7 +6,7 @@ mod revman;
 mod settings;
 
 pub use execute::execute;
-pub use settings::{PoolAnalysis, PoolRun};
+pub use settings::{refuse_table_flags, PoolAnalysis, PoolRun};
 
 use super::plots::PlotSettings;
 use super::{CliError, Output};

@@ -160,6 +160,9 @@ impl PoolRun {
                 _ => "--compare applies to --outcome orr".into(),
             }));
         }
+        if !is_rm5(&data) {
+            refuse_flags_of_other_outcomes(&args)?;
+        }
         let measure = args.measure.as_deref();
         let rm5 = is_rm5(&data).then(|| Rm5Request {
             outcome: args.rm5_outcome.clone(),
@@ -252,6 +255,57 @@ impl PoolRun {
         self.by
             .clone()
             .unwrap_or_else(|| Grouping::from_arg(default))
+    }
+}
+
+/// Refuses `--sm`, `--measure` and `--method` where the outcome has no such choice, rather than
+/// ignoring them (a user who asks for `--sm PFT` on hazard ratios must learn it did nothing).
+fn refuse_flags_of_other_outcomes(args: &PoolArgs) -> Result<(), CliError> {
+    let o = args.outcome;
+    let (sm, measure, method) = match o {
+        Outcome::Orr if args.compare => (false, true, true),
+        Outcome::Orr => (true, false, false),
+        Outcome::Binary => (false, true, true),
+        Outcome::Continuous => (false, true, false),
+        Outcome::Generic => (true, false, false),
+        Outcome::Hr => (false, false, false),
+        Outcome::Pfs => (false, false, true),
+    };
+    let what = if args.compare {
+        format!("--outcome {o} --compare")
+    } else {
+        format!("--outcome {o}")
+    };
+    for (given, allowed, flag, meaning) in [
+        (&args.sm, sm, "--sm", "the proportion transformation (--outcome orr) or the scale of generic estimates (--outcome generic)"),
+        (&args.measure, measure, "--measure", "the effect measure of two-arm data (--compare, --outcome binary or continuous)"),
+        (&args.method, method, "--method", "the pooling method of two-arm data (--compare, --outcome binary) or of medians (--outcome pfs)"),
+    ] {
+        if let (Some(value), false) = (given, allowed) {
+            return Err(CliError::Usage(format!(
+                "{flag} {value} does not apply to {what}: {flag} chooses {meaning}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// Refuses the flags of `pool`'s table output on a plotting command (`forest`, `funnel`),
+/// which writes only its image.
+pub fn refuse_table_flags(args: &PoolArgs, command: &str) -> Result<(), CliError> {
+    let given = [
+        (args.studies, "--studies"),
+        (args.stream, "--stream"),
+        (args.no_stream, "--no-stream"),
+        (args.forest.is_some(), "--forest"),
+        (args.format != OutputFormat::Table, "--format"),
+    ];
+    match given.iter().find(|(on, _)| *on) {
+        Some((_, flag)) => Err(CliError::Usage(format!(
+            "{flag} does not apply to alkstats {command}, which writes only its image to \
+             --output; use alkstats pool for tables, JSON and CSV"
+        ))),
+        None => Ok(()),
     }
 }
 
