@@ -14,6 +14,7 @@ use super::pipeline::{
 };
 use super::proportion::check_incr;
 use super::report::{Analysis, ComparisonStudyResult, PoolReport};
+use super::study_rows::StudyWeights;
 use super::{AnalysisError, NothingToPool};
 use crate::data::user_rows::BinaryRow;
 use crate::data::Arm;
@@ -223,8 +224,7 @@ fn analyse_group(
                 upper: e.and_then(|e| back(e.0 + z * e.1.sqrt())),
                 yi: e.map(|e| e.0),
                 vi: e.map(|e| e.1),
-                weight_common: model.weights_common()[i],
-                weight_random: model.weights_random()[i],
+                weights: StudyWeights::of(&model, i),
                 lines: p.lines,
             }
         })

@@ -3,15 +3,16 @@
 //! per `--by` group.
 
 use super::group::Grouping;
-use super::pipeline::{analyse_groups, fit_group, model_analysis, report, settings_echo};
-use super::report::{PoolReport, StudyRow};
+use super::pipeline::{Fitted, Pooling, StudyLine};
+use super::report::PoolReport;
+use super::study_rows::{StudyRow, StudyWeights};
 use super::AnalysisError;
 use crate::data::user_rows::{ArmMeans, ContinuousRow};
-use crate::dist::z_crit;
 use crate::effect::continuous::{continuous_effect, ArmSummary, ContinuousMeasure};
-use crate::model::{EffectSizes, Measure, ModelError, ModelSettings, Study};
+use crate::model::Measure;
 use crate::settings::FitSettings;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// Settings of a continuous-outcome meta-analysis.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,10 +52,9 @@ pub struct ContinuousStudyResult {
     pub yi: f64,
     /// Its sampling variance.
     pub vi: f64,
-    /// Common-effect weight, percent.
-    pub weight_common: f64,
-    /// Random-effects weight, percent.
-    pub weight_random: f64,
+    /// Common-effect and random-effects weights.
+    #[serde(flatten)]
+    pub weights: StudyWeights,
     /// Line in the input file.
     pub line: u64,
 }
@@ -77,14 +77,17 @@ impl StudyRow for ContinuousStudyResult {
     fn display(&self) -> (f64, Option<f64>, Option<f64>) {
         (self.estimate.unwrap_or(f64::NAN), self.lower, self.upper)
     }
-    fn counts(&self) -> (Option<u64>, Option<u64>) {
-        (None, None)
-    }
     fn yi_vi(&self) -> (f64, f64) {
         (self.yi, self.vi)
     }
     fn weights(&self) -> (f64, f64) {
-        (self.weight_common, self.weight_random)
+        self.weights.pair()
+    }
+}
+
+impl StudyLine for ContinuousRow {
+    fn place(&self) -> (&str, u64, &BTreeMap<String, String>) {
+        (&self.study, self.line, &self.fields)
     }
 }
 
@@ -103,81 +106,41 @@ pub fn pool_continuous(
     data_name: &str,
     s: &ContinuousSettings,
 ) -> Result<PoolReport<ContinuousStudyResult>, AnalysisError> {
-    let mut warnings = Vec::new();
-    let measure = Measure::Continuous(s.measure);
-    let z = z_crit(s.fit.level.get());
-    let analyses = analyse_groups(
-        rows,
-        &s.grouping,
-        headers,
-        |r| &r.fields,
-        |group, members| {
-            let studies = members
-                .iter()
-                .map(|r| {
-                    let e = continuous_effect(
-                        s.measure,
-                        &summary(&r.experimental),
-                        &summary(&r.control),
-                    )
-                    .map_err(|source| AnalysisError::Continuous {
-                        data: data_name.to_string(),
-                        line: r.line,
-                        study: r.study.clone(),
-                        source,
-                    })?;
-                    Ok(Study {
-                        fields: r.fields.clone(),
-                        ..Study::new(r.study.clone(), r.line, e.yi, e.vi)
-                    })
-                })
-                .collect::<Result<Vec<_>, AnalysisError>>()?;
-            let data = EffectSizes::new(measure, studies);
-            let model = fit_group(
-                data,
-                ModelSettings::inverse_variance(s.fit),
-                group.as_deref(),
-                &mut warnings,
-            )?;
-            let studies = members
-                .iter()
-                .zip(&model.data().studies)
-                .enumerate()
-                .map(|(i, (r, st))| {
-                    let (yi, vi) = st.effect.ok_or(ModelError::Empty)?;
-                    Ok(ContinuousStudyResult {
-                        study: r.study.clone(),
-                        n_treatment: r.experimental.n,
-                        mean_treatment: r.experimental.mean,
-                        sd_treatment: r.experimental.sd,
-                        n_comparator: r.control.n,
-                        mean_comparator: r.control.mean,
-                        sd_comparator: r.control.sd,
-                        estimate: model.back(yi),
-                        lower: model.back(yi - z * vi.sqrt()),
-                        upper: model.back(yi + z * vi.sqrt()),
-                        yi,
-                        vi,
-                        weight_common: model.weights_common()[i],
-                        weight_random: model.weights_random()[i],
-                        line: r.line,
-                    })
-                })
-                .collect::<Result<Vec<_>, ModelError>>()
-                .map_err(|source| AnalysisError::Model {
-                    group: group.clone(),
-                    source,
-                })?;
-            Ok(Some(model_analysis(&model, group, (None, None), studies)))
-        },
-    )?;
-    let settings = settings_echo(measure, &s.fit, &s.grouping, false, data_name);
-    Ok(report(
-        measure,
-        "continuous",
-        settings,
-        analyses,
-        s.grouping != Grouping::None,
-        warnings,
-    ))
+    let effect = |r: &ContinuousRow| {
+        let e = continuous_effect(s.measure, &summary(&r.experimental), &summary(&r.control))
+            .map_err(|source| AnalysisError::Continuous {
+                data: data_name.to_string(),
+                line: r.line,
+                study: r.study.clone(),
+                source,
+            })?;
+        Ok((e.yi, e.vi, ()))
+    };
+    let report_row = |r: &ContinuousRow, (), f: &Fitted<'_>| {
+        let (estimate, lower, upper) = f.display(f.vi.sqrt());
+        ContinuousStudyResult {
+            study: r.study.clone(),
+            n_treatment: r.experimental.n,
+            mean_treatment: r.experimental.mean,
+            sd_treatment: r.experimental.sd,
+            n_comparator: r.control.n,
+            mean_comparator: r.control.mean,
+            sd_comparator: r.control.sd,
+            estimate,
+            lower,
+            upper,
+            yi: f.yi,
+            vi: f.vi,
+            weights: f.weights(),
+            line: r.line,
+        }
+    };
+    let pooling = Pooling {
+        outcome: "continuous",
+        measure: Measure::Continuous(s.measure),
+        fit: s.fit,
+        grouping: &s.grouping,
+        data_name,
+    };
+    pooling.pool_rows((rows, headers), effect, report_row)
 }

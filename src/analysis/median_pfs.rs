@@ -15,6 +15,7 @@ use super::pipeline::{
 use super::report::{
     Analysis, CommonResult, Excluded, MedianStudyResult, PoolReport, RandomResult,
 };
+use super::study_rows::StudyWeights;
 use super::{AnalysisError, NothingToPool};
 use crate::data::Arm;
 use crate::effect::median::{log_median_from_ci, median_of_medians};
@@ -88,7 +89,7 @@ fn analyse_group(
         .map(|a| a.median_pfs.unwrap_or(f64::NAN))
         .collect();
     let n_total = arms.iter().fold(0u64, |s, a| s.saturating_add(a.n));
-    let row = |i: usize, yi: Option<f64>, vi: Option<f64>, wc: f64, wr: f64| MedianStudyResult {
+    let row = |i: usize, yi: Option<f64>, vi: Option<f64>, weights| MedianStudyResult {
         study: arms[i].study.clone(),
         n: arms[i].n,
         estimate: medians[i],
@@ -96,8 +97,7 @@ fn analyse_group(
         upper: arms[i].median_pfs_upper,
         yi,
         vi,
-        weight_common: wc,
-        weight_random: wr,
+        weights,
         line: arms[i].line,
     };
     if s.method == MedianMethod::LogIv {
@@ -131,8 +131,7 @@ fn analyse_group(
                     i,
                     e.map(|e| e.0),
                     e.map(|e| e.1),
-                    model.weights_common()[i],
-                    model.weights_random()[i],
+                    StudyWeights::of(&model, i),
                 )
             })
             .collect();
@@ -186,7 +185,13 @@ fn analyse_group(
         events: None,
         n: Some(n_total),
         studies: (0..arms.len())
-            .map(|i| row(i, None, None, share(i), share(i)))
+            .map(|i| {
+                let weights = StudyWeights {
+                    weight_common: share(i),
+                    weight_random: share(i),
+                };
+                row(i, None, None, weights)
+            })
             .collect(),
         random: RandomResult {
             yi: est,
