@@ -19,6 +19,7 @@ use super::study_rows::StudyWeights;
 use super::{AnalysisError, NothingToPool};
 use crate::data::Arm;
 use crate::effect::median::{log_median_from_ci, median_of_medians};
+use crate::fit::Pooled;
 use crate::model::{EffectSizes, Measure, ModelSettings, Study};
 use crate::settings::FitSettings;
 
@@ -167,17 +168,24 @@ fn analyse_group(
         Some(_) => 100.0 * arms[i].n as f64 / n_total as f64,
         None => 100.0 / arms.len() as f64,
     };
-    // No variance model: SE, statistics and p-values do not exist and are reported as null.
-    let common = CommonResult {
+    // No variance model: SE, statistics and p-values do not exist and are reported as null;
+    // the estimate is the median of medians itself, the same in both blocks.
+    let pooled = Pooled {
         yi: est,
         se: f64::NAN,
-        estimate: Some(est),
-        lower: bound(lo),
-        upper: bound(hi),
-        lower_yi: lo,
-        upper_yi: hi,
-        z: f64::NAN,
+        lower: lo,
+        upper: hi,
+        stat: f64::NAN,
         p: None,
+        df: None,
+    };
+    let common = CommonResult {
+        estimate: Some(est),
+        ..CommonResult::new(&pooled, bound)
+    };
+    let random = RandomResult {
+        estimate: Some(est),
+        ..RandomResult::new(&pooled, bound)
     };
     Ok(Analysis {
         group,
@@ -193,18 +201,7 @@ fn analyse_group(
                 row(i, None, None, weights)
             })
             .collect(),
-        random: RandomResult {
-            yi: est,
-            se: f64::NAN,
-            estimate: Some(est),
-            lower: bound(lo),
-            upper: bound(hi),
-            lower_yi: lo,
-            upper_yi: hi,
-            stat: f64::NAN,
-            p: None,
-            df: None,
-        },
+        random,
         common,
         prediction: None,
         heterogeneity: None,

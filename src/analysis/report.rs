@@ -12,53 +12,80 @@ pub use super::study_rows::{
     StudyWeights,
 };
 
-/// The common-effect estimate.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CommonResult {
-    /// Estimate on the transformed scale.
-    pub yi: f64,
-    /// Its standard error.
-    pub se: f64,
-    /// Back-transformed estimate.
-    pub estimate: Option<f64>,
-    /// Back-transformed lower bound.
-    pub lower: Option<f64>,
-    /// Back-transformed upper bound.
-    pub upper: Option<f64>,
-    /// Lower bound on the transformed scale.
-    pub lower_yi: f64,
-    /// Upper bound on the transformed scale.
-    pub upper_yi: f64,
-    /// Wald z.
-    pub z: f64,
-    /// Two-sided p-value of z (H0: yi = 0 on the transformed scale).
-    pub p: Option<f64>,
+/// Declares a pooled block of the report and its constructor from the fit's [`Pooled`]: the
+/// estimate on the transformed scale with its SE, the estimate and its confidence limits
+/// back-transformed and on the transformed scale (every block has these, in this JSON order),
+/// then the block's own test fields, each read from the named field of [`Pooled`].
+macro_rules! pooled_block {
+    (
+        $(#[$meta:meta])* $name:ident {
+            $(#[$se_meta:meta])* se,
+            $($(#[$fmeta:meta])* $field:ident: $ty:ty = $source:ident,)+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Serialize)]
+        pub struct $name {
+            /// Estimate on the transformed scale.
+            pub yi: f64,
+            $(#[$se_meta])*
+            pub se: f64,
+            /// Back-transformed estimate.
+            pub estimate: Option<f64>,
+            /// Back-transformed lower bound.
+            pub lower: Option<f64>,
+            /// Back-transformed upper bound.
+            pub upper: Option<f64>,
+            /// Lower bound on the transformed scale.
+            pub lower_yi: f64,
+            /// Upper bound on the transformed scale.
+            pub upper_yi: f64,
+            $($(#[$fmeta])* pub $field: $ty,)+
+        }
+
+        impl $name {
+            /// The block of the fit's estimate `p`, with display-scale values given by `back`.
+            pub fn new(p: &Pooled, back: impl Fn(f64) -> Option<f64>) -> Self {
+                $name {
+                    yi: p.yi,
+                    se: p.se,
+                    estimate: back(p.yi),
+                    lower: back(p.lower),
+                    upper: back(p.upper),
+                    lower_yi: p.lower,
+                    upper_yi: p.upper,
+                    $($field: p.$source,)+
+                }
+            }
+        }
+    };
 }
 
-/// The random-effects estimate.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RandomResult {
-    /// Estimate on the transformed scale.
-    pub yi: f64,
-    /// Standard error used by the interval (Hartung–Knapp-scaled where chosen).
-    pub se: f64,
-    /// Back-transformed estimate.
-    pub estimate: Option<f64>,
-    /// Back-transformed lower bound.
-    pub lower: Option<f64>,
-    /// Back-transformed upper bound.
-    pub upper: Option<f64>,
-    /// Lower bound on the transformed scale.
-    pub lower_yi: f64,
-    /// Upper bound on the transformed scale.
-    pub upper_yi: f64,
-    /// z (classic) or t (Hartung–Knapp) statistic.
-    pub stat: f64,
-    /// Two-sided p-value.
-    pub p: Option<f64>,
-    /// Degrees of freedom of t; null for z.
-    pub df: Option<f64>,
-}
+pooled_block!(
+    /// The common-effect estimate.
+    CommonResult {
+        /// Its standard error.
+        se,
+        /// Wald z.
+        z: f64 = stat,
+        /// Two-sided p-value of z (H0: yi = 0 on the transformed scale).
+        p: Option<f64> = p,
+    }
+);
+
+pooled_block!(
+    /// The random-effects estimate.
+    RandomResult {
+        /// Standard error used by the interval (Hartung–Knapp-scaled where chosen).
+        se,
+        /// z (classic) or t (Hartung–Knapp) statistic.
+        stat: f64 = stat,
+        /// Two-sided p-value.
+        p: Option<f64> = p,
+        /// Degrees of freedom of t; null for z.
+        df: Option<f64> = df,
+    }
+);
 
 /// The prediction interval.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -193,29 +220,8 @@ pub fn pooled_blocks(
     back: impl Fn(f64) -> Option<f64>,
 ) -> (CommonResult, RandomResult, Option<PredictionResult>) {
     (
-        CommonResult {
-            yi: common.yi,
-            se: common.se,
-            estimate: back(common.yi),
-            lower: back(common.lower),
-            upper: back(common.upper),
-            lower_yi: common.lower,
-            upper_yi: common.upper,
-            z: common.stat,
-            p: common.p,
-        },
-        RandomResult {
-            yi: random.yi,
-            se: random.se,
-            estimate: back(random.yi),
-            lower: back(random.lower),
-            upper: back(random.upper),
-            lower_yi: random.lower,
-            upper_yi: random.upper,
-            stat: random.stat,
-            p: random.p,
-            df: random.df,
-        },
+        CommonResult::new(common, &back),
+        RandomResult::new(random, &back),
         prediction.map(|p| PredictionResult {
             lower: back(p.lower),
             upper: back(p.upper),
