@@ -11,6 +11,7 @@ use super::axis::{choose_ticks, fmt_tick, Scale};
 use super::font::{fit_text, text_width, Weight};
 use super::forest::Models;
 use super::scene::{Align, Grey, Scene, Stroke};
+use super::style::{FONT, MARGIN, ROW, SMALL, TITLE};
 use super::{Page, PlotError};
 use crate::analysis::report::{Analysis, PoolReport, StudyRow};
 use crate::dist::z_crit;
@@ -127,11 +128,6 @@ pub fn funnel_data<S: StudyRow>(
     })
 }
 
-const FONT: f64 = 10.0;
-const SMALL: f64 = 9.0;
-const TITLE: f64 = 12.5;
-const ROW: f64 = 15.0;
-const MARGIN: f64 = 16.0;
 /// Default page, inches.
 const DEFAULT_SIZE: (f64, f64) = (6.5, 5.5);
 /// Contour levels (two-sided p) and the grey of the band just inside each, outermost first.
