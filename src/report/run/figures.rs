@@ -4,7 +4,6 @@
 
 use crate::analysis::report::{PoolReport, StudyRow};
 use crate::network::hr::NetworkReport;
-use crate::network::settings::EffectScale;
 use crate::plot::forest::{forest_data, ForestOptions, Models};
 use crate::plot::funnel::{funnel_data, FunnelOptions};
 use crate::plot::scene::Scene;
@@ -149,36 +148,15 @@ pub(super) fn draw_network(
     figures: &FigurePlan,
     dpi: f64,
 ) -> Result<Vec<Figure>, ReportError> {
-    use crate::plot::network::{forest_data, graph_data, graph_layout};
+    use crate::plot::network::{graph_layout, report_forest, report_graph};
     let sheet = Sheet::new(id, dpi);
-    let a = &report.analysis;
-    let setting = report.settings.setting.as_deref();
-    let endpoint = report.endpoint.to_uppercase();
     let mut out = Vec::new();
     if figures.graph {
-        let what = format!(
-            "{endpoint} hazard ratios{}",
-            setting.map(|s| format!(", {s}")).unwrap_or_default()
-        );
-        let data = graph_data(a, &format!("Network of {what}"));
-        out.push(sheet.figure(FigureKind::Graph, graph_layout(&data, &sheet.page))?);
+        let scene = graph_layout(&report_graph(report), &sheet.page);
+        out.push(sheet.figure(FigureKind::Graph, scene)?);
     }
     if figures.forest {
-        let title = format!(
-            "{endpoint} HR vs {}{}",
-            a.reference,
-            setting
-                .map(|s| format!(" ({s} network)"))
-                .unwrap_or_default()
-        );
-        let data = forest_data(
-            a,
-            &title,
-            EffectScale::LogRatio,
-            report.settings.level,
-            "HR",
-        );
-        let scene = plot::forest::layout(&data, &sheet.page);
+        let scene = plot::forest::layout(&report_forest(report), &sheet.page);
         out.push(sheet.figure(FigureKind::Forest, scene)?);
     }
     Ok(out)
