@@ -11,7 +11,7 @@ use super::axis::{choose_ticks, fmt_tick, Scale};
 use super::font::{fit_text, text_width, Weight};
 use super::forest::Models;
 use super::scene::{Align, Grey, Scene, Stroke};
-use super::style::{FONT, MARGIN, ROW, SMALL, TITLE};
+use super::style::{draw_title, FONT, MARGIN, ROW, SMALL, TITLE};
 use super::{Page, PlotError};
 use crate::analysis::report::{Analysis, PoolReport, StudyRow};
 use crate::dist::z_crit;
@@ -158,15 +158,7 @@ pub fn layout(data: &FunnelData, page: &Page) -> Result<Scene, PlotError> {
     // Vertical budget: title, y-axis caption, panel, tick labels, x label, legend.
     let mut y = MARGIN;
     if !data.title.is_empty() {
-        let t = fit_text(&data.title, TITLE, Weight::Bold, width - 2.0 * MARGIN);
-        scene.text(
-            width / 2.0,
-            y + TITLE * 0.6,
-            t,
-            TITLE,
-            Weight::Bold,
-            Align::Center,
-        );
+        draw_title(&mut scene, &data.title, width);
         y += TITLE * 2.0;
     }
     let caption_y = y + ROW / 2.0;
