@@ -11,8 +11,8 @@
 use super::error::Place;
 use super::escape::decode_revman_escapes;
 use super::model::{
-    Comparison, Number, Outcome, OutcomeKind, Review, RowData, StoredTotals, StudyResults,
-    StudyRow, Subgroup,
+    read_numbers, Comparison, Number, Outcome, OutcomeKind, Review, RowData, StoredTotals,
+    StudyResults, StudyRow, Subgroup,
 };
 use super::xml::Element;
 use super::RevmanError;
@@ -39,15 +39,6 @@ const MEASURES: [(&str, &str); 10] = [
     ("std. mean difference", "SMD"),
     ("hazard ratio", "HR"),
 ];
-
-/// A struct (or enum variant) of the model whose fields are optional numbers, each read by `n`
-/// from the attribute named as the field in upper case (`events_1` from `EVENTS_1`): the model
-/// names its fields after RevMan's attributes, so each is written once.
-macro_rules! read_numbers {
-    ($n:ident, $($ty:ident)::+ { $($field:ident),+ $(,)? }) => {
-        $($ty)::+ { $($field: $n(&stringify!($field).to_ascii_uppercase())?),+ }
-    };
-}
 
 /// Where a number is read, for error messages.
 #[derive(Clone, Copy)]
@@ -306,21 +297,7 @@ impl Walker<'_> {
                 )
             }
         };
-        let mut stored = read_numbers!(
-            n,
-            StudyResults {
-                effect_size,
-                se,
-                ci_start,
-                ci_end,
-                weight,
-                var,
-                o_e,
-                log_effect_size,
-                log_ci_start,
-                log_ci_end,
-            }
-        );
+        let mut stored = StudyResults::read(n)?;
         // The row's input attributes are in `data` only.
         if kind == OutcomeKind::GenericInverseVariance {
             (stored.effect_size, stored.se) = (None, None);
@@ -353,33 +330,7 @@ impl Walker<'_> {
 
     fn totals(&self, el: &Element, at: At<'_>) -> Result<StoredTotals, RevmanError> {
         let n = |attr: &str| self.number(el, attr, at);
-        Ok(read_numbers!(
-            n,
-            StoredTotals {
-                effect_size,
-                ci_start,
-                ci_end,
-                weight,
-                z,
-                p_z,
-                chi2,
-                df,
-                p_chi2,
-                i2,
-                tau2,
-                q,
-                p_q,
-                i2_q,
-                studies,
-                events_1,
-                total_1,
-                events_2,
-                total_2,
-                log_effect_size,
-                log_ci_start,
-                log_ci_end,
-            }
-        ))
+        StoredTotals::read(n)
     }
 
     /// An optional numeric attribute: absent or blank is `None` (R's `as.numeric` gives `NA`).
