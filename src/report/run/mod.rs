@@ -94,8 +94,8 @@ pub fn run(plan: &Plan, base: &Path) -> Result<RunResult, ReportError> {
     let uses_hr = |s: &AnalysisSpec| matches!(s, AnalysisSpec::Hr(_) | AnalysisSpec::Network(_));
     let needs_hr = plan.analyses.iter().any(|a| uses_hr(&a.spec));
     let needs_arms = plan.analyses.iter().any(|a| !uses_hr(&a.spec));
-    let arms = Loaded::<Arm>::read_if(needs_arms, plan.arms.as_deref(), base)?;
-    let hr = Loaded::<HrRow>::read_if(needs_hr, plan.hr.as_deref(), base)?;
+    let arms = Loaded::<Arm>::read_if(needs_arms, plan.data.arms.as_deref(), base)?;
+    let hr = Loaded::<HrRow>::read_if(needs_hr, plan.data.hr.as_deref(), base)?;
     let mut sections = Vec::with_capacity(plan.analyses.len());
     for a in &plan.analyses {
         sections.push(run_analysis(a, arms.as_ref(), hr.as_ref(), plan.dpi)?);
