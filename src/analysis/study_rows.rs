@@ -95,9 +95,10 @@ pub struct HazardStudyResult {
     pub line: u64,
 }
 
-/// One two-arm comparison (a randomized trial's treatment and comparator arms).
+/// A two-arm comparison as the data give it: the study, its treatment and comparator arms and
+/// their counts.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ComparisonStudyResult {
+pub struct TwoArmCounts {
     /// Label (the trial).
     pub study: String,
     /// Treatment arm's drug.
@@ -112,6 +113,14 @@ pub struct ComparisonStudyResult {
     pub events_comparator: u64,
     /// Patients on the comparator.
     pub n_comparator: u64,
+}
+
+/// One two-arm comparison (a randomized trial's treatment and comparator arms).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ComparisonStudyResult {
+    /// The study and its arms' counts, as the data give them.
+    #[serde(flatten)]
+    pub counts: TwoArmCounts,
     /// Study estimate on the display scale (RR, OR or RD); null for a double-zero trial.
     pub estimate: Option<f64>,
     /// Lower bound at the analysis level.
@@ -131,12 +140,13 @@ pub struct ComparisonStudyResult {
 
 impl StudyRow for ComparisonStudyResult {
     fn label(&self) -> &str {
-        &self.study
+        &self.counts.study
     }
     fn data_cell(&self) -> String {
+        let c = &self.counts;
         format!(
             "{}/{} vs {}/{}",
-            self.events_treatment, self.n_treatment, self.events_comparator, self.n_comparator
+            c.events_treatment, c.n_treatment, c.events_comparator, c.n_comparator
         )
     }
     fn display(&self) -> (f64, Option<f64>, Option<f64>) {
@@ -144,8 +154,8 @@ impl StudyRow for ComparisonStudyResult {
     }
     fn counts(&self) -> (Option<u64>, Option<u64>) {
         (
-            Some(self.events_treatment + self.events_comparator),
-            Some(self.n_treatment + self.n_comparator),
+            Some(self.counts.events_treatment + self.counts.events_comparator),
+            Some(self.counts.n_treatment + self.counts.n_comparator),
         )
     }
     fn yi_vi(&self) -> (f64, f64) {
