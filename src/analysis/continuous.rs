@@ -25,12 +25,13 @@ pub struct ContinuousSettings {
     pub grouping: Grouping,
 }
 
-/// One study row of a continuous analysis.
+/// A two-arm continuous study as the data give it: its label and each arm's patients, mean and
+/// SD.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ContinuousStudyResult {
+pub struct TwoArmMeans {
     /// Label as typed.
     pub study: String,
-    /// Patients, mean and SD in the experimental arm.
+    /// Patients in the experimental arm.
     pub n_treatment: f64,
     /// Mean in the experimental arm.
     pub mean_treatment: f64,
@@ -42,6 +43,29 @@ pub struct ContinuousStudyResult {
     pub mean_comparator: f64,
     /// SD in the control arm.
     pub sd_comparator: f64,
+}
+
+impl TwoArmMeans {
+    fn of(r: &ContinuousRow) -> Self {
+        let (t, c) = (&r.experimental, &r.control);
+        TwoArmMeans {
+            study: r.study.clone(),
+            n_treatment: t.n,
+            mean_treatment: t.mean,
+            sd_treatment: t.sd,
+            n_comparator: c.n,
+            mean_comparator: c.mean,
+            sd_comparator: c.sd,
+        }
+    }
+}
+
+/// One study row of a continuous analysis.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ContinuousStudyResult {
+    /// The study and its arms, as the data give them.
+    #[serde(flatten)]
+    pub means: TwoArmMeans,
     /// The study's effect on the displayed scale (MD, g, or ratio of means).
     pub estimate: Option<f64>,
     /// Lower bound at the analysis level.
@@ -61,17 +85,18 @@ pub struct ContinuousStudyResult {
 
 impl StudyRow for ContinuousStudyResult {
     fn label(&self) -> &str {
-        &self.study
+        &self.means.study
     }
     fn data_cell(&self) -> String {
+        let m = &self.means;
         format!(
             "{} ({}), {} vs {} ({}), {}",
-            self.mean_treatment,
-            self.sd_treatment,
-            self.n_treatment,
-            self.mean_comparator,
-            self.sd_comparator,
-            self.n_comparator
+            m.mean_treatment,
+            m.sd_treatment,
+            m.n_treatment,
+            m.mean_comparator,
+            m.sd_comparator,
+            m.n_comparator
         )
     }
     fn display(&self) -> (f64, Option<f64>, Option<f64>) {
@@ -119,13 +144,7 @@ pub fn pool_continuous(
     let report_row = |r: &ContinuousRow, (), f: &Fitted<'_>| {
         let (estimate, lower, upper) = f.display(f.vi.sqrt());
         ContinuousStudyResult {
-            study: r.study.clone(),
-            n_treatment: r.experimental.n,
-            mean_treatment: r.experimental.mean,
-            sd_treatment: r.experimental.sd,
-            n_comparator: r.control.n,
-            mean_comparator: r.control.mean,
-            sd_comparator: r.control.sd,
+            means: TwoArmMeans::of(r),
             estimate,
             lower,
             upper,
