@@ -183,7 +183,8 @@ pub struct MedianStudyResult {
     pub yi: Option<f64>,
     /// Its variance from the CI.
     pub vi: Option<f64>,
-    /// Common-effect (inverse variance; n-share for the weighted median) and random-effects weights.
+    /// Common-effect (inverse variance; n-share for the weighted median) and random-effects
+    /// weights.
     #[serde(flatten)]
     pub weights: StudyWeights,
     /// Line in the input file.

@@ -83,7 +83,8 @@ pub(super) struct Loaded<T> {
 }
 
 /// The row type of one of a plan's data files: which file it is, the embedded file used when
-/// the plan names none, the loader `alkstats pool` uses for it, and its rows in the provenance table.
+/// the plan names none, the loader `alkstats pool` uses for it, and its rows in the provenance
+/// table.
 pub(super) trait DataRow: Sized {
     /// The file's role.
     const ROLE: Role;
