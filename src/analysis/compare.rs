@@ -14,6 +14,8 @@ use super::pipeline::{
 };
 use super::proportion::check_incr;
 use super::report::{Analysis, ComparisonStudyResult, PoolReport};
+use super::study_rows::StudyWeights;
+use super::study_rows::TwoArmCounts;
 use super::{AnalysisError, NothingToPool};
 use crate::data::user_rows::BinaryRow;
 use crate::data::Arm;
@@ -59,20 +61,9 @@ pub fn comparator_rank(drug: &str) -> u8 {
 /// a long file (one per arm) or one row of a wide file (`event.e, n.e, event.c, n.c`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pair {
-    /// Study label, as typed.
-    pub study: String,
-    /// Treatment (experimental arm) label.
-    pub treatment: String,
-    /// Comparator (control arm) label.
-    pub comparator: String,
-    /// Events on treatment.
-    pub events_treatment: u64,
-    /// Patients on treatment.
-    pub n_treatment: u64,
-    /// Events on the comparator.
-    pub events_comparator: u64,
-    /// Patients on the comparator.
-    pub n_comparator: u64,
+    /// The study label as typed, the treatment (experimental arm) and comparator (control arm)
+    /// labels, and their counts.
+    pub counts: TwoArmCounts,
     /// Lines of the treatment and comparator rows (the same line twice for a wide row).
     pub lines: [u64; 2],
     /// The study's columns, for `--by`.
@@ -81,11 +72,12 @@ pub struct Pair {
 
 impl Pair {
     fn table(&self) -> TwoByTwo {
+        let c = &self.counts;
         TwoByTwo::new(
-            self.events_treatment,
-            self.n_treatment,
-            self.events_comparator,
-            self.n_comparator,
+            c.events_treatment,
+            c.n_treatment,
+            c.events_comparator,
+            c.n_comparator,
         )
     }
 }
@@ -94,13 +86,15 @@ impl From<&BinaryRow> for Pair {
     /// A study of a wide file: experimental arm against control, as `meta::metabin` reads it.
     fn from(r: &BinaryRow) -> Self {
         Pair {
-            study: r.study.clone(),
-            treatment: "experimental".into(),
-            comparator: "control".into(),
-            events_treatment: r.experimental.0,
-            n_treatment: r.experimental.1,
-            events_comparator: r.control.0,
-            n_comparator: r.control.1,
+            counts: TwoArmCounts {
+                study: r.study.clone(),
+                treatment: "experimental".into(),
+                comparator: "control".into(),
+                events_treatment: r.experimental.0,
+                n_treatment: r.experimental.1,
+                events_comparator: r.control.0,
+                n_comparator: r.control.1,
+            },
             lines: [r.line, r.line],
             fields: r.fields.clone(),
         }
@@ -126,13 +120,15 @@ fn pair_arms(arms: &[&Arm], warnings: &mut Vec<String>) -> Vec<Pair> {
                 let mut fields = t.fields.clone();
                 fields.insert(COMPARISON.into(), format!("{} vs {}", t.drug, c.drug));
                 pairs.push(Pair {
-                    study: trial,
-                    treatment: t.drug.clone(),
-                    comparator: c.drug.clone(),
-                    events_treatment: t.responders.unwrap_or(0),
-                    n_treatment: t.n,
-                    events_comparator: c.responders.unwrap_or(0),
-                    n_comparator: c.n,
+                    counts: TwoArmCounts {
+                        study: trial,
+                        treatment: t.drug.clone(),
+                        comparator: c.drug.clone(),
+                        events_treatment: t.responders.unwrap_or(0),
+                        n_treatment: t.n,
+                        events_comparator: c.responders.unwrap_or(0),
+                        n_comparator: c.n,
+                    },
                     lines: [t.line, c.line],
                     fields,
                 });
@@ -163,13 +159,13 @@ fn analyse_group(
     let studies: Vec<Study> = pairs
         .iter()
         .map(|p| Study {
-            label: p.study.clone(),
+            label: p.counts.study.clone(),
             line: p.lines[0],
             effect: match s.method {
                 CompareMethod::Peto => peto_effect(&p.table(), s.incr),
                 _ => two_arm_effect(&p.table(), s.measure, s.incr),
             },
-            n: Some(p.n_treatment.saturating_add(p.n_comparator)),
+            n: Some(p.counts.n_treatment.saturating_add(p.counts.n_comparator)),
             table: Some(p.table()),
             fields: p.fields.clone(),
         })
@@ -211,33 +207,26 @@ fn analyse_group(
         .map(|(i, (p, st))| {
             let e = st.effect;
             ComparisonStudyResult {
-                study: p.study.clone(),
-                treatment: p.treatment.clone(),
-                comparator: p.comparator.clone(),
-                events_treatment: p.events_treatment,
-                n_treatment: p.n_treatment,
-                events_comparator: p.events_comparator,
-                n_comparator: p.n_comparator,
+                counts: p.counts.clone(),
                 estimate: e.and_then(|e| back(e.0)),
                 lower: e.and_then(|e| back(e.0 - z * e.1.sqrt())),
                 upper: e.and_then(|e| back(e.0 + z * e.1.sqrt())),
                 yi: e.map(|e| e.0),
                 vi: e.map(|e| e.1),
-                weight_common: model.weights_common()[i],
-                weight_random: model.weights_random()[i],
+                weights: StudyWeights::of(&model, i),
                 lines: p.lines,
             }
         })
         .collect();
     let totals = totals(
-        Some(
-            pairs
-                .iter()
-                .map(|p| p.events_treatment.saturating_add(p.events_comparator)),
-        ),
+        Some(pairs.iter().map(|p| {
+            p.counts
+                .events_treatment
+                .saturating_add(p.counts.events_comparator)
+        })),
         pairs
             .iter()
-            .map(|p| p.n_treatment.saturating_add(p.n_comparator)),
+            .map(|p| p.counts.n_treatment.saturating_add(p.counts.n_comparator)),
     );
     let mut analysis = model_analysis(&model, group, totals, studies);
     // k counts every trial of the group, including those without an estimable effect.

@@ -4,15 +4,16 @@
 
 use super::arm_cells::ArmCells;
 use super::group::Grouping;
-use super::pipeline::{analyse_groups, fit_group, model_analysis, report, settings_echo};
-use super::report::{PoolReport, StudyRow};
+use super::pipeline::{Fitted, Pooling, StudyLine};
+use super::report::PoolReport;
+use super::study_rows::{StudyRow, StudyWeights};
 use super::AnalysisError;
 use crate::data::continuous_rows::{ArmMeans, ContinuousRow};
-use crate::dist::z_crit;
 use crate::effect::continuous::{continuous_effect, ArmSummary, ContinuousMeasure};
-use crate::model::{EffectSizes, Measure, ModelError, ModelSettings, Study};
+use crate::model::Measure;
 use crate::settings::FitSettings;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// Settings of a continuous-outcome meta-analysis.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,12 +26,13 @@ pub struct ContinuousSettings {
     pub grouping: Grouping,
 }
 
-/// One study row of a continuous analysis.
+/// A two-arm continuous study as the data give it: its label and each arm's patients, mean and
+/// SD.
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ContinuousStudyResult {
+pub struct TwoArmMeans {
     /// Label as typed.
     pub study: String,
-    /// Patients, mean and SD in the experimental arm.
+    /// Patients in the experimental arm.
     pub n_treatment: f64,
     /// Mean in the experimental arm.
     pub mean_treatment: f64,
@@ -42,6 +44,29 @@ pub struct ContinuousStudyResult {
     pub mean_comparator: f64,
     /// SD in the control arm.
     pub sd_comparator: f64,
+}
+
+impl TwoArmMeans {
+    fn of(r: &ContinuousRow) -> Self {
+        let (t, c) = (&r.experimental, &r.control);
+        TwoArmMeans {
+            study: r.study.clone(),
+            n_treatment: t.n,
+            mean_treatment: t.mean,
+            sd_treatment: t.sd,
+            n_comparator: c.n,
+            mean_comparator: c.mean,
+            sd_comparator: c.sd,
+        }
+    }
+}
+
+/// One study row of a continuous analysis.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ContinuousStudyResult {
+    /// The study and its arms, as the data give them.
+    #[serde(flatten)]
+    pub means: TwoArmMeans,
     /// The study's effect on the displayed scale (MD, g, or ratio of means).
     pub estimate: Option<f64>,
     /// Lower bound at the analysis level.
@@ -52,47 +77,51 @@ pub struct ContinuousStudyResult {
     pub yi: f64,
     /// Its sampling variance.
     pub vi: f64,
-    /// Common-effect weight, percent.
-    pub weight_common: f64,
-    /// Random-effects weight, percent.
-    pub weight_random: f64,
+    /// Common-effect and random-effects weights.
+    #[serde(flatten)]
+    pub weights: StudyWeights,
     /// Line in the input file.
     pub line: u64,
 }
 
 impl StudyRow for ContinuousStudyResult {
     fn label(&self) -> &str {
-        &self.study
+        &self.means.study
     }
     fn data_cell(&self) -> String {
+        let m = &self.means;
         format!(
             "{} ({}), {} vs {} ({}), {}",
-            self.mean_treatment,
-            self.sd_treatment,
-            self.n_treatment,
-            self.mean_comparator,
-            self.sd_comparator,
-            self.n_comparator
+            m.mean_treatment,
+            m.sd_treatment,
+            m.n_treatment,
+            m.mean_comparator,
+            m.sd_comparator,
+            m.n_comparator
         )
     }
     fn display(&self) -> (f64, Option<f64>, Option<f64>) {
         (self.estimate.unwrap_or(f64::NAN), self.lower, self.upper)
     }
-    fn counts(&self) -> (Option<u64>, Option<u64>) {
-        (None, None)
-    }
     fn yi_vi(&self) -> (f64, f64) {
         (self.yi, self.vi)
     }
     fn weights(&self) -> (f64, f64) {
-        (self.weight_common, self.weight_random)
+        self.weights.pair()
     }
     fn arm_cells(&self) -> Option<ArmCells> {
+        let m = &self.means;
         Some(ArmCells::Continuous {
-            mean: (self.mean_treatment, self.mean_comparator),
-            sd: (self.sd_treatment, self.sd_comparator),
-            n: (self.n_treatment, self.n_comparator),
+            mean: (m.mean_treatment, m.mean_comparator),
+            sd: (m.sd_treatment, m.sd_comparator),
+            n: (m.n_treatment, m.n_comparator),
         })
+    }
+}
+
+impl StudyLine for ContinuousRow {
+    fn place(&self) -> (&str, u64, &BTreeMap<String, String>) {
+        (&self.study, self.line, &self.fields)
     }
 }
 
@@ -111,83 +140,37 @@ pub fn pool_continuous(
     data_name: &str,
     s: &ContinuousSettings,
 ) -> Result<PoolReport<ContinuousStudyResult>, AnalysisError> {
-    let mut warnings = Vec::new();
-    let measure = Measure::Continuous(s.measure);
-    let z = z_crit(s.fit.level.get());
-    let analyses = analyse_groups(
-        rows,
-        &s.grouping,
-        headers,
-        |r| &r.fields,
-        |group, members| {
-            let studies = members
-                .iter()
-                .map(|r| {
-                    let e = continuous_effect(
-                        s.measure,
-                        &summary(&r.experimental),
-                        &summary(&r.control),
-                    )
-                    .map_err(|source| AnalysisError::Continuous {
-                        data: data_name.to_string(),
-                        line: r.line,
-                        study: r.study.clone(),
-                        source,
-                    })?;
-                    Ok(Study {
-                        fields: r.fields.clone(),
-                        ..Study::new(r.study.clone(), r.line, e.yi, e.vi)
-                    })
-                })
-                .collect::<Result<Vec<_>, AnalysisError>>()?;
-            let data = EffectSizes::new(measure, studies);
-            let model = fit_group(
-                data,
-                ModelSettings::inverse_variance(s.fit),
-                group.as_deref(),
-                &mut warnings,
-            )?;
-            let studies = members
-                .iter()
-                .zip(&model.data().studies)
-                .enumerate()
-                .map(|(i, (r, st))| {
-                    let (yi, vi) = st.effect.ok_or(ModelError::Empty)?;
-                    Ok(ContinuousStudyResult {
-                        study: r.study.clone(),
-                        n_treatment: r.experimental.n,
-                        mean_treatment: r.experimental.mean,
-                        sd_treatment: r.experimental.sd,
-                        n_comparator: r.control.n,
-                        mean_comparator: r.control.mean,
-                        sd_comparator: r.control.sd,
-                        estimate: model.back(yi),
-                        lower: model.back(yi - z * vi.sqrt()),
-                        upper: model.back(yi + z * vi.sqrt()),
-                        yi,
-                        vi,
-                        weight_common: model.weights_common()[i],
-                        weight_random: model.weights_random()[i],
-                        line: r.line,
-                    })
-                })
-                .collect::<Result<Vec<_>, ModelError>>()
-                .map_err(|source| AnalysisError::Model {
-                    group: group.clone(),
-                    source,
-                })?;
-            Ok(Some(model_analysis(&model, group, (None, None), studies)))
-        },
-    )?;
-    let settings = settings_echo(measure, &s.fit, &s.grouping, false, data_name);
-    let mut report = report(
-        measure,
-        "continuous",
-        settings,
-        analyses,
-        s.grouping != Grouping::None,
-        warnings,
-    );
+    let effect = |r: &ContinuousRow| {
+        let e = continuous_effect(s.measure, &summary(&r.experimental), &summary(&r.control))
+            .map_err(|source| AnalysisError::Continuous {
+                data: data_name.to_string(),
+                line: r.line,
+                study: r.study.clone(),
+                source,
+            })?;
+        Ok((e.yi, e.vi, ()))
+    };
+    let report_row = |r: &ContinuousRow, (), f: &Fitted<'_>| {
+        let (estimate, lower, upper) = f.display(f.vi.sqrt());
+        ContinuousStudyResult {
+            means: TwoArmMeans::of(r),
+            estimate,
+            lower,
+            upper,
+            yi: f.yi,
+            vi: f.vi,
+            weights: f.weights(),
+            line: r.line,
+        }
+    };
+    let pooling = Pooling {
+        outcome: "continuous",
+        measure: Measure::Continuous(s.measure),
+        fit: s.fit,
+        grouping: &s.grouping,
+        data_name,
+    };
+    let mut report = pooling.pool_rows((rows, headers), effect, report_row)?;
     // Means and SDs estimated from medians are assumptions the reader must see.
     report.assumptions = rows.iter().flat_map(|r| r.converted.clone()).collect();
     Ok(report)

@@ -5,14 +5,16 @@
 //! print it, and its SE follows from the limits on the log scale.
 
 use super::group::Grouping;
-use super::pipeline::{analyse_groups, fit_group, model_analysis, report, settings_echo};
-use super::report::{PoolReport, StudyRow};
+use super::pipeline::{Fitted, Pooling, StudyLine};
+use super::report::PoolReport;
+use super::study_rows::{StudyRow, StudyWeights};
 use super::AnalysisError;
 use crate::data::user_rows::{GenericPrecision, GenericRow};
 use crate::dist::z_crit;
-use crate::model::{EffectSizes, Measure, ModelSettings, Study};
+use crate::model::Measure;
 use crate::settings::{FitSettings, GenericMeasure, Level};
 use serde::Serialize;
+use std::collections::BTreeMap;
 
 /// Settings of a generic inverse-variance meta-analysis.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,10 +48,9 @@ pub struct GenericStudyResult {
     pub vi: f64,
     /// Where the SE came from: `se` or `ci`.
     pub se_from: &'static str,
-    /// Common-effect weight, percent.
-    pub weight_common: f64,
-    /// Random-effects weight, percent.
-    pub weight_random: f64,
+    /// Common-effect and random-effects weights.
+    #[serde(flatten)]
+    pub weights: StudyWeights,
     /// Line in the input file.
     pub line: u64,
 }
@@ -58,20 +59,20 @@ impl StudyRow for GenericStudyResult {
     fn label(&self) -> &str {
         &self.study
     }
-    fn data_cell(&self) -> String {
-        String::new()
-    }
     fn display(&self) -> (f64, Option<f64>, Option<f64>) {
         (self.estimate.unwrap_or(f64::NAN), self.lower, self.upper)
-    }
-    fn counts(&self) -> (Option<u64>, Option<u64>) {
-        (None, None)
     }
     fn yi_vi(&self) -> (f64, f64) {
         (self.yi, self.vi)
     }
     fn weights(&self) -> (f64, f64) {
-        (self.weight_common, self.weight_random)
+        self.weights.pair()
+    }
+}
+
+impl StudyLine for GenericRow {
+    fn place(&self) -> (&str, u64, &BTreeMap<String, String>) {
+        (&self.study, self.line, &self.fields)
     }
 }
 
@@ -108,64 +109,31 @@ pub fn pool_generic(
     data_name: &str,
     s: &GenericSettings,
 ) -> Result<PoolReport<GenericStudyResult>, AnalysisError> {
-    let mut warnings = Vec::new();
-    let measure = Measure::Generic(s.sm);
-    let z = z_crit(s.fit.level.get());
-    let analyses = analyse_groups(
-        rows,
-        &s.grouping,
-        headers,
-        |r| &r.fields,
-        |group, members| {
-            let effects = members
-                .iter()
-                .map(|r| effect(r, s))
-                .collect::<Result<Vec<_>, _>>()?;
-            let studies = members
-                .iter()
-                .zip(&effects)
-                .map(|(r, &(yi, se))| Study {
-                    fields: r.fields.clone(),
-                    ..Study::new(r.study.clone(), r.line, yi, se * se)
-                })
-                .collect();
-            let model = fit_group(
-                EffectSizes::new(measure, studies),
-                ModelSettings::inverse_variance(s.fit),
-                group.as_deref(),
-                &mut warnings,
-            )?;
-            let studies = members
-                .iter()
-                .zip(&effects)
-                .enumerate()
-                .map(|(i, (r, &(yi, se)))| GenericStudyResult {
-                    study: r.study.clone(),
-                    estimate: model.back(yi),
-                    lower: model.back(yi - z * se),
-                    upper: model.back(yi + z * se),
-                    yi,
-                    se,
-                    vi: se * se,
-                    se_from: match r.precision {
-                        GenericPrecision::Se(_) => "se",
-                        GenericPrecision::Ci { .. } => "ci",
-                    },
-                    weight_common: model.weights_common()[i],
-                    weight_random: model.weights_random()[i],
-                    line: r.line,
-                })
-                .collect();
-            Ok(Some(model_analysis(&model, group, (None, None), studies)))
-        },
-    )?;
-    let settings = settings_echo(measure, &s.fit, &s.grouping, false, data_name);
-    Ok(report(
-        measure,
-        "generic",
-        settings,
-        analyses,
-        s.grouping != Grouping::None,
-        warnings,
-    ))
+    let effect = |r: &GenericRow| effect(r, s).map(|(yi, se)| (yi, se * se, se));
+    let report_row = |r: &GenericRow, se: f64, f: &Fitted<'_>| {
+        let (estimate, lower, upper) = f.display(se);
+        GenericStudyResult {
+            study: r.study.clone(),
+            estimate,
+            lower,
+            upper,
+            yi: f.yi,
+            se,
+            vi: f.vi,
+            se_from: match r.precision {
+                GenericPrecision::Se(_) => "se",
+                GenericPrecision::Ci { .. } => "ci",
+            },
+            weights: f.weights(),
+            line: r.line,
+        }
+    };
+    let pooling = Pooling {
+        outcome: "generic",
+        measure: Measure::Generic(s.sm),
+        fit: s.fit,
+        grouping: &s.grouping,
+        data_name,
+    };
+    pooling.pool_rows((rows, headers), effect, report_row)
 }

@@ -7,6 +7,7 @@ use super::pipeline::{
     analyse_groups, fit_group, model_analysis, partition_overlapping, report, settings_echo,
 };
 use super::report::{HazardStudyResult, PoolReport};
+use super::study_rows::StudyWeights;
 use super::{AnalysisError, NothingToPool};
 use crate::data::hr::{HrRow, Precision};
 use crate::data::Arm;
@@ -139,8 +140,7 @@ fn analyse_group(
             upper: (m.yi + z * m.se).exp(),
             yi: m.yi,
             vi: m.se * m.se,
-            weight_common: model.weights_common()[i],
-            weight_random: model.weights_random()[i],
+            weights: StudyWeights::of(&model, i),
             se_from: match m.row.precision {
                 _ if m.row.from_medians => "medians (exponential approximation)".into(),
                 Precision::Ci { .. } => "ci".into(),

@@ -15,9 +15,11 @@ use super::pipeline::{
 use super::report::{
     Analysis, CommonResult, Excluded, MedianStudyResult, PoolReport, RandomResult,
 };
+use super::study_rows::StudyWeights;
 use super::{AnalysisError, NothingToPool};
 use crate::data::Arm;
 use crate::effect::median::{log_median_from_ci, median_of_medians};
+use crate::fit::Pooled;
 use crate::model::{EffectSizes, Measure, ModelSettings, Study};
 use crate::settings::FitSettings;
 
@@ -88,7 +90,7 @@ fn analyse_group(
         .map(|a| a.median_pfs.unwrap_or(f64::NAN))
         .collect();
     let n_total = arms.iter().fold(0u64, |s, a| s.saturating_add(a.n));
-    let row = |i: usize, yi: Option<f64>, vi: Option<f64>, wc: f64, wr: f64| MedianStudyResult {
+    let row = |i: usize, yi: Option<f64>, vi: Option<f64>, weights| MedianStudyResult {
         study: arms[i].study.clone(),
         n: arms[i].n,
         estimate: medians[i],
@@ -96,8 +98,7 @@ fn analyse_group(
         upper: arms[i].median_pfs_upper,
         yi,
         vi,
-        weight_common: wc,
-        weight_random: wr,
+        weights,
         line: arms[i].line,
     };
     if s.method == MedianMethod::LogIv {
@@ -131,8 +132,7 @@ fn analyse_group(
                     i,
                     e.map(|e| e.0),
                     e.map(|e| e.1),
-                    model.weights_common()[i],
-                    model.weights_random()[i],
+                    StudyWeights::of(&model, i),
                 )
             })
             .collect();
@@ -168,17 +168,24 @@ fn analyse_group(
         Some(_) => 100.0 * arms[i].n as f64 / n_total as f64,
         None => 100.0 / arms.len() as f64,
     };
-    // No variance model: SE, statistics and p-values do not exist and are reported as null.
-    let common = CommonResult {
+    // No variance model: SE, statistics and p-values do not exist and are reported as null;
+    // the estimate is the median of medians itself, the same in both blocks.
+    let pooled = Pooled {
         yi: est,
         se: f64::NAN,
-        estimate: Some(est),
-        lower: bound(lo),
-        upper: bound(hi),
-        lower_yi: lo,
-        upper_yi: hi,
-        z: f64::NAN,
+        lower: lo,
+        upper: hi,
+        stat: f64::NAN,
         p: None,
+        df: None,
+    };
+    let common = CommonResult {
+        estimate: Some(est),
+        ..CommonResult::new(&pooled, bound)
+    };
+    let random = RandomResult {
+        estimate: Some(est),
+        ..RandomResult::new(&pooled, bound)
     };
     Ok(Analysis {
         group,
@@ -186,20 +193,15 @@ fn analyse_group(
         events: None,
         n: Some(n_total),
         studies: (0..arms.len())
-            .map(|i| row(i, None, None, share(i), share(i)))
+            .map(|i| {
+                let weights = StudyWeights {
+                    weight_common: share(i),
+                    weight_random: share(i),
+                };
+                row(i, None, None, weights)
+            })
             .collect(),
-        random: RandomResult {
-            yi: est,
-            se: f64::NAN,
-            estimate: Some(est),
-            lower: bound(lo),
-            upper: bound(hi),
-            lower_yi: lo,
-            upper_yi: hi,
-            stat: f64::NAN,
-            p: None,
-            df: None,
-        },
+        random,
         common,
         prediction: None,
         heterogeneity: None,

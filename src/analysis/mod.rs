@@ -16,6 +16,7 @@ pub mod pipeline;
 pub mod proportion;
 pub mod report;
 pub mod stored_results;
+pub mod study_rows;
 
 use crate::model::ModelError;
 use crate::settings::{Endpoint, MedianMethod};

@@ -8,10 +8,12 @@ use super::report::{
     pooled_blocks, saturating_total, subgroup_tests, Analysis, PoolReport, PoolSettingsEcho,
     SubgroupTests,
 };
+use super::study_rows::StudyWeights;
 use super::AnalysisError;
+use crate::dist::z_crit;
 use crate::fit::heterogeneity::Heterogeneity;
 use crate::fit::{Interval, Pooled};
-use crate::model::{EffectSizes, Measure, ModelSettings, Rma};
+use crate::model::{EffectSizes, Measure, ModelSettings, Rma, Study};
 use crate::settings::FitSettings;
 use std::collections::BTreeMap;
 
@@ -186,5 +188,138 @@ pub fn report<S>(
         assumptions: Vec::new(),
         warnings,
         stored_results: None,
+    }
+}
+
+/// What a report of one outcome is pooled with: its name in the report (`"continuous"`), its
+/// measure, the model settings, the subgroups and the data file's name.
+#[derive(Debug, Clone, Copy)]
+pub struct Pooling<'a> {
+    /// The report's `outcome`.
+    pub outcome: &'static str,
+    /// What yᵢ measures.
+    pub measure: Measure,
+    /// Model settings.
+    pub fit: FitSettings,
+    /// Subgroups.
+    pub grouping: &'a Grouping,
+    /// The data file, as the report names it.
+    pub data_name: &'a str,
+}
+
+/// A study in its group's fitted model: its effect and what its report row reads from the
+/// model.
+pub struct Fitted<'a> {
+    /// The study's effect on the analysis scale.
+    pub yi: f64,
+    /// Its sampling variance.
+    pub vi: f64,
+    model: &'a Rma,
+    index: usize,
+    z: f64,
+}
+
+impl Fitted<'_> {
+    /// The effect `yi` and its confidence limits yi ∓ z·se at the analysis level, on the
+    /// displayed scale: (estimate, lower, upper).
+    pub fn display(&self, se: f64) -> (Option<f64>, Option<f64>, Option<f64>) {
+        let back = |y| self.model.back(y);
+        (
+            back(self.yi),
+            back(self.yi - self.z * se),
+            back(self.yi + self.z * se),
+        )
+    }
+
+    /// The study's weights in the model.
+    pub fn weights(&self) -> StudyWeights {
+        StudyWeights::of(self.model, self.index)
+    }
+}
+
+/// A row of a users' file that is one study.
+pub trait StudyLine {
+    /// Its label, its line and its other columns (kept with the study for moderators and
+    /// ordering).
+    fn place(&self) -> (&str, u64, &BTreeMap<String, String>);
+}
+
+impl Pooling<'_> {
+    /// Pools an outcome whose rows each give one study (users' continuous and generic files),
+    /// inverse variance, one model per `--by` group: `effect` gives a row's (yᵢ, vᵢ) and
+    /// whatever else its report row shows (`E`), `report_row` builds the row from that and the
+    /// fitted model.
+    ///
+    /// # Errors
+    /// An unknown `--by` column, the first error of `effect`, or a group that cannot be fitted.
+    pub fn pool_rows<R: StudyLine, E, S>(
+        &self,
+        (rows, headers): (&[R], &[String]),
+        effect: impl Fn(&R) -> Result<(f64, f64, E), AnalysisError>,
+        report_row: impl Fn(&R, E, &Fitted<'_>) -> S,
+    ) -> Result<PoolReport<S>, AnalysisError> {
+        let mut warnings = Vec::new();
+        let z = z_crit(self.fit.level.get());
+        let analyses = analyse_groups(
+            rows,
+            self.grouping,
+            headers,
+            |r| r.place().2,
+            |group, members| {
+                let effects = members
+                    .iter()
+                    .map(|r| effect(r))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let studies = members
+                    .iter()
+                    .zip(&effects)
+                    .map(|(r, &(yi, vi, _))| {
+                        let (label, line, fields) = r.place();
+                        Study {
+                            fields: fields.clone(),
+                            ..Study::new(label, line, yi, vi)
+                        }
+                    })
+                    .collect();
+                let model = fit_group(
+                    EffectSizes::new(self.measure, studies),
+                    ModelSettings::inverse_variance(self.fit),
+                    group.as_deref(),
+                    &mut warnings,
+                )?;
+                let rows = members
+                    .iter()
+                    .zip(effects)
+                    .enumerate()
+                    .map(|(index, (r, (yi, vi, extra)))| {
+                        let fitted = Fitted {
+                            yi,
+                            vi,
+                            model: &model,
+                            index,
+                            z,
+                        };
+                        report_row(r, extra, &fitted)
+                    })
+                    .collect();
+                Ok(Some(model_analysis(&model, group, (None, None), rows)))
+            },
+        )?;
+        let settings = settings_echo(
+            self.measure,
+            &self.fit,
+            self.grouping,
+            false,
+            self.data_name,
+        );
+        let grouped = *self.grouping != Grouping::None;
+        Ok(report(
+            self.measure,
+            self.outcome,
+            settings,
+            analyses,
+            grouped,
+            warnings,
+        ))
     }
 }

@@ -5,6 +5,7 @@ use super::pipeline::{
     analyse_groups, fit_group, model_analysis, partition_overlapping, report, settings_echo, totals,
 };
 use super::report::{PoolReport, StudyResult};
+use super::study_rows::StudyWeights;
 use super::{AnalysisError, NothingToPool};
 use crate::data::Arm;
 use crate::effect::binomial_ci::proportion_ci;
@@ -128,8 +129,7 @@ fn analyse_group(
                 upper: ci.map(|c| c.1),
                 yi,
                 vi,
-                weight_common: model.weights_common()[i],
-                weight_random: model.weights_random()[i],
+                weights: StudyWeights::of(&model, i),
                 corrected: s.sm.needs_correction() && (m.events == 0 || m.events == m.arm.n),
                 line: m.arm.line,
             }

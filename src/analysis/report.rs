@@ -7,189 +7,85 @@ use crate::fit::subgroup::QTest;
 use crate::fit::{Interval, Pooled};
 use serde::Serialize;
 
-/// One study row of an analysis.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct StudyResult {
-    /// Label.
-    pub study: String,
-    /// Events (responders).
-    pub events: u64,
-    /// Patients.
-    pub n: u64,
-    /// Observed proportion events/n.
-    pub estimate: f64,
-    /// Lower bound of the per-study CI.
-    pub lower: Option<f64>,
-    /// Upper bound of the per-study CI.
-    pub upper: Option<f64>,
-    /// Transformed effect (after any continuity correction).
-    pub yi: f64,
-    /// Its sampling variance.
-    pub vi: f64,
-    /// Common-effect weight, percent.
-    pub weight_common: f64,
-    /// Random-effects weight, percent.
-    pub weight_random: f64,
-    /// Whether a continuity correction was added.
-    pub corrected: bool,
-    /// Line of the row in the input file.
-    pub line: u64,
+pub use super::study_rows::{
+    ComparisonStudyResult, HazardStudyResult, MedianStudyResult, StudyResult, StudyRow,
+    StudyWeights,
+};
+
+/// Declares a pooled block of the report and its constructor from the fit's [`Pooled`]: the
+/// estimate on the transformed scale with its SE, the estimate and its confidence limits
+/// back-transformed and on the transformed scale (every block has these, in this JSON order),
+/// then the block's own test fields, each read from the named field of [`Pooled`].
+macro_rules! pooled_block {
+    (
+        $(#[$meta:meta])* $name:ident {
+            $(#[$se_meta:meta])* se,
+            $($(#[$fmeta:meta])* $field:ident: $ty:ty = $source:ident,)+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Serialize)]
+        pub struct $name {
+            /// Estimate on the transformed scale.
+            pub yi: f64,
+            $(#[$se_meta])*
+            pub se: f64,
+            /// Back-transformed estimate.
+            pub estimate: Option<f64>,
+            /// Back-transformed lower bound.
+            pub lower: Option<f64>,
+            /// Back-transformed upper bound.
+            pub upper: Option<f64>,
+            /// Lower bound on the transformed scale.
+            pub lower_yi: f64,
+            /// Upper bound on the transformed scale.
+            pub upper_yi: f64,
+            $($(#[$fmeta])* pub $field: $ty,)+
+        }
+
+        impl $name {
+            /// The block of the fit's estimate `p`, with display-scale values given by `back`.
+            pub fn new(p: &Pooled, back: impl Fn(f64) -> Option<f64>) -> Self {
+                $name {
+                    yi: p.yi,
+                    se: p.se,
+                    estimate: back(p.yi),
+                    lower: back(p.lower),
+                    upper: back(p.upper),
+                    lower_yi: p.lower,
+                    upper_yi: p.upper,
+                    $($field: p.$source,)+
+                }
+            }
+        }
+    };
 }
 
-/// One hazard-ratio row of an analysis, oriented as the analysis' comparison.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct HazardStudyResult {
-    /// Label.
-    pub study: String,
-    /// Trial name.
-    pub trial: Option<String>,
-    /// Treatment (numerator of the HR) after any inversion.
-    pub treatment: String,
-    /// Comparator after any inversion.
-    pub comparator: String,
-    /// Hazard ratio.
-    pub estimate: f64,
-    /// Lower bound at the analysis' confidence level (from yi and its SE).
-    pub lower: f64,
-    /// Upper bound at the analysis' confidence level.
-    pub upper: f64,
-    /// Log hazard ratio.
-    pub yi: f64,
-    /// Its variance.
-    pub vi: f64,
-    /// Common-effect weight, percent.
-    pub weight_common: f64,
-    /// Random-effects weight, percent.
-    pub weight_random: f64,
-    /// Where the SE came from: `ci` or `p-value`.
-    pub se_from: String,
-    /// Level of the CI as reported (e.g. 0.997 for J-ALEX), when the SE came from a CI.
-    pub ci_level_reported: Option<f64>,
-    /// Whether the row was written the other way round and inverted (HR → 1/HR).
-    pub inverted: bool,
-    /// Patients in the treatment arm.
-    pub n_treatment: Option<u64>,
-    /// Patients in the comparator arm.
-    pub n_comparator: Option<u64>,
-    /// Line of the row in the input file.
-    pub line: u64,
-}
+pooled_block!(
+    /// The common-effect estimate.
+    CommonResult {
+        /// Its standard error.
+        se,
+        /// Wald z.
+        z: f64 = stat,
+        /// Two-sided p-value of z (H0: yi = 0 on the transformed scale).
+        p: Option<f64> = p,
+    }
+);
 
-/// One two-arm comparison (a randomized trial's treatment and comparator arms).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct ComparisonStudyResult {
-    /// Label (the trial).
-    pub study: String,
-    /// Treatment arm's drug.
-    pub treatment: String,
-    /// Comparator arm's drug.
-    pub comparator: String,
-    /// Responders on treatment.
-    pub events_treatment: u64,
-    /// Patients on treatment.
-    pub n_treatment: u64,
-    /// Responders on the comparator.
-    pub events_comparator: u64,
-    /// Patients on the comparator.
-    pub n_comparator: u64,
-    /// Study estimate on the display scale (RR, OR or RD); null for a double-zero trial.
-    pub estimate: Option<f64>,
-    /// Lower bound at the analysis level.
-    pub lower: Option<f64>,
-    /// Upper bound at the analysis level.
-    pub upper: Option<f64>,
-    /// Effect on the analysis scale (log for ratios), after any continuity correction.
-    pub yi: Option<f64>,
-    /// Its variance.
-    pub vi: Option<f64>,
-    /// Common-effect weight in percent (inverse-variance or Mantel–Haenszel).
-    pub weight_common: f64,
-    /// Random-effects weight in percent.
-    pub weight_random: f64,
-    /// Lines of the two arms in the input file.
-    pub lines: [u64; 2],
-}
-
-impl StudyRow for ComparisonStudyResult {
-    fn label(&self) -> &str {
-        &self.study
+pooled_block!(
+    /// The random-effects estimate.
+    RandomResult {
+        /// Standard error used by the interval (Hartung–Knapp-scaled where chosen).
+        se,
+        /// z (classic) or t (Hartung–Knapp) statistic.
+        stat: f64 = stat,
+        /// Two-sided p-value.
+        p: Option<f64> = p,
+        /// Degrees of freedom of t; null for z.
+        df: Option<f64> = df,
     }
-    fn data_cell(&self) -> String {
-        format!(
-            "{}/{} vs {}/{}",
-            self.events_treatment, self.n_treatment, self.events_comparator, self.n_comparator
-        )
-    }
-    fn display(&self) -> (f64, Option<f64>, Option<f64>) {
-        (self.estimate.unwrap_or(f64::NAN), self.lower, self.upper)
-    }
-    fn counts(&self) -> (Option<u64>, Option<u64>) {
-        (
-            Some(self.events_treatment + self.events_comparator),
-            Some(self.n_treatment + self.n_comparator),
-        )
-    }
-    fn yi_vi(&self) -> (f64, f64) {
-        (self.yi.unwrap_or(f64::NAN), self.vi.unwrap_or(f64::NAN))
-    }
-    fn weights(&self) -> (f64, f64) {
-        (self.weight_common, self.weight_random)
-    }
-    fn arm_cells(&self) -> Option<super::arm_cells::ArmCells> {
-        Some(super::arm_cells::ArmCells::Binary {
-            events: (self.events_treatment, self.events_comparator),
-            n: (self.n_treatment, self.n_comparator),
-        })
-    }
-}
-
-/// The common-effect estimate.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct CommonResult {
-    /// Estimate on the transformed scale.
-    pub yi: f64,
-    /// Its standard error.
-    pub se: f64,
-    /// Back-transformed estimate.
-    pub estimate: Option<f64>,
-    /// Back-transformed lower bound.
-    pub lower: Option<f64>,
-    /// Back-transformed upper bound.
-    pub upper: Option<f64>,
-    /// Lower bound on the transformed scale.
-    pub lower_yi: f64,
-    /// Upper bound on the transformed scale.
-    pub upper_yi: f64,
-    /// Wald z.
-    pub z: f64,
-    /// Two-sided p-value of z (H0: yi = 0 on the transformed scale).
-    pub p: Option<f64>,
-}
-
-/// The random-effects estimate.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct RandomResult {
-    /// Estimate on the transformed scale.
-    pub yi: f64,
-    /// Standard error used by the interval (Hartung–Knapp-scaled where chosen).
-    pub se: f64,
-    /// Back-transformed estimate.
-    pub estimate: Option<f64>,
-    /// Back-transformed lower bound.
-    pub lower: Option<f64>,
-    /// Back-transformed upper bound.
-    pub upper: Option<f64>,
-    /// Lower bound on the transformed scale.
-    pub lower_yi: f64,
-    /// Upper bound on the transformed scale.
-    pub upper_yi: f64,
-    /// z (classic) or t (Hartung–Knapp) statistic.
-    pub stat: f64,
-    /// Two-sided p-value.
-    pub p: Option<f64>,
-    /// Degrees of freedom of t; null for z.
-    pub df: Option<f64>,
-}
+);
 
 /// The prediction interval.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -317,121 +213,6 @@ pub struct Excluded {
     pub reason: String,
 }
 
-/// One median-PFS row of an analysis.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct MedianStudyResult {
-    /// Label.
-    pub study: String,
-    /// Patients.
-    pub n: u64,
-    /// Median PFS in months.
-    pub estimate: f64,
-    /// Reported lower 95% bound.
-    pub lower: Option<f64>,
-    /// Reported upper 95% bound.
-    pub upper: Option<f64>,
-    /// ln(median) (inverse-variance method).
-    pub yi: Option<f64>,
-    /// Its variance from the CI.
-    pub vi: Option<f64>,
-    /// Common-effect weight, percent (inverse variance; n-share for the weighted median).
-    pub weight_common: f64,
-    /// Random-effects weight, percent.
-    pub weight_random: f64,
-    /// Line in the input file.
-    pub line: u64,
-}
-
-impl StudyRow for MedianStudyResult {
-    fn label(&self) -> &str {
-        &self.study
-    }
-    fn data_cell(&self) -> String {
-        self.n.to_string()
-    }
-    fn display(&self) -> (f64, Option<f64>, Option<f64>) {
-        (self.estimate, self.lower, self.upper)
-    }
-    fn counts(&self) -> (Option<u64>, Option<u64>) {
-        (None, Some(self.n))
-    }
-    fn yi_vi(&self) -> (f64, f64) {
-        (self.yi.unwrap_or(f64::NAN), self.vi.unwrap_or(f64::NAN))
-    }
-    fn weights(&self) -> (f64, f64) {
-        (self.weight_common, self.weight_random)
-    }
-}
-
-/// What renderers need from a per-study row, whatever the outcome.
-pub trait StudyRow {
-    /// Label shown in tables and plots.
-    fn label(&self) -> &str;
-    /// The data column: "events/n" for proportions, "n₁/n₂" for comparisons.
-    fn data_cell(&self) -> String;
-    /// Estimate and CI on the display scale (proportion, hazard ratio).
-    fn display(&self) -> (f64, Option<f64>, Option<f64>);
-    /// Events and patients for CSV columns (events only for proportions).
-    fn counts(&self) -> (Option<u64>, Option<u64>);
-    /// Effect and variance on the analysis scale.
-    fn yi_vi(&self) -> (f64, f64);
-    /// Common and random weights in percent.
-    fn weights(&self) -> (f64, f64);
-    /// The data per arm, for forest plots of two-arm data in RevMan's layout; `None` for
-    /// single-arm and generic data, which show one data column.
-    fn arm_cells(&self) -> Option<super::arm_cells::ArmCells> {
-        None
-    }
-}
-
-impl StudyRow for StudyResult {
-    fn label(&self) -> &str {
-        &self.study
-    }
-    fn data_cell(&self) -> String {
-        format!("{}/{}", self.events, self.n)
-    }
-    fn display(&self) -> (f64, Option<f64>, Option<f64>) {
-        (self.estimate, self.lower, self.upper)
-    }
-    fn counts(&self) -> (Option<u64>, Option<u64>) {
-        (Some(self.events), Some(self.n))
-    }
-    fn yi_vi(&self) -> (f64, f64) {
-        (self.yi, self.vi)
-    }
-    fn weights(&self) -> (f64, f64) {
-        (self.weight_common, self.weight_random)
-    }
-}
-
-impl StudyRow for HazardStudyResult {
-    fn label(&self) -> &str {
-        &self.study
-    }
-    fn data_cell(&self) -> String {
-        match (self.n_treatment, self.n_comparator) {
-            (Some(a), Some(b)) => format!("{a}/{b}"),
-            _ => String::new(),
-        }
-    }
-    fn display(&self) -> (f64, Option<f64>, Option<f64>) {
-        (self.estimate, Some(self.lower), Some(self.upper))
-    }
-    fn counts(&self) -> (Option<u64>, Option<u64>) {
-        (
-            None,
-            self.n_treatment.zip(self.n_comparator).map(|(a, b)| a + b),
-        )
-    }
-    fn yi_vi(&self) -> (f64, f64) {
-        (self.yi, self.vi)
-    }
-    fn weights(&self) -> (f64, f64) {
-        (self.weight_common, self.weight_random)
-    }
-}
-
 /// The report blocks of a fit's common, random and prediction results, with the display-scale
 /// values given by `back` (a back-transformation, `exp` for ratios, or the identity). Every
 /// outcome builds its blocks here, so the JSON shape cannot drift between outcomes.
@@ -442,29 +223,8 @@ pub fn pooled_blocks(
     back: impl Fn(f64) -> Option<f64>,
 ) -> (CommonResult, RandomResult, Option<PredictionResult>) {
     (
-        CommonResult {
-            yi: common.yi,
-            se: common.se,
-            estimate: back(common.yi),
-            lower: back(common.lower),
-            upper: back(common.upper),
-            lower_yi: common.lower,
-            upper_yi: common.upper,
-            z: common.stat,
-            p: common.p,
-        },
-        RandomResult {
-            yi: random.yi,
-            se: random.se,
-            estimate: back(random.yi),
-            lower: back(random.lower),
-            upper: back(random.upper),
-            lower_yi: random.lower,
-            upper_yi: random.upper,
-            stat: random.stat,
-            p: random.p,
-            df: random.df,
-        },
+        CommonResult::new(common, &back),
+        RandomResult::new(random, &back),
         prediction.map(|p| PredictionResult {
             lower: back(p.lower),
             upper: back(p.upper),

@@ -10,7 +10,7 @@ use crate::network::hr::{hr_network, HrNetworkSettings, NetworkReport};
 use crate::network::render;
 use crate::network::settings::EffectScale;
 use crate::network::{NetworkError, NetworkModel, NetworkSettings, SmallValues};
-use crate::plot::network::{forest_data, graph_data, render_forest, render_graph};
+use crate::plot::network::{render_forest, render_graph, report_forest, report_graph};
 use crate::plot::{Format, Page, PlotError};
 use crate::settings::{Endpoint, Level, Outcome, OutputFormat, TauMethod};
 use clap::Args;
@@ -192,41 +192,14 @@ fn write_plot(flag: &str, path: &Path, bytes: Result<Vec<u8>, PlotError>) -> Res
 }
 
 fn draw(run: &NetworkRun, report: &NetworkReport) -> Result<(), CliError> {
-    let a = &report.analysis;
-    let what = format!(
-        "{} hazard ratios{}",
-        report.endpoint.to_uppercase(),
-        report
-            .settings
-            .setting
-            .as_deref()
-            .map(|s| format!(", {s}"))
-            .unwrap_or_default()
-    );
     let page = &run.page;
     if let Some(Image { path, format }) = &run.graph {
-        let data = graph_data(a, &format!("Network of {what}"));
-        write_plot("--graph", path, render_graph(&data, page, *format))?;
+        let bytes = render_graph(&report_graph(report), page, *format);
+        write_plot("--graph", path, bytes)?;
     }
     if let Some(Image { path, format }) = &run.forest {
-        let data = forest_data(
-            a,
-            &format!(
-                "{} HR vs {}{}",
-                report.endpoint.to_uppercase(),
-                a.reference,
-                report
-                    .settings
-                    .setting
-                    .as_deref()
-                    .map(|s| format!(" ({s} network)"))
-                    .unwrap_or_default()
-            ),
-            EffectScale::LogRatio,
-            report.settings.level,
-            "HR",
-        );
-        write_plot("--forest", path, render_forest(&data, page, *format))?;
+        let bytes = render_forest(&report_forest(report), page, *format);
+        write_plot("--forest", path, bytes)?;
     }
     Ok(())
 }

@@ -35,7 +35,7 @@ pub mod tau2;
 
 pub use contrasts::Contrast;
 pub use report::{analyse, ComponentAnalysis, NetworkAnalysis};
-pub use settings::{NetworkModel, NetworkSettings, SmallValues, UnknownChoice};
+pub use settings::{NetworkModel, NetworkSettings, SmallValues};
 
 use crate::settings::{Endpoint, TauMethod};
 use thiserror::Error;

@@ -2,118 +2,32 @@
 //! at the edge; the statistics never match on strings.
 
 use super::NetworkError;
-use crate::settings::{Level, TauMethod};
+use crate::settings::{choice_enum, Level, TauMethod};
 use serde::Serialize;
-use std::fmt;
-use std::str::FromStr;
-use thiserror::Error;
 
-/// A network setting spelled in none of its accepted ways: which setting (and its flag), the
-/// value found, and the spellings expected.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
-#[error("invalid {what} '{value}': expected one of {expected}")]
-pub struct UnknownChoice {
-    /// The setting and its flag, e.g. "model (--model)".
-    pub what: &'static str,
-    /// The value as written.
-    pub value: String,
-    /// The canonical spellings, comma-separated.
-    pub expected: &'static str,
-}
-
-/// Which model the pairwise effects, the ranking and the node-splits are read from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum NetworkModel {
-    /// Random effects: τ² added to every contrast variance (netmeta `random = TRUE`).
-    #[default]
-    Random,
-    /// Common effect (fixed effect): τ² = 0.
-    Common,
-}
-
-impl NetworkModel {
-    /// The canonical spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NetworkModel::Random => "random",
-            NetworkModel::Common => "common",
-        }
+choice_enum!(
+    /// Which model the pairwise effects, the ranking and the node-splits are read from.
+    #[derive(Default)]
+    NetworkModel, "model (--model)", {
+        /// Random effects: τ² added to every contrast variance (netmeta `random = TRUE`).
+        #[default]
+        Random => "random",
+        /// Common effect (fixed effect): τ² = 0.
+        Common => "common" ~ "fixed",
     }
-}
+);
 
-impl FromStr for NetworkModel {
-    type Err = UnknownChoice;
-    fn from_str(s: &str) -> Result<Self, UnknownChoice> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "random" => Ok(NetworkModel::Random),
-            "common" | "fixed" => Ok(NetworkModel::Common),
-            _ => Err(UnknownChoice {
-                what: "model (--model)",
-                value: s.to_string(),
-                expected: "random, common",
-            }),
-        }
+choice_enum!(
+    /// Direction of benefit, for the ranking (netmeta `small.values`).
+    #[derive(Default)]
+    SmallValues, "direction (--small-values)", {
+        /// Smaller effects are better (a hazard ratio below 1 favours the treatment).
+        #[default]
+        Good => "good" ~ "desirable",
+        /// Larger effects are better.
+        Bad => "bad" ~ "undesirable",
     }
-}
-
-impl fmt::Display for NetworkModel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for NetworkModel {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-
-/// Direction of benefit, for the ranking (netmeta `small.values`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-pub enum SmallValues {
-    /// Smaller effects are better (a hazard ratio below 1 favours the treatment).
-    #[default]
-    Good,
-    /// Larger effects are better.
-    Bad,
-}
-
-impl SmallValues {
-    /// The canonical spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SmallValues::Good => "good",
-            SmallValues::Bad => "bad",
-        }
-    }
-}
-
-impl FromStr for SmallValues {
-    type Err = UnknownChoice;
-    fn from_str(s: &str) -> Result<Self, UnknownChoice> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "good" | "desirable" => Ok(SmallValues::Good),
-            "bad" | "undesirable" => Ok(SmallValues::Bad),
-            _ => Err(UnknownChoice {
-                what: "direction (--small-values)",
-                value: s.to_string(),
-                expected: "good, bad",
-            }),
-        }
-    }
-}
-
-impl fmt::Display for SmallValues {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl Serialize for SmallValues {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
+);
 
 /// Settings of one network meta-analysis, independent of the outcome.
 #[derive(Debug, Clone, PartialEq, Serialize)]

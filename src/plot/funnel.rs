@@ -11,6 +11,7 @@ use super::axis::{choose_ticks, fmt_tick, Scale};
 use super::font::{fit_text, text_width, Weight};
 use super::forest::Models;
 use super::scene::{Align, Grey, Scene, Stroke};
+use super::style::{draw_title, FONT, MARGIN, ROW, SMALL, TITLE};
 use super::{Page, PlotError};
 use crate::analysis::report::{Analysis, PoolReport, StudyRow};
 use crate::dist::z_crit;
@@ -123,11 +124,6 @@ pub fn funnel_data<S: StudyRow>(
     })
 }
 
-const FONT: f64 = 10.0;
-const SMALL: f64 = 9.0;
-const TITLE: f64 = 12.5;
-const ROW: f64 = 15.0;
-const MARGIN: f64 = 16.0;
 /// Default page, inches.
 const DEFAULT_SIZE: (f64, f64) = (6.5, 5.5);
 /// Contour levels (two-sided p) and the grey of the band just inside each, outermost first.
@@ -158,15 +154,7 @@ pub fn layout(data: &FunnelData, page: &Page) -> Result<Scene, PlotError> {
     // Vertical budget: title, y-axis caption, panel, tick labels, x label, legend.
     let mut y = MARGIN;
     if !data.title.is_empty() {
-        let t = fit_text(&data.title, TITLE, Weight::Bold, width - 2.0 * MARGIN);
-        scene.text(
-            width / 2.0,
-            y + TITLE * 0.6,
-            t,
-            TITLE,
-            Weight::Bold,
-            Align::Center,
-        );
+        draw_title(&mut scene, &data.title, width);
         y += TITLE * 2.0;
     }
     let caption_y = y + ROW / 2.0;

@@ -13,6 +13,7 @@ pub mod funnel;
 pub mod network;
 pub mod paint;
 pub mod scene;
+mod style;
 
 use plotters::prelude::*;
 use scene::Scene;

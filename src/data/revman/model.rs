@@ -210,80 +210,115 @@ pub enum RowData {
     },
 }
 
-/// Per-study results RevMan stored on a data row. Attributes that are the row's input (for an
-/// IV row `EFFECT_SIZE` and `SE`, for an IPD row `O_E` and `VAR`) are in [`RowData`] only.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct StudyResults {
-    /// `EFFECT_SIZE`: the study's effect (ratio measures on the natural scale).
-    pub effect_size: Option<Number>,
-    /// `SE`: its standard error.
-    pub se: Option<Number>,
-    /// `CI_START`: lower confidence limit.
-    pub ci_start: Option<Number>,
-    /// `CI_END`: upper confidence limit.
-    pub ci_end: Option<Number>,
-    /// `WEIGHT`: percent weight in the pooled analysis.
-    pub weight: Option<Number>,
-    /// `VAR`: variance (Peto).
-    pub var: Option<Number>,
-    /// `O_E`: observed minus expected (Peto).
-    pub o_e: Option<Number>,
-    /// `LOG_EFFECT_SIZE`.
-    pub log_effect_size: Option<Number>,
-    /// `LOG_CI_START`.
-    pub log_ci_start: Option<Number>,
-    /// `LOG_CI_END`.
-    pub log_ci_end: Option<Number>,
+/// Reads a struct (or enum variant) of the model whose fields are optional numbers, each with
+/// `n` from the attribute named as the field in upper case (`events_1` from `EVENTS_1`): the
+/// model names its fields after RevMan's attributes, so each is written once.
+macro_rules! read_numbers {
+    ($n:ident, $($ty:ident)::+ { $($field:ident),+ $(,)? }) => {
+        $($ty)::+ { $($field: $n(&stringify!($field).to_ascii_uppercase())?),+ }
+    };
+}
+pub(super) use read_numbers;
+
+/// Declares a record of results RevMan stored as attributes: every field an optional
+/// [`Number`] named after its attribute, and `read`, which reads them all (see
+/// [`read_numbers`]).
+macro_rules! stored_numbers {
+    ($(#[$meta:meta])* $name:ident { $($(#[$fmeta:meta])* $field:ident,)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+        pub struct $name {
+            $($(#[$fmeta])* pub $field: Option<Number>,)+
+        }
+
+        impl $name {
+            /// Reads every field with `n`, from the attribute named as the field.
+            pub(super) fn read<E>(
+                n: impl Fn(&str) -> Result<Option<Number>, E>,
+            ) -> Result<Self, E> {
+                Ok(read_numbers!(n, $name { $($field),+ }))
+            }
+        }
+    };
 }
 
-/// Pooled results RevMan stored on an outcome or subgroup element.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct StoredTotals {
-    /// `EFFECT_SIZE`: pooled effect.
-    pub effect_size: Option<Number>,
-    /// `CI_START`: lower limit.
-    pub ci_start: Option<Number>,
-    /// `CI_END`: upper limit.
-    pub ci_end: Option<Number>,
-    /// `WEIGHT`: total weight (percent).
-    pub weight: Option<Number>,
-    /// `Z`: test statistic of the overall effect.
-    pub z: Option<Number>,
-    /// `P_Z`: its p-value.
-    pub p_z: Option<Number>,
-    /// `CHI2`: heterogeneity chi-squared (Cochran's Q).
-    pub chi2: Option<Number>,
-    /// `DF`: its degrees of freedom.
-    pub df: Option<Number>,
-    /// `P_CHI2`: its p-value.
-    pub p_chi2: Option<Number>,
-    /// `I2`: heterogeneity I² (percent).
-    pub i2: Option<Number>,
-    /// `TAU2`: between-study variance.
-    pub tau2: Option<Number>,
-    /// `Q`: test for subgroup differences (outcome level).
-    pub q: Option<Number>,
-    /// `P_Q`: its p-value.
-    pub p_q: Option<Number>,
-    /// `I2_Q`: I² of the subgroup differences.
-    pub i2_q: Option<Number>,
-    /// `STUDIES`: number of studies.
-    pub studies: Option<Number>,
-    /// `EVENTS_1`: total events, experimental arm.
-    pub events_1: Option<Number>,
-    /// `TOTAL_1`: total participants, experimental arm.
-    pub total_1: Option<Number>,
-    /// `EVENTS_2`: total events, control arm.
-    pub events_2: Option<Number>,
-    /// `TOTAL_2`: total participants, control arm.
-    pub total_2: Option<Number>,
-    /// `LOG_EFFECT_SIZE`.
-    pub log_effect_size: Option<Number>,
-    /// `LOG_CI_START`.
-    pub log_ci_start: Option<Number>,
-    /// `LOG_CI_END`.
-    pub log_ci_end: Option<Number>,
-}
+stored_numbers!(
+    /// Per-study results RevMan stored on a data row. Attributes that are the row's input (for
+    /// an IV row `EFFECT_SIZE` and `SE`, for an IPD row `O_E` and `VAR`) are in [`RowData`]
+    /// only.
+    StudyResults {
+        /// `EFFECT_SIZE`: the study's effect (ratio measures on the natural scale).
+        effect_size,
+        /// `SE`: its standard error.
+        se,
+        /// `CI_START`: lower confidence limit.
+        ci_start,
+        /// `CI_END`: upper confidence limit.
+        ci_end,
+        /// `WEIGHT`: percent weight in the pooled analysis.
+        weight,
+        /// `VAR`: variance (Peto).
+        var,
+        /// `O_E`: observed minus expected (Peto).
+        o_e,
+        /// `LOG_EFFECT_SIZE`.
+        log_effect_size,
+        /// `LOG_CI_START`.
+        log_ci_start,
+        /// `LOG_CI_END`.
+        log_ci_end,
+    }
+);
+
+stored_numbers!(
+    /// Pooled results RevMan stored on an outcome or subgroup element.
+    StoredTotals {
+        /// `EFFECT_SIZE`: pooled effect.
+        effect_size,
+        /// `CI_START`: lower limit.
+        ci_start,
+        /// `CI_END`: upper limit.
+        ci_end,
+        /// `WEIGHT`: total weight (percent).
+        weight,
+        /// `Z`: test statistic of the overall effect.
+        z,
+        /// `P_Z`: its p-value.
+        p_z,
+        /// `CHI2`: heterogeneity chi-squared (Cochran's Q).
+        chi2,
+        /// `DF`: its degrees of freedom.
+        df,
+        /// `P_CHI2`: its p-value.
+        p_chi2,
+        /// `I2`: heterogeneity I² (percent).
+        i2,
+        /// `TAU2`: between-study variance.
+        tau2,
+        /// `Q`: test for subgroup differences (outcome level).
+        q,
+        /// `P_Q`: its p-value.
+        p_q,
+        /// `I2_Q`: I² of the subgroup differences.
+        i2_q,
+        /// `STUDIES`: number of studies.
+        studies,
+        /// `EVENTS_1`: total events, experimental arm.
+        events_1,
+        /// `TOTAL_1`: total participants, experimental arm.
+        total_1,
+        /// `EVENTS_2`: total events, control arm.
+        events_2,
+        /// `TOTAL_2`: total participants, control arm.
+        total_2,
+        /// `LOG_EFFECT_SIZE`.
+        log_effect_size,
+        /// `LOG_CI_START`.
+        log_ci_start,
+        /// `LOG_CI_END`.
+        log_ci_end,
+    }
+);
 
 impl StoredTotals {
     /// Whether RevMan stored no results here (`CALCULATED_DATA="NO"` files).

@@ -11,8 +11,8 @@
 use super::error::Place;
 use super::escape::decode_revman_escapes;
 use super::model::{
-    Comparison, Number, Outcome, OutcomeKind, Review, RowData, StoredTotals, StudyResults,
-    StudyRow, Subgroup,
+    read_numbers, Comparison, Number, Outcome, OutcomeKind, Review, RowData, StoredTotals,
+    StudyResults, StudyRow, Subgroup,
 };
 use super::xml::Element;
 use super::RevmanError;
@@ -254,47 +254,57 @@ impl Walker<'_> {
         };
         let n = |attr: &str| self.number(el, attr, at);
         let data = match kind {
-            OutcomeKind::Dichotomous => RowData::Dichotomous {
-                events_1: n("EVENTS_1")?,
-                total_1: n("TOTAL_1")?,
-                events_2: n("EVENTS_2")?,
-                total_2: n("TOTAL_2")?,
-            },
-            OutcomeKind::Continuous => RowData::Continuous {
-                mean_1: n("MEAN_1")?,
-                sd_1: n("SD_1")?,
-                total_1: n("TOTAL_1")?,
-                mean_2: n("MEAN_2")?,
-                sd_2: n("SD_2")?,
-                total_2: n("TOTAL_2")?,
-            },
-            OutcomeKind::GenericInverseVariance => RowData::GenericInverseVariance {
-                effect_size: n("EFFECT_SIZE")?,
-                se: n("SE")?,
-                total_1: n("TOTAL_1")?,
-                total_2: n("TOTAL_2")?,
-            },
-            OutcomeKind::ObservedMinusExpected => RowData::ObservedMinusExpected {
-                o_e: n("O_E")?,
-                var: n("VAR")?,
-                total_1: n("TOTAL_1")?,
-                total_2: n("TOTAL_2")?,
-            },
+            OutcomeKind::Dichotomous => {
+                read_numbers!(
+                    n,
+                    RowData::Dichotomous {
+                        events_1,
+                        total_1,
+                        events_2,
+                        total_2
+                    }
+                )
+            }
+            OutcomeKind::Continuous => read_numbers!(
+                n,
+                RowData::Continuous {
+                    mean_1,
+                    sd_1,
+                    total_1,
+                    mean_2,
+                    sd_2,
+                    total_2
+                }
+            ),
+            OutcomeKind::GenericInverseVariance => read_numbers!(
+                n,
+                RowData::GenericInverseVariance {
+                    effect_size,
+                    se,
+                    total_1,
+                    total_2
+                }
+            ),
+            OutcomeKind::ObservedMinusExpected => {
+                read_numbers!(
+                    n,
+                    RowData::ObservedMinusExpected {
+                        o_e,
+                        var,
+                        total_1,
+                        total_2
+                    }
+                )
+            }
         };
-        let iv = kind == OutcomeKind::GenericInverseVariance;
-        let ipd = kind == OutcomeKind::ObservedMinusExpected;
-        let stored = StudyResults {
-            effect_size: if iv { None } else { n("EFFECT_SIZE")? },
-            se: if iv { None } else { n("SE")? },
-            ci_start: n("CI_START")?,
-            ci_end: n("CI_END")?,
-            weight: n("WEIGHT")?,
-            var: if ipd { None } else { n("VAR")? },
-            o_e: if ipd { None } else { n("O_E")? },
-            log_effect_size: n("LOG_EFFECT_SIZE")?,
-            log_ci_start: n("LOG_CI_START")?,
-            log_ci_end: n("LOG_CI_END")?,
-        };
+        let mut stored = StudyResults::read(n)?;
+        // The row's input attributes are in `data` only.
+        if kind == OutcomeKind::GenericInverseVariance {
+            (stored.effect_size, stored.se) = (None, None);
+        }
+        if kind == OutcomeKind::ObservedMinusExpected {
+            (stored.var, stored.o_e) = (None, None);
+        }
         let order = n("ORDER")?;
         let (name, year) = match self.studies.get(raw_id) {
             Some((name, year)) => (Some(name.clone()), year.clone()),
@@ -320,30 +330,7 @@ impl Walker<'_> {
 
     fn totals(&self, el: &Element, at: At<'_>) -> Result<StoredTotals, RevmanError> {
         let n = |attr: &str| self.number(el, attr, at);
-        Ok(StoredTotals {
-            effect_size: n("EFFECT_SIZE")?,
-            ci_start: n("CI_START")?,
-            ci_end: n("CI_END")?,
-            weight: n("WEIGHT")?,
-            z: n("Z")?,
-            p_z: n("P_Z")?,
-            chi2: n("CHI2")?,
-            df: n("DF")?,
-            p_chi2: n("P_CHI2")?,
-            i2: n("I2")?,
-            tau2: n("TAU2")?,
-            q: n("Q")?,
-            p_q: n("P_Q")?,
-            i2_q: n("I2_Q")?,
-            studies: n("STUDIES")?,
-            events_1: n("EVENTS_1")?,
-            total_1: n("TOTAL_1")?,
-            events_2: n("EVENTS_2")?,
-            total_2: n("TOTAL_2")?,
-            log_effect_size: n("LOG_EFFECT_SIZE")?,
-            log_ci_start: n("LOG_CI_START")?,
-            log_ci_end: n("LOG_CI_END")?,
-        })
+        StoredTotals::read(n)
     }
 
     /// An optional numeric attribute: absent or blank is `None` (R's `as.numeric` gives `NA`).

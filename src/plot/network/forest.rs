@@ -2,11 +2,34 @@
 //! into the same [`ForestData`] a pairwise forest plot uses, so it is laid out and drawn by
 //! the same code.
 
+use crate::network::hr::NetworkReport;
 use crate::network::report::ComponentAnalysis;
 use crate::network::settings::EffectScale;
 use crate::plot::axis::fmt_tick;
 use crate::plot::forest::{self, ForestData, ForestGroup, ForestRow, Summary};
 use crate::plot::{Format, Page, PlotError};
+
+/// The forest plot of a hazard-ratio network report against its reference, titled after its
+/// endpoint and setting: what `alkstats network --forest` draws and a report shows.
+pub fn report_forest(report: &NetworkReport) -> ForestData {
+    let a = &report.analysis;
+    let setting = report.settings.setting.as_deref();
+    let title = format!(
+        "{} HR vs {}{}",
+        report.endpoint.to_uppercase(),
+        a.reference,
+        setting
+            .map(|s| format!(" ({s} network)"))
+            .unwrap_or_default()
+    );
+    forest_data(
+        a,
+        &title,
+        EffectScale::LogRatio,
+        report.settings.level,
+        "HR",
+    )
+}
 
 /// Reads a component into a forest plot of every treatment against the reference, best
 /// P-score first; squares are sized by the precision (1/SE²) of each estimate.

@@ -2,6 +2,7 @@
 //! to them (or their trials, when a study gives no arm sizes) and comparisons as edges
 //! weighted by their number of trials, read from an analysis without recomputing anything.
 
+use crate::network::hr::NetworkReport;
 use crate::network::report::ComponentAnalysis;
 
 /// A node of the graph.
@@ -39,6 +40,18 @@ pub struct GraphData {
     pub edges: Vec<GraphEdge>,
     /// Line under the graph explaining the sizes.
     pub legend: String,
+}
+
+/// The graph of a hazard-ratio network report, titled after its endpoint and setting: what
+/// `alkstats network --graph` draws and a report's network figure shows.
+pub fn report_graph(report: &NetworkReport) -> GraphData {
+    let setting = report.settings.setting.as_deref();
+    let title = format!(
+        "Network of {} hazard ratios{}",
+        report.endpoint.to_uppercase(),
+        setting.map(|s| format!(", {s}")).unwrap_or_default()
+    );
+    graph_data(&report.analysis, &title)
 }
 
 /// Reads a component of a network analysis into graph data.

@@ -20,6 +20,6 @@ mod graph;
 mod graph_layout;
 
 pub use circle::circle_order;
-pub use forest::{forest_data, render_forest};
-pub use graph::{graph_data, GraphData, GraphEdge, GraphNode};
+pub use forest::{forest_data, render_forest, report_forest};
+pub use graph::{graph_data, report_graph, GraphData, GraphEdge, GraphNode};
 pub use graph_layout::{graph_layout, render_graph};

@@ -61,13 +61,13 @@ fn data_text(plan: &Plan) -> String {
     if arms {
         files.push(format!(
             "the trial arms in {}",
-            name(&plan.arms, "data/alk_nsclc_arms.csv")
+            name(&plan.data.arms, "data/alk_nsclc_arms.csv")
         ));
     }
     if hr {
         files.push(format!(
             "the hazard ratios in {}",
-            name(&plan.hr, "data/alk_nsclc_hr.csv")
+            name(&plan.data.hr, "data/alk_nsclc_hr.csv")
         ));
     }
     files.join(" and ")

@@ -117,6 +117,16 @@ pub struct AnalysisPlan {
     pub figures: FigurePlan,
 }
 
+/// The plan's `[data]` table: each data file as written in the plan (relative to the plan's
+/// folder); `None` reads the embedded file.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DataFiles {
+    /// The arms file.
+    pub arms: Option<String>,
+    /// The hazard-ratio file.
+    pub hr: Option<String>,
+}
+
 /// A validated plan.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
@@ -128,10 +138,8 @@ pub struct Plan {
     pub title: String,
     /// Introductory paragraph.
     pub summary: Option<String>,
-    /// Arms file as written in the plan (relative to the plan's folder); `None` = embedded.
-    pub arms: Option<String>,
-    /// Hazard-ratio file as written; `None` = embedded.
-    pub hr: Option<String>,
+    /// The data files (`[data]`).
+    pub data: DataFiles,
     /// PNG resolution.
     pub dpi: f64,
     /// The analyses, in report order.

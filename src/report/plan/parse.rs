@@ -4,7 +4,7 @@
 
 use super::analysis::analysis;
 use super::raw::{RawPlan, RawShared};
-use super::{AnalysisPlan, Plan};
+use super::{AnalysisPlan, DataFiles, Plan};
 use crate::report::ReportError;
 use crate::settings::{FitSettings, Level, PredictionMethod, RandomCi, TauMethod};
 use std::fmt;
@@ -163,12 +163,12 @@ impl Plan {
             }
             analyses.push(plan);
         }
-        let (arms, hr) = match &raw.data {
-            Some(d) => (
-                path_value(&ctx, "arms", &d.arms)?,
-                path_value(&ctx, "hr", &d.hr)?,
-            ),
-            None => (None, None),
+        let data = match &raw.data {
+            Some(d) => DataFiles {
+                arms: path_value(&ctx, "arms", &d.arms)?,
+                hr: path_value(&ctx, "hr", &d.hr)?,
+            },
+            None => DataFiles::default(),
         };
         let dpi = match raw.figures.as_ref().and_then(|f| f.dpi.as_ref()) {
             Some(v) if v.get_ref().is_finite() && (30.0..=1200.0).contains(v.get_ref()) => {
@@ -196,8 +196,7 @@ impl Plan {
             text: text.to_string(),
             title: raw.title.into_inner(),
             summary: raw.summary,
-            arms,
-            hr,
+            data,
             dpi,
             analyses,
         })

@@ -3,7 +3,7 @@
 //! the lines of the hazard-ratio file behind them.
 
 use super::format::{est_ci, num};
-use super::view::{AnalysisView, FigureView};
+use super::view::{notes, AnalysisView, FigureView};
 use crate::format::p_value as fmt_p;
 use crate::network::hr::NetworkReport;
 use crate::report::run::{Input, Section};
@@ -219,9 +219,7 @@ pub(super) fn network_view(
         data_name: st.data.clone(),
         groups: Vec::new(),
         subgroup_tests: Vec::new(),
-        excluded: Vec::new(),
-        assumptions: Vec::new(),
-        warnings: n.warnings.clone(),
+        notes: notes(Vec::new(), Vec::new(), n.warnings.clone()),
         figures,
         network: Some(network),
     }

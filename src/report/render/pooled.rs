@@ -4,7 +4,7 @@
 
 use super::format::{est_ci, num, p_text};
 use super::labels::labels;
-use super::view::{AnalysisView, FigureView};
+use super::view::{notes, AnalysisView, FigureView};
 use crate::analysis::report::{
     Analysis, ComparisonStudyResult, HazardStudyResult, MedianStudyResult, PoolReport, StudyResult,
     StudyRow,
@@ -176,13 +176,14 @@ pub(super) fn analysis_view<S: StudyRow + SourceLines>(
                 })
             })
             .collect(),
-        excluded: r
-            .excluded
-            .iter()
-            .map(|e| format!("{} (line {}): {}", e.study, e.line, e.reason))
-            .collect(),
-        assumptions: r.assumptions.clone(),
-        warnings: r.warnings.clone(),
+        notes: notes(
+            r.assumptions.clone(),
+            r.excluded
+                .iter()
+                .map(|e| format!("{} (line {}): {}", e.study, e.line, e.reason))
+                .collect(),
+            r.warnings.clone(),
+        ),
         figures,
         network: None,
     }

@@ -36,11 +36,35 @@ pub(super) struct AnalysisView {
     pub(super) data_name: String,
     pub(super) groups: Vec<GroupView>,
     pub(super) subgroup_tests: Vec<String>,
-    pub(super) excluded: Vec<String>,
-    pub(super) assumptions: Vec<String>,
-    pub(super) warnings: Vec<String>,
+    pub(super) notes: Vec<NotesView>,
     pub(super) figures: Vec<FigureView>,
     pub(super) network: Option<NetworkView>,
+}
+
+/// A list of notes under its heading; both documents show an analysis' non-empty lists in the
+/// order of [`notes`].
+#[derive(Debug, Serialize)]
+pub(super) struct NotesView {
+    pub(super) heading: &'static str,
+    pub(super) items: Vec<String>,
+}
+
+/// The notes of an analysis: its assumptions, the rows it left out and its warnings, each list
+/// under its heading when it is not empty.
+pub(super) fn notes(
+    assumptions: Vec<String>,
+    excluded: Vec<String>,
+    warnings: Vec<String>,
+) -> Vec<NotesView> {
+    [
+        ("Assumptions", assumptions),
+        ("Excluded", excluded),
+        ("Warnings", warnings),
+    ]
+    .into_iter()
+    .filter(|(_, items)| !items.is_empty())
+    .map(|(heading, items)| NotesView { heading, items })
+    .collect()
 }
 
 #[derive(Debug, Serialize)]

@@ -4,9 +4,9 @@
 
 use crate::analysis::report::{PoolReport, StudyRow};
 use crate::network::hr::NetworkReport;
-use crate::network::settings::EffectScale;
 use crate::plot::forest::{forest_data, ForestOptions, Models};
 use crate::plot::funnel::{funnel_data, FunnelOptions};
+use crate::plot::scene::Scene;
 use crate::plot::{self, Format, Page, PlotError};
 use crate::report::plan::FigurePlan;
 use crate::report::ReportError;
@@ -47,6 +47,49 @@ pub struct Figure {
     pub svg: Vec<u8>,
 }
 
+/// What the figures of one analysis share: its id (in messages and file names) and the page.
+struct Sheet<'a> {
+    id: &'a str,
+    page: Page,
+}
+
+impl<'a> Sheet<'a> {
+    /// The default page at `dpi`, as the command line draws without --width/--height.
+    fn new(id: &'a str, dpi: f64) -> Self {
+        Sheet {
+            id,
+            page: Page {
+                width: None,
+                height: None,
+                dpi,
+            },
+        }
+    }
+
+    fn err(&self, source: PlotError) -> ReportError {
+        ReportError::Plot {
+            id: self.id.to_string(),
+            source,
+        }
+    }
+
+    /// The figure of a laid-out scene, rendered once as PNG and once as SVG.
+    fn figure(
+        &self,
+        kind: FigureKind,
+        scene: Result<Scene, PlotError>,
+    ) -> Result<Figure, ReportError> {
+        let scene = scene.map_err(|e| self.err(e))?;
+        let render = |format| plot::render(&scene, format, self.page.dpi).map_err(|e| self.err(e));
+        Ok(Figure {
+            kind,
+            stem: format!("figures/{}_{}", self.id, kind.as_str()),
+            png: render(Format::Png)?,
+            svg: render(Format::Svg)?,
+        })
+    }
+}
+
 /// Draws the figures of one analysis exactly as `alkstats forest` / `alkstats funnel` with
 /// default layout would: `overall` is the same analysis without subgroups.
 pub(super) fn draw<S: StudyRow>(
@@ -57,21 +100,7 @@ pub(super) fn draw<S: StudyRow>(
     figures: &FigurePlan,
     dpi: f64,
 ) -> Result<Vec<Figure>, ReportError> {
-    let err = |source: PlotError| ReportError::Plot {
-        id: id.to_string(),
-        source,
-    };
-    let page = Page {
-        width: None,
-        height: None,
-        dpi,
-    };
-    let both = |scene: &plot::scene::Scene| -> Result<(Vec<u8>, Vec<u8>), ReportError> {
-        Ok((
-            plot::render(scene, Format::Png, dpi).map_err(err)?,
-            plot::render(scene, Format::Svg, dpi).map_err(err)?,
-        ))
-    };
+    let sheet = Sheet::new(id, dpi);
     let mut out = Vec::new();
     if figures.forest {
         let opts = ForestOptions {
@@ -82,15 +111,9 @@ pub(super) fn draw<S: StudyRow>(
             xlim: None,
         };
         let all = overall.and_then(|r| r.analyses.first());
-        let data = forest_data(report, all, &opts).map_err(err)?;
-        let scene = plot::forest::layout(&data, &page).map_err(err)?;
-        let (png, svg) = both(&scene)?;
-        out.push(Figure {
-            kind: FigureKind::Forest,
-            stem: format!("figures/{id}_forest"),
-            png,
-            svg,
-        });
+        let data = forest_data(report, all, &opts).map_err(|e| sheet.err(e))?;
+        let scene = plot::forest::layout(&data, &sheet.page);
+        out.push(sheet.figure(FigureKind::Forest, scene)?);
     }
     if figures.funnel {
         // As `alkstats funnel` without --group: all studies pooled together.
@@ -100,7 +123,7 @@ pub(super) fn draw<S: StudyRow>(
             overall.unwrap_or(report)
         };
         let analysis = source.analyses.first().ok_or_else(|| {
-            err(PlotError::Empty {
+            sheet.err(PlotError::Empty {
                 subject: "the analysis",
                 missing: "studies",
             })
@@ -110,15 +133,9 @@ pub(super) fn draw<S: StudyRow>(
             contour_center: None,
             title: None,
         };
-        let data = funnel_data(source, analysis, &opts).map_err(err)?;
-        let scene = plot::funnel::layout(&data, &page).map_err(err)?;
-        let (png, svg) = both(&scene)?;
-        out.push(Figure {
-            kind: FigureKind::Funnel,
-            stem: format!("figures/{id}_funnel"),
-            png,
-            svg,
-        });
+        let data = funnel_data(source, analysis, &opts).map_err(|e| sheet.err(e))?;
+        let scene = plot::funnel::layout(&data, &sheet.page);
+        out.push(sheet.figure(FigureKind::Funnel, scene)?);
     }
     Ok(out)
 }
@@ -131,54 +148,16 @@ pub(super) fn draw_network(
     figures: &FigurePlan,
     dpi: f64,
 ) -> Result<Vec<Figure>, ReportError> {
-    use crate::plot::network::{forest_data, graph_data, render_forest, render_graph};
-    let err = |source: PlotError| ReportError::Plot {
-        id: id.to_string(),
-        source,
-    };
-    let page = Page {
-        width: None,
-        height: None,
-        dpi,
-    };
-    let a = &report.analysis;
-    let setting = report.settings.setting.as_deref();
-    let endpoint = report.endpoint.to_uppercase();
+    use crate::plot::network::{graph_layout, report_forest, report_graph};
+    let sheet = Sheet::new(id, dpi);
     let mut out = Vec::new();
     if figures.graph {
-        let what = format!(
-            "{endpoint} hazard ratios{}",
-            setting.map(|s| format!(", {s}")).unwrap_or_default()
-        );
-        let data = graph_data(a, &format!("Network of {what}"));
-        out.push(Figure {
-            kind: FigureKind::Graph,
-            stem: format!("figures/{id}_graph"),
-            png: render_graph(&data, &page, Format::Png).map_err(err)?,
-            svg: render_graph(&data, &page, Format::Svg).map_err(err)?,
-        });
+        let scene = graph_layout(&report_graph(report), &sheet.page);
+        out.push(sheet.figure(FigureKind::Graph, scene)?);
     }
     if figures.forest {
-        let title = format!(
-            "{endpoint} HR vs {}{}",
-            a.reference,
-            setting
-                .map(|s| format!(" ({s} network)"))
-                .unwrap_or_default()
-        );
-        let data = forest_data(
-            a,
-            &title,
-            EffectScale::LogRatio,
-            report.settings.level,
-            "HR",
-        );
-        out.push(Figure {
-            kind: FigureKind::Forest,
-            stem: format!("figures/{id}_forest"),
-            png: render_forest(&data, &page, Format::Png).map_err(err)?,
-            svg: render_forest(&data, &page, Format::Svg).map_err(err)?,
-        });
+        let scene = plot::forest::layout(&report_forest(report), &sheet.page);
+        out.push(sheet.figure(FigureKind::Forest, scene)?);
     }
     Ok(out)
 }

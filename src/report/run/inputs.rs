@@ -1,16 +1,18 @@
 //! The inputs of a run: each data file of the plan read once (or the embedded one), its
 //! SHA-256, and its rows as the provenance table lists them.
 
-use crate::data::{Arm, DataError, HrRow, StudyYear};
+use crate::data::{
+    load_arms, load_hr, Arm, DataError, HrRow, StudyYear, EMBEDDED_ARMS, EMBEDDED_HR,
+};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::path::Path;
 
 /// Name of the embedded arms file, as `alkstats pool` names it.
-pub(super) const EMBEDDED_ARMS_NAME: &str = "data/alk_nsclc_arms.csv (embedded)";
+const EMBEDDED_ARMS_NAME: &str = "data/alk_nsclc_arms.csv (embedded)";
 /// Name of the embedded hazard-ratio file, as `alkstats pool` names it.
-pub(super) const EMBEDDED_HR_NAME: &str = "data/alk_nsclc_hr.csv (embedded)";
+const EMBEDDED_HR_NAME: &str = "data/alk_nsclc_hr.csv (embedded)";
 
 /// Lower-case hexadecimal SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -70,19 +72,106 @@ pub struct Input {
     pub rows: Vec<SourceRow>,
 }
 
-/// A data file as loaded for the analyses: its name in messages, its rows and headers, and its
-/// path as written in the plan (`None` for the embedded file).
+/// A data file as loaded for the analyses: its name in messages, its rows and headers, its
+/// path as written in the plan (`None` for the embedded file) and the SHA-256 of its bytes.
 pub(super) struct Loaded<T> {
     pub(super) name: String,
     pub(super) rows: Vec<T>,
     pub(super) headers: Vec<String>,
     pub(super) written: Option<String>,
+    sha256: String,
+}
+
+/// The row type of one of a plan's data files: which file it is, the embedded file used when
+/// the plan names none, the loader `alkstats pool` uses for it, and its rows in the provenance
+/// table.
+pub(super) trait DataRow: Sized {
+    /// The file's role.
+    const ROLE: Role;
+    /// The embedded file and its name in messages.
+    const EMBEDDED: (&'static str, &'static str);
+    /// Validates the file's bytes into rows and headers.
+    fn load(name: &str, bytes: &[u8]) -> Result<(Vec<Self>, Vec<String>), DataError>;
+    /// The row as the provenance table lists it.
+    fn source_row(&self) -> SourceRow;
+}
+
+impl DataRow for Arm {
+    const ROLE: Role = Role::Arms;
+    const EMBEDDED: (&'static str, &'static str) = (EMBEDDED_ARMS, EMBEDDED_ARMS_NAME);
+    fn load(name: &str, bytes: &[u8]) -> Result<(Vec<Self>, Vec<String>), DataError> {
+        load_arms(name, bytes)
+    }
+    fn source_row(&self) -> SourceRow {
+        SourceRow {
+            line: self.line,
+            study: self.study.clone(),
+            what: self.drug.clone(),
+            trial: self.trial.clone(),
+            overlaps: self.overlaps.clone(),
+            source: self.source.clone(),
+        }
+    }
+}
+
+impl DataRow for HrRow {
+    const ROLE: Role = Role::Hr;
+    const EMBEDDED: (&'static str, &'static str) = (EMBEDDED_HR, EMBEDDED_HR_NAME);
+    fn load(name: &str, bytes: &[u8]) -> Result<(Vec<Self>, Vec<String>), DataError> {
+        load_hr(name, bytes)
+    }
+    fn source_row(&self) -> SourceRow {
+        SourceRow {
+            line: self.line,
+            study: self.study.clone(),
+            what: format!(
+                "{} vs {} ({})",
+                self.treatment, self.comparator, self.endpoint
+            ),
+            trial: self.trial.clone(),
+            overlaps: self.overlaps.clone(),
+            source: self.source.clone(),
+        }
+    }
+}
+
+impl<T: DataRow> Loaded<T> {
+    /// Reads and validates the data file as written in the plan (see [`read`]) when `needed`.
+    pub(super) fn read_if(
+        needed: bool,
+        written: Option<&str>,
+        base: &Path,
+    ) -> Result<Option<Self>, DataError> {
+        if !needed {
+            return Ok(None);
+        }
+        let (embedded, embedded_name) = T::EMBEDDED;
+        let (name, bytes) = read(written, base, embedded, embedded_name)?;
+        let (rows, headers) = T::load(&name, &bytes)?;
+        Ok(Some(Loaded {
+            name,
+            rows,
+            headers,
+            written: written.map(str::to_string),
+            sha256: sha256_hex(&bytes),
+        }))
+    }
+
+    /// The file as the report lists it.
+    pub(super) fn input(&self) -> Input {
+        Input {
+            role: T::ROLE,
+            name: self.name.clone(),
+            sha256: self.sha256.clone(),
+            rows: self.rows.iter().map(T::source_row).collect(),
+        }
+    }
 }
 
 /// Reads a data file of the plan (relative to `base`), or the embedded one. The file keeps the
 /// name written in the plan, so that messages and outputs do not depend on where the plan is
 /// run from.
-pub(super) fn read(
+fn read(
     written: Option<&str>,
     base: &Path,
     embedded: &'static str,
@@ -105,34 +194,6 @@ pub(super) fn read(
                 path.display()
             ),
         })
-}
-
-/// The provenance rows of the arms file.
-pub(super) fn arm_rows(arms: &[Arm]) -> Vec<SourceRow> {
-    arms.iter()
-        .map(|a| SourceRow {
-            line: a.line,
-            study: a.study.clone(),
-            what: a.drug.clone(),
-            trial: a.trial.clone(),
-            overlaps: a.overlaps.clone(),
-            source: a.source.clone(),
-        })
-        .collect()
-}
-
-/// The provenance rows of the hazard-ratio file.
-pub(super) fn hr_rows(rows: &[HrRow]) -> Vec<SourceRow> {
-    rows.iter()
-        .map(|r| SourceRow {
-            line: r.line,
-            study: r.study.clone(),
-            what: format!("{} vs {} ({})", r.treatment, r.comparator, r.endpoint),
-            trial: r.trial.clone(),
-            overlaps: r.overlaps.clone(),
-            source: r.source.clone(),
-        })
-        .collect()
 }
 
 /// Publication year of each study that gives one, for sorting forest plots by year.

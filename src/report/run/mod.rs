@@ -23,11 +23,11 @@ use crate::analysis::report::{
     ComparisonStudyResult, HazardStudyResult, MedianStudyResult, PoolReport, StudyResult,
 };
 use crate::analysis::AnalysisError;
-use crate::data::{load_arms, load_hr, Arm, HrRow, EMBEDDED_ARMS, EMBEDDED_HR};
+use crate::data::{Arm, HrRow};
 use crate::network::hr::{hr_network, NetworkReport};
 use crate::network::NetworkError;
 use figures::{draw, draw_network};
-use inputs::{arm_rows, hr_rows, read, years, Loaded, EMBEDDED_ARMS_NAME, EMBEDDED_HR_NAME};
+use inputs::{years, Loaded};
 use serde::Serialize;
 use std::path::Path;
 
@@ -94,67 +94,18 @@ pub fn run(plan: &Plan, base: &Path) -> Result<RunResult, ReportError> {
     let uses_hr = |s: &AnalysisSpec| matches!(s, AnalysisSpec::Hr(_) | AnalysisSpec::Network(_));
     let needs_hr = plan.analyses.iter().any(|a| uses_hr(&a.spec));
     let needs_arms = plan.analyses.iter().any(|a| !uses_hr(&a.spec));
-    let arms = if needs_arms {
-        let (name, bytes) = read(
-            plan.arms.as_deref(),
-            base,
-            EMBEDDED_ARMS,
-            EMBEDDED_ARMS_NAME,
-        )?;
-        let (rows, headers) = load_arms(&name, &bytes)?;
-        Some((
-            Loaded {
-                name,
-                rows,
-                headers,
-                written: plan.arms.clone(),
-            },
-            sha256_hex(&bytes),
-        ))
-    } else {
-        None
-    };
-    let hr = if needs_hr {
-        let (name, bytes) = read(plan.hr.as_deref(), base, EMBEDDED_HR, EMBEDDED_HR_NAME)?;
-        let (rows, headers) = load_hr(&name, &bytes)?;
-        Some((
-            Loaded {
-                name,
-                rows,
-                headers,
-                written: plan.hr.clone(),
-            },
-            sha256_hex(&bytes),
-        ))
-    } else {
-        None
-    };
+    let arms = Loaded::<Arm>::read_if(needs_arms, plan.data.arms.as_deref(), base)?;
+    let hr = Loaded::<HrRow>::read_if(needs_hr, plan.data.hr.as_deref(), base)?;
     let mut sections = Vec::with_capacity(plan.analyses.len());
     for a in &plan.analyses {
-        sections.push(run_analysis(
-            a,
-            arms.as_ref().map(|x| &x.0),
-            hr.as_ref().map(|x| &x.0),
-            plan.dpi,
-        )?);
+        sections.push(run_analysis(a, arms.as_ref(), hr.as_ref(), plan.dpi)?);
     }
-    let mut inputs = Vec::new();
-    if let Some((l, sha256)) = &arms {
-        inputs.push(Input {
-            role: Role::Arms,
-            name: l.name.clone(),
-            sha256: sha256.clone(),
-            rows: arm_rows(&l.rows),
-        });
-    }
-    if let Some((l, sha256)) = &hr {
-        inputs.push(Input {
-            role: Role::Hr,
-            name: l.name.clone(),
-            sha256: sha256.clone(),
-            rows: hr_rows(&l.rows),
-        });
-    }
+    let inputs = arms
+        .as_ref()
+        .map(Loaded::input)
+        .into_iter()
+        .chain(hr.as_ref().map(Loaded::input))
+        .collect();
     Ok(RunResult {
         plan: plan.clone(),
         inputs,

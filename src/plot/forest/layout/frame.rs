@@ -3,10 +3,11 @@
 
 use super::columns::Columns;
 use super::rows::Rows;
-use super::{FONT, MARGIN, ROW, SMALL, THIN, TITLE};
+use super::{FONT, MARGIN, ROW, SMALL, THIN};
 use crate::plot::font::{fit_text, Weight};
 use crate::plot::forest::data::ForestData;
 use crate::plot::scene::{Align, Grey, Scene, Stroke};
+use crate::plot::style::draw_title;
 
 /// Draws the title, the column headers and the rule under them. Returns the y where the
 /// table's first line starts.
@@ -19,15 +20,7 @@ pub(super) fn draw_head(
     let width = columns.width;
     let mut y = MARGIN;
     if !data.title.is_empty() {
-        let t = fit_text(&data.title, TITLE, Weight::Bold, width - 2.0 * MARGIN);
-        scene.text(
-            width / 2.0,
-            y + TITLE * 0.6,
-            t,
-            TITLE,
-            Weight::Bold,
-            Align::Center,
-        );
+        draw_title(scene, &data.title, width);
         y += rows.title_h;
     }
     // Header row: multi-line headers are bottom-aligned.

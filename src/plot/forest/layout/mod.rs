@@ -16,22 +16,14 @@ mod x_axis;
 
 use super::data::ForestData;
 use crate::plot::scene::Scene;
+use crate::plot::style::{FONT, MARGIN, ROW, SMALL, TITLE};
 use crate::plot::{Page, PlotError};
 use columns::Columns;
 use rows::Rows;
 
-// All lengths in points.
+// All lengths in points; the text sizes, row pitch and margin are shared with the funnel plot
+// (`plot::style`).
 
-/// Body text size.
-const FONT: f64 = 10.0;
-/// Size of heterogeneity lines, tick labels and footnotes.
-const SMALL: f64 = 9.0;
-/// Title size.
-const TITLE: f64 = 12.5;
-/// Row pitch.
-const ROW: f64 = 15.0;
-/// Outer margin.
-const MARGIN: f64 = 16.0;
 /// Gap between columns.
 const GAP: f64 = 12.0;
 /// Plot panel width when the figure width is free.
