@@ -197,15 +197,7 @@ fn small_study_methods_agree_with_metafor() {
             }
             c.close_v(&format!("{what}.se_k0"), t.se_k0, &x["se_k0"], CLOSED_FORM);
             c.close_opt(&format!("{what}.p_k0"), t.p_k0, &x["p_k0"], CLOSED_FORM);
-            for (field, v) in [
-                ("yi", t.yi),
-                ("se", t.se),
-                ("lower_yi", t.lower_yi),
-                ("upper_yi", t.upper_yi),
-            ] {
-                c.close_v(&format!("{what}.{field}"), v, &x[field], CLOSED_FORM);
-            }
-            c.close_opt(&format!("{what}.p"), t.p, &x["p"], CLOSED_FORM);
+            adjusted(c, &what, &t.adjusted, x, CLOSED_FORM);
             c.close_floor(
                 &format!("{what}.tau2"),
                 t.tau2,
@@ -359,8 +351,8 @@ fn passive_smoking_trim_and_fill_reproduces_the_published_example() {
     let t = trim_and_fill(&m, TrimFillEstimator::L0, None).unwrap();
     assert_eq!((t.k0, t.k, t.side), (7, 44, "left"));
     assert_eq!(
-        [t.estimate, t.lower, t.upper].map(|v| round2(v.unwrap())),
+        [t.adjusted.estimate, t.adjusted.lower, t.adjusted.upper].map(|v| round2(v.unwrap())),
         [1.19, 1.08, 1.31]
     );
-    assert!((t.p.unwrap() - 0.0004).abs() <= FOUR_DECIMALS);
+    assert!((t.adjusted.p.unwrap() - 0.0004).abs() <= FOUR_DECIMALS);
 }

@@ -5,6 +5,7 @@
 //! fitted model per group, the pooled blocks on the displayed scale and the test for subgroup
 //! differences.
 
+pub mod bias;
 pub mod compare;
 pub mod continuous;
 pub mod generic;

@@ -254,10 +254,9 @@ for (m in c("DL", "REML")) {
 pr <- dat.pritz1997
 pe <- escalc("PLO", xi = xi, ni = ni, data = pr)
 add_case("pritz_plogit_reml", "dat.pritz1997", "metadat::dat.pritz1997", "PLO", "REML",
-         list(label = pr$study, yi = pe$yi, vi = pe$vi), list(events = pr$xi, n = pr$ni),
-         input = list(file = "tests/inputs/byod/prop_pritz1997.csv", outcome = "orr",
-                      map = c("studlab=Authors", "event=Responders", "n=Patients"),
-                      args = c("--sm", "PLOGIT")))
+         list(label = pr$study, yi = pe$yi, vi = pe$vi), list(events = pr$xi, n = pr$ni))
+## (No command-line case: alkstats reads users' proportion files by role in a later step of
+## "bring your own data"; the shipped crizotinib arms below run through the binary.)
 
 ## --- the shipped ALK data: crizotinib response rates (k = 10), as alkstats pools them ---
 arms <- read.csv("data/alk_nsclc_arms.csv", stringsAsFactors = FALSE, na.strings = "")

@@ -108,6 +108,9 @@ pub struct PoolRun {
     pub rm5: Option<Rm5Request>,
     /// `--sheet`: the worksheet of a spreadsheet (default: the first).
     pub sheet: Option<String>,
+    /// `alkstats bias`: run these small-study methods on the pooled models and print them
+    /// instead of the pooled table.
+    pub bias: Option<crate::cli::bias::BiasRunSettings>,
 }
 
 /// A user's file is needed for the outcomes that have no shipped data.
@@ -244,6 +247,7 @@ impl PoolRun {
             plots,
             rm5,
             sheet: args.sheet,
+            bias: None,
         })
     }
 

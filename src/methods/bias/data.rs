@@ -16,8 +16,9 @@ use thiserror::Error;
 pub enum BiasError {
     /// Fewer studies than `--k-min`.
     #[error(
-        "k = {k} is below --k-min {k_min}: tests for funnel-plot asymmetry have too little power \
-         with fewer than 10 studies (Sterne et al. 2011); use --k-min to run them anyway"
+        "k = {k} is below --k-min {k_min}; with fewer than 10 studies these tests have too \
+         little power to tell chance from asymmetry (Sterne et al. 2011); use --k-min to run \
+         them anyway"
     )]
     BelowKMin {
         /// Studies with an effect size.

@@ -92,22 +92,10 @@ pub struct TrimFill {
     pub p_k0: Option<f64>,
     /// Studies in the filled analysis, k + k0.
     pub k: usize,
-    /// Random-effects estimate of the filled data.
-    pub yi: f64,
-    /// Its standard error.
-    pub se: f64,
-    /// Back-transformed estimate.
-    pub estimate: Option<f64>,
-    /// Back-transformed lower bound.
-    pub lower: Option<f64>,
-    /// Back-transformed upper bound.
-    pub upper: Option<f64>,
-    /// Lower bound on the analysis scale.
-    pub lower_yi: f64,
-    /// Upper bound on the analysis scale.
-    pub upper_yi: f64,
-    /// Two-sided p-value of the filled estimate.
-    pub p: Option<f64>,
+    /// Random-effects estimate of the filled data, with its interval and p-value (flattened
+    /// into this object: `yi`, `se`, `estimate`, `lower`, …).
+    #[serde(flatten)]
+    pub adjusted: Adjusted,
     /// τ² of the filled data.
     pub tau2: f64,
     /// The imputed studies.

@@ -25,7 +25,7 @@
 
 use super::data::{BiasData, BiasError};
 use super::metareg::meta_regression;
-use super::result::{FilledStudy, TrimFill};
+use super::result::{Adjusted, FilledStudy, TrimFill};
 use super::settings::{FunnelSide, TrimFillEstimator};
 use crate::fit::tau2::{estimate, IterControl};
 use crate::fit::{fit, FitError};
@@ -191,14 +191,16 @@ pub fn trim_and_fill(
         se_k0,
         p_k0: (estimator == TrimFillEstimator::R0).then(|| 0.5_f64.powi(k0 as i32 + 1)),
         k: k + k0,
-        yi: r.yi,
-        se: r.se,
-        estimate: model.back(r.yi),
-        lower: model.back(r.lower),
-        upper: model.back(r.upper),
-        lower_yi: r.lower,
-        upper_yi: r.upper,
-        p: r.p,
+        adjusted: Adjusted {
+            yi: r.yi,
+            se: r.se,
+            lower_yi: r.lower,
+            upper_yi: r.upper,
+            estimate: model.back(r.yi),
+            lower: model.back(r.lower),
+            upper: model.back(r.upper),
+            p: r.p,
+        },
         tau2: refit.tau2,
         filled,
     })
