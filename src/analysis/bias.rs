@@ -71,7 +71,21 @@ pub fn bias_report<S>(
     settings: &BiasSettings,
     group: Option<&str>,
 ) -> BiasReport {
-    let mut warnings = report.warnings.clone();
+    // With one group asked for, the other groups' own warnings (prefixed with their name) are
+    // not this report's.
+    let others: Vec<String> = report
+        .analyses
+        .iter()
+        .filter_map(|a| a.group.as_deref())
+        .filter(|g| group.is_some_and(|chosen| chosen != *g))
+        .map(|g| group_prefix(Some(g)))
+        .collect();
+    let mut warnings: Vec<String> = report
+        .warnings
+        .iter()
+        .filter(|w| !others.iter().any(|p| w.starts_with(p.as_str())))
+        .cloned()
+        .collect();
     let analyses = report
         .analyses
         .iter()

@@ -30,7 +30,9 @@ fn regression_row(name: &str, r: &RegressionTest) -> Vec<String> {
     ]
 }
 
-fn method_rows(b: &BiasResult) -> Vec<Vec<String>> {
+/// One row per method that gave a result: method (`*` on meta's default test), statistic,
+/// p-value, asymmetry (SE), adjusted estimate with its interval. Shared with the report.
+pub(crate) fn method_rows(b: &BiasResult) -> Vec<Vec<String>> {
     let mark = |name: &str, test: &str| {
         if b.default_test == test {
             format!("{name} *")

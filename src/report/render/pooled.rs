@@ -185,6 +185,7 @@ pub(super) fn analysis_view<S: StudyRow + SourceLines>(
         warnings: r.warnings.clone(),
         figures,
         network: None,
+        bias: None,
     }
 }
 
