@@ -5,7 +5,9 @@
 //! With the common-effect estimate θ̂ = Σwᵢyᵢ/Σwᵢ (wᵢ = 1/vᵢ) and its variance 1/Σwᵢ, the
 //! standardised effects yᵢ* = (yᵢ − θ̂)/√(vᵢ − 1/Σwᵢ) are correlated with vᵢ by Kendall's
 //! τ_b. As metafor 3.8 `ranktest()` (`cor.test(..., exact = TRUE)`), the p-value is exact when
-//! there are no ties, and from the tie-corrected normal approximation otherwise.
+//! there are no ties, and from the tie-corrected normal approximation otherwise. (metafor's exact
+//! p is NaN from 171 studies on, where R's permutation count overflows; alkstats stays exact up
+//! to 1000 studies and uses the normal approximation beyond.)
 //! `meta::metabias(method.bias = "Begg")` always uses the normal approximation of Kendall's
 //! score (without τ_b's tie adjustment of the estimate); alkstats follows metafor.
 

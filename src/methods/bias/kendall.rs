@@ -6,8 +6,11 @@
 
 use crate::dist::pnorm;
 
-/// Above this many observations the exact distribution (O(n³) operations) gives way to the
-/// normal approximation, which agrees with it to about 1e-7 there.
+/// Above this many observations the exact distribution (O(n³) operations, 0.7 s at n = 1000)
+/// gives way to the normal approximation, whose p-value is off by a relative 1e-2 at n = 50 and
+/// 2e-3 at n = 100, and less as n grows. R's `cor.test(exact = TRUE)`, which metafor's
+/// `ranktest` calls, counts permutations in doubles and returns NaN from n = 171 on (n!
+/// overflows); alkstats propagates probabilities instead and stays exact up to here.
 pub(crate) const EXACT_MAX_N: usize = 1000;
 
 /// Kendall's τ_b and its p-value.
