@@ -315,7 +315,7 @@ pub fn layout(data: &FunnelData, page: &Page) -> Result<Scene, PlotError> {
         let xr = xs.map(*x);
         scene.line((xr, top), (xr, bottom), reference_line());
     }
-    for (points, (fill, stroke)) in [(&data.points, observed()), (&data.filled, filled())] {
+    for (points, (fill, stroke)) in [(&data.points, marker(false)), (&data.filled, marker(true))] {
         for p in points {
             scene.circle((xs.map(p.yi), ys.map(p.se)), 3.2, fill, stroke);
         }
@@ -413,14 +413,13 @@ pub fn layout(data: &FunnelData, page: &Page) -> Result<Scene, PlotError> {
     Ok(scene)
 }
 
-/// Observed studies: black discs with a white rim.
-fn observed() -> (Option<Grey>, Option<Stroke>) {
-    (Some(Grey::BLACK), Some(Stroke::solid(Grey::WHITE, 0.6)))
-}
-
-/// Studies filled by trim-and-fill: open circles (white discs with a black rim).
-fn filled() -> (Option<Grey>, Option<Stroke>) {
-    (Some(Grey::WHITE), Some(Stroke::solid(Grey::BLACK, 0.9)))
+/// A study's marker: observed, a black disc with a white rim; filled by trim-and-fill
+/// (`open`), a white disc with a black rim.
+fn marker(open: bool) -> (Option<Grey>, Option<Stroke>) {
+    match open {
+        false => (Some(Grey::BLACK), Some(Stroke::solid(Grey::WHITE, 0.6))),
+        true => (Some(Grey::WHITE), Some(Stroke::solid(Grey::BLACK, 0.9))),
+    }
 }
 
 /// The observed studies' estimate beside a trim-and-fill estimate.
@@ -479,10 +478,10 @@ fn legend_items(data: &FunnelData) -> Vec<(Key, String)> {
         format!("Pooled ({})", data.pooled_label),
     ));
     if !data.filled.is_empty() || data.reference.is_some() {
-        items.push((Key::Marker(observed()), "Observed studies".to_string()));
+        items.push((Key::Marker(marker(false)), "Observed studies".to_string()));
     }
     if !data.filled.is_empty() {
-        items.push((Key::Marker(filled()), "Filled studies".to_string()));
+        items.push((Key::Marker(marker(true)), "Filled studies".to_string()));
     }
     if let Some((_, label)) = &data.reference {
         items.push((Key::Line(reference_line()), label.clone()));
