@@ -134,6 +134,38 @@ pub fn p_two_sided_normal(z: f64) -> f64 {
     (2.0 * standard_normal().sf(z.abs())).min(1.0)
 }
 
+/// Distribution function of N(0, 1), P(Z ≤ z): 0 at −∞, 1 at +∞, NaN for NaN.
+pub fn pnorm(z: f64) -> f64 {
+    match z {
+        _ if z.is_nan() => f64::NAN,
+        f64::INFINITY => 1.0,
+        f64::NEG_INFINITY => 0.0,
+        _ => standard_normal().cdf(z),
+    }
+}
+
+/// Upper tail of N(0, 1), P(Z > z), computed directly so that it keeps its precision far in
+/// the tail (1 − [`pnorm`] would not).
+pub fn pnorm_upper(z: f64) -> f64 {
+    match z {
+        _ if z.is_nan() => f64::NAN,
+        f64::INFINITY => 0.0,
+        f64::NEG_INFINITY => 1.0,
+        _ => standard_normal().sf(z),
+    }
+}
+
+/// Density of N(0, 1).
+pub fn dnorm(z: f64) -> f64 {
+    if z.is_finite() {
+        standard_normal().pdf(z)
+    } else if z.is_nan() {
+        f64::NAN
+    } else {
+        0.0
+    }
+}
+
 fn students_t(df: f64) -> Option<StudentsT> {
     StudentsT::new(0.0, 1.0, df).ok()
 }

@@ -127,6 +127,18 @@ const DEFAULT_PLAN: &[(&str, &[&str])] = &[
             "json",
         ],
     ),
+    (
+        "orr_crizotinib_bias",
+        &[
+            "bias",
+            "--outcome",
+            "orr",
+            "--group",
+            "crizotinib",
+            "--format",
+            "json",
+        ],
+    ),
 ];
 
 #[test]
@@ -147,9 +159,9 @@ fn two_runs_write_byte_identical_files_and_check_accepts_them() {
         assert!(a.contains_key(name), "{name} is written");
     }
     let figures = a.keys().filter(|k| k.starts_with("figures/")).count();
-    assert_eq!(figures, 16, "a PNG and an SVG of each of the 8 figures");
+    assert_eq!(figures, 18, "a PNG and an SVG of each of the 9 figures");
     let out = w.ok(&["report", "--check", "first"]);
-    assert!(out.contains("all 20 files match"), "{out}");
+    assert!(out.contains("all 22 files match"), "{out}");
     // Writing over an earlier report replaces it whole.
     w.create("first/stale.txt", "left over");
     w.ok(&["report", "--out", "first"]);
@@ -311,7 +323,7 @@ fn methods_section_names_estimators_conventions_and_references() {
     }
     // Every shipped arm is listed with its source, and used rows name their analyses.
     assert!(md.contains(
-        "| 3 | PROFILE 1001 (2012: 143 pts) | crizotinib | PROFILE 1001 | orr_by_drug |"
+        "| 3 | PROFILE 1001 (2012: 143 pts) | crizotinib | PROFILE 1001 | orr_by_drug, orr_crizotinib_bias |"
     ));
     assert!(md.contains("Camidge DR, Lancet Oncol 2012"));
 }

@@ -166,6 +166,7 @@ fn analyse_group(
                 _ => two_arm_effect(&p.table(), s.measure, s.incr),
             },
             n: Some(p.counts.n_treatment.saturating_add(p.counts.n_comparator)),
+            events: None,
             table: Some(p.table()),
             fields: p.fields.clone(),
         })

@@ -205,6 +205,7 @@ fn analyse_group(
         common,
         prediction: None,
         heterogeneity: None,
+        model: None,
     })
 }
 

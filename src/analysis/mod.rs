@@ -6,6 +6,7 @@
 //! differences.
 
 pub mod arm_cells;
+pub mod bias;
 pub mod compare;
 pub mod continuous;
 pub mod generic;

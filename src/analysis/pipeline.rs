@@ -77,6 +77,7 @@ pub fn pooled_analysis<S>(
         random,
         prediction,
         heterogeneity: parts.heterogeneity.copied(),
+        model: None,
     }
 }
 
@@ -94,7 +95,10 @@ pub fn model_analysis<S>(
         prediction: model.prediction(),
         heterogeneity: model.heterogeneity(),
     };
-    pooled_analysis(group, parts, |y| model.back(y), totals, studies)
+    Analysis {
+        model: Some(model.clone()),
+        ..pooled_analysis(group, parts, |y| model.back(y), totals, studies)
+    }
 }
 
 /// Totals of a group: events and patients, saturating at `u64::MAX` (absurd counts must not

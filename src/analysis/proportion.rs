@@ -89,6 +89,7 @@ fn effect_sizes(
             let (yi, vi) = effect_size(data_name, m.arm, m.events, s)?;
             Ok(Study {
                 n: Some(m.arm.n),
+                events: Some(m.events),
                 fields: m.arm.fields.clone(),
                 ..Study::new(m.arm.study.clone(), m.arm.line, yi, vi)
             })

@@ -125,6 +125,11 @@ pub struct Analysis<S = StudyResult> {
     pub prediction: Option<PredictionResult>,
     /// Heterogeneity; null when k = 1.
     pub heterogeneity: Option<Heterogeneity>,
+    /// The fitted model behind the numbers, for methods that work on it (small-study tests,
+    /// trim-and-fill on the funnel plot); `None` where there is none (median of medians, the
+    /// batch engine). Not part of the output.
+    #[serde(skip)]
+    pub model: Option<crate::model::Rma>,
 }
 
 /// Tests for subgroup differences.

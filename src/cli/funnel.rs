@@ -31,6 +31,11 @@ pub struct FunnelArgs {
     /// Pooled line: random (random-effects estimate) or common.
     #[arg(long, default_value = "random")]
     pub model: Models,
+    /// Trim-and-fill (Duval & Tweedie 2000, as metafor: L0, side estimated): the filled
+    /// studies as open circles, the pooled line at the estimate of the filled data, the
+    /// observed studies' estimate as a grey line. `alkstats bias` reports the numbers.
+    #[arg(long)]
+    pub trimfill: bool,
     /// Title; default: derived from the outcome.
     #[arg(long)]
     pub title: Option<String>,
@@ -54,7 +59,14 @@ fn settings(args: FunnelArgs) -> Result<PoolRun, CliError> {
             args.refline
         )));
     }
+    if args.trimfill && args.model == Models::Common {
+        return Err(CliError::Usage(
+            "--trimfill draws the random-effects trim-and-fill estimate; leave out --model common"
+                .into(),
+        ));
+    }
     let plot = FunnelPlot {
+        trimfill: args.trimfill,
         path,
         models: args.model,
         contour_center: args.contour.then_some(args.refline),

@@ -6,6 +6,7 @@
 //! there, exit 2, before any work), then works from that struct alone; no other function sees
 //! the raw flags.
 
+pub mod bias;
 mod error;
 pub mod forest;
 pub mod funnel;
@@ -33,6 +34,9 @@ pub struct Cli {
 enum Command {
     /// Pool outcomes per subgroup (default: objective response rate by drug).
     Pool(pool::PoolArgs),
+    /// Small-study effects per subgroup: Egger, Begg, Peters, Harbord, Thompson–Sharp tests and
+    /// trim-and-fill (--test adds the selection model and PET-PEESE); the flags of pool.
+    Bias(bias::BiasArgs),
     /// Draw a forest plot (PNG or SVG by the --output extension); the flags of pool, plus layout.
     Forest(forest::ForestArgs),
     /// Draw a funnel plot (PNG or SVG by the --output extension), optionally contour-enhanced.
@@ -104,6 +108,7 @@ where
     };
     let result = match cli.command {
         Command::Pool(args) => pool::run(args),
+        Command::Bias(args) => bias::run(args),
         Command::Forest(args) => forest::run(args),
         Command::Funnel(args) => funnel::run(args),
         Command::Network(args) => network::run(args),

@@ -8,11 +8,12 @@
 
 use super::CliError;
 use crate::analysis::group::Grouping;
-use crate::analysis::report::{PoolReport, StudyRow};
+use crate::analysis::report::{Analysis, PoolReport, StudyRow};
 use crate::analysis::AnalysisError;
 use crate::data::{DataSource, StudyYear};
+use crate::methods::bias::{trim_and_fill, TrimFill, TrimFillEstimator};
 use crate::plot::forest::{forest_data, ForestOptions, Models, SortOrder};
-use crate::plot::funnel::{funnel_data, FunnelOptions};
+use crate::plot::funnel::{funnel_data, with_trim_and_fill, FunnelOptions};
 use crate::plot::{self, Format, Page, PlotError, WriteError};
 use clap::Args;
 use std::collections::HashMap;
@@ -168,6 +169,8 @@ pub struct FunnelPlot {
     pub title: Option<String>,
     /// Page (validated).
     pub page: Page,
+    /// Trim-and-fill: filled studies as open circles, the pooled line at their estimate.
+    pub trimfill: bool,
 }
 
 /// Plots a `pool` run should draw besides its table.
@@ -226,6 +229,17 @@ fn write_scene(scene: &plot::scene::Scene, path: &Path, dpi: f64) -> Result<(), 
         scene.height / 72.0 * dpi
     );
     Ok(())
+}
+
+/// Trim-and-fill of an analysis' fitted model, with metafor's defaults (L0, side estimated).
+fn trim_and_fill_of<S>(analysis: &Analysis<S>) -> Result<TrimFill, CliError> {
+    let model = analysis.model.as_ref().ok_or_else(|| {
+        CliError::Usage(
+            "--trimfill needs a variance model; this analysis has none (median of medians)".into(),
+        )
+    })?;
+    trim_and_fill(model, TrimFillEstimator::L0, None)
+        .map_err(|e| CliError::Usage(format!("--trimfill: {e}")))
 }
 
 /// Draws the plots `plots` asks for from `report`. `rows` are the input rows (for years);
@@ -301,7 +315,10 @@ pub fn draw<S: StudyRow, R: StudyYear>(
                     })?
             }
         };
-        let data = funnel_data(report, analysis, &opts).map_err(plot_error)?;
+        let mut data = funnel_data(report, analysis, &opts).map_err(plot_error)?;
+        if req.trimfill {
+            data = with_trim_and_fill(data, &trim_and_fill_of(analysis)?);
+        }
         let scene = plot::funnel::layout(&data, &req.page).map_err(plot_error)?;
         write_scene(&scene, &req.path, req.page.dpi)?;
     }

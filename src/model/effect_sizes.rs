@@ -22,6 +22,8 @@ pub struct Study {
     pub effect: Option<(f64, f64)>,
     /// Sample size, where the outcome has one (PFT back-transformation, totals).
     pub n: Option<u64>,
+    /// Events of a single-arm proportion (Peters' test weighs by events and non-events).
+    pub events: Option<u64>,
     /// The 2×2 table of a two-arm binary study.
     pub table: Option<TwoByTwo>,
     /// The study's other columns, by header.
@@ -36,6 +38,7 @@ impl Study {
             line,
             effect: Some((yi, vi)),
             n: None,
+            events: None,
             table: None,
             fields: BTreeMap::new(),
         }

@@ -1,6 +1,7 @@
 //! Rendering results for people and programs: an aligned table, JSON per docs/json-contract.md, and CSV.
 //! Renderers only format; they never recompute statistics.
 
+pub mod bias;
 pub mod csv_out;
 pub mod json;
 pub mod table;

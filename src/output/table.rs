@@ -16,7 +16,7 @@ fn ci(est: Option<f64>, lo: Option<f64>, hi: Option<f64>) -> String {
 
 /// Lays out rows of cells with columns padded to their widest cell; the first column is
 /// left-aligned, the others right-aligned.
-fn align(rows: &[Vec<String>]) -> String {
+pub(crate) fn align(rows: &[Vec<String>]) -> String {
     let ncol = rows.iter().map(Vec::len).max().unwrap_or(0);
     let mut widths = vec![0; ncol];
     for row in rows {

@@ -15,6 +15,7 @@ use super::style::{draw_title, FONT, MARGIN, ROW, SMALL, TITLE};
 use super::{Page, PlotError};
 use crate::analysis::report::{Analysis, PoolReport, StudyRow};
 use crate::dist::z_crit;
+use crate::methods::bias::TrimFill;
 
 /// One study.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,6 +52,11 @@ pub struct FunnelData {
     pub level: f64,
     /// Contour-enhanced shading; `None` for the plain pseudo confidence region.
     pub contours: Option<Contours>,
+    /// Studies imputed by trim-and-fill, drawn as open circles (none by default).
+    pub filled: Vec<FunnelPoint>,
+    /// A second vertical line (grey) with its legend text: the observed studies' estimate
+    /// when the pooled line is the trim-and-fill estimate.
+    pub reference: Option<(f64, String)>,
 }
 
 /// Choices made when turning a report into a funnel plot.
@@ -121,7 +127,40 @@ pub fn funnel_data<S: StudyRow>(
         pooled_label: pooled_label.into(),
         level: report.settings.level,
         contours: opts.contour_center.map(|center| Contours { center }),
+        filled: Vec::new(),
+        reference: None,
     })
+}
+
+/// The funnel plot of trim-and-fill (metafor's `funnel(trimfill(res))`): the filled studies
+/// as open circles, the pooled line and pseudo confidence region at the estimate of the filled
+/// data, and the observed studies' estimate as a grey line.
+pub fn with_trim_and_fill(mut data: FunnelData, tf: &TrimFill) -> FunnelData {
+    data.filled = tf
+        .filled
+        .iter()
+        .enumerate()
+        .map(|(i, f)| FunnelPoint {
+            label: format!("Filled {}", i + 1),
+            yi: f.yi,
+            se: f.vi.sqrt(),
+        })
+        .collect();
+    if tf.k0 == 0 {
+        // Nothing filled: the estimate is the observed one; say so rather than draw it twice.
+        data.pooled_label = format!("{}; trim-and-fill fills no study", data.pooled_label);
+        return data;
+    }
+    data.reference = Some((
+        data.pooled,
+        format!("Observed studies ({})", data.pooled_label),
+    ));
+    data.pooled = tf.adjusted.yi;
+    data.pooled_label = format!(
+        "trim-and-fill, {} filled on the {} ({})",
+        tf.k0, tf.side, tf.estimator
+    );
+    data
 }
 
 /// Default page, inches.
@@ -163,12 +202,13 @@ pub fn layout(data: &FunnelData, page: &Page) -> Result<Scene, PlotError> {
     let bottom = height - MARGIN - ROW * 2.0 - 10.0 - ROW * legend.len() as f64;
 
     // Axes ranges.
-    let se_max = data.points.iter().map(|p| p.se).fold(0.0, f64::max);
+    let all_points = || data.points.iter().chain(&data.filled);
+    let se_max = all_points().map(|p| p.se).fold(0.0, f64::max);
     // A little room below the least precise study, so its point is not cut by the frame.
     let (yscale0, yticks) = choose_ticks(0.0, se_max * 1.04, false, false, |_, t| t.len() <= 6);
     let se_bottom = yscale0.hi;
     let z = z_crit(data.level);
-    let mut xs: Vec<f64> = data.points.iter().map(|p| p.yi).collect();
+    let mut xs: Vec<f64> = all_points().map(|p| p.yi).collect();
     xs.push(data.pooled - z * se_bottom);
     xs.push(data.pooled + z * se_bottom);
     if let Some(c) = &data.contours {
@@ -255,13 +295,14 @@ pub fn layout(data: &FunnelData, page: &Page) -> Result<Scene, PlotError> {
     }
     let xp = xs.map(data.pooled);
     scene.line((xp, top), (xp, bottom), Stroke::solid(Grey::BLACK, 0.9));
-    for p in &data.points {
-        scene.circle(
-            (xs.map(p.yi), ys.map(p.se)),
-            3.2,
-            Some(Grey::BLACK),
-            Some(Stroke::solid(Grey::WHITE, 0.6)),
-        );
+    if let Some((x, _)) = &data.reference {
+        let xr = xs.map(*x);
+        scene.line((xr, top), (xr, bottom), reference_line());
+    }
+    for (points, (fill, stroke)) in [(&data.points, marker(false)), (&data.filled, marker(true))] {
+        for p in points {
+            scene.circle((xs.map(p.yi), ys.map(p.se)), 3.2, fill, stroke);
+        }
     }
     scene.rect(
         (left, top),
@@ -336,6 +377,9 @@ pub fn layout(data: &FunnelData, page: &Page) -> Result<Scene, PlotError> {
                     Some(Stroke::solid(Grey::DARK, 0.5)),
                 ),
                 Key::Line(s) => scene.line((x, ly), (x + SWATCH, ly), *s),
+                Key::Marker((fill, stroke)) => {
+                    scene.circle((x + SWATCH / 2.0, ly), 3.2, *fill, *stroke)
+                }
             }
             let tw = w - SWATCH - 4.0;
             scene.text(
@@ -351,6 +395,20 @@ pub fn layout(data: &FunnelData, page: &Page) -> Result<Scene, PlotError> {
         ly += ROW;
     }
     Ok(scene)
+}
+
+/// A study's marker: observed, a black disc with a white rim; filled by trim-and-fill
+/// (`open`), a white disc with a black rim.
+fn marker(open: bool) -> (Option<Grey>, Option<Stroke>) {
+    match open {
+        false => (Some(Grey::BLACK), Some(Stroke::solid(Grey::WHITE, 0.6))),
+        true => (Some(Grey::WHITE), Some(Stroke::solid(Grey::BLACK, 0.9))),
+    }
+}
+
+/// The observed studies' estimate beside a trim-and-fill estimate.
+fn reference_line() -> Stroke {
+    Stroke::solid(Grey(150), 1.6)
 }
 
 const SWATCH: f64 = 10.0;
@@ -378,6 +436,7 @@ fn legend_rows(items: Vec<(Key, String)>, avail: f64) -> Vec<Vec<(Key, String, f
 enum Key {
     Fill(Grey),
     Line(Stroke),
+    Marker((Option<Grey>, Option<Stroke>)),
 }
 
 fn legend_items(data: &FunnelData) -> Vec<(Key, String)> {
@@ -402,6 +461,15 @@ fn legend_items(data: &FunnelData) -> Vec<(Key, String)> {
         Key::Line(Stroke::solid(Grey::BLACK, 0.9)),
         format!("Pooled ({})", data.pooled_label),
     ));
+    if !data.filled.is_empty() || data.reference.is_some() {
+        items.push((Key::Marker(marker(false)), "Observed studies".to_string()));
+    }
+    if !data.filled.is_empty() {
+        items.push((Key::Marker(marker(true)), "Filled studies".to_string()));
+    }
+    if let Some((_, label)) = &data.reference {
+        items.push((Key::Line(reference_line()), label.clone()));
+    }
     items
 }
 

@@ -36,6 +36,7 @@ pub fn build(run: &RunResult, files: &Files, options: &RunOptions) -> Result<Vec
                 super::run::AnyReport::Hr(r) => serde_json::to_value(&r.settings),
                 super::run::AnyReport::Pfs(r) => serde_json::to_value(&r.settings),
                 super::run::AnyReport::Network(r) => serde_json::to_value(&r.settings),
+                super::run::AnyReport::Bias(b) => serde_json::to_value(&b.report.settings),
             }
             .unwrap_or(Value::Null);
             json!({

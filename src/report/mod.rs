@@ -134,6 +134,18 @@ pub enum ReportError {
         /// The folder as given.
         dir: PathBuf,
     },
+    /// A `bias` analysis names a subgroup that its pooled analysis does not have.
+    #[error("analysis '{id}': group '{group}' is not a subgroup of by = \"{by}\"; expected one of: {available}")]
+    UnknownGroup {
+        /// The analysis id.
+        id: String,
+        /// The group asked for.
+        group: String,
+        /// The grouping column.
+        by: String,
+        /// The subgroups there are.
+        available: String,
+    },
     /// A failure that is not the user's (template rendering, serialisation).
     #[error("internal error: {0}")]
     Internal(String),

@@ -142,6 +142,9 @@ fn render<S: StudyRow + Serialize>(
     report: &PoolReport<S>,
     run: &PoolRun,
 ) -> Result<String, CliError> {
+    if let Some(bias) = &run.bias {
+        return super::bias::render(report, run, bias);
+    }
     Ok(match run.format {
         OutputFormat::Table => output::table::render(report, run.studies),
         OutputFormat::Json => {

@@ -110,6 +110,9 @@ pub struct PoolRun {
     /// A RevMan outcome's stored results, to check the run's own against (set when the
     /// review is read).
     pub stored: Option<super::revman::StoredResults>,
+    /// `alkstats bias`: run these small-study methods on the pooled models and print them
+    /// instead of the pooled table.
+    pub bias: Option<crate::cli::bias::BiasRunSettings>,
 }
 
 /// A user's file is needed for the outcomes that have no shipped data.
@@ -248,6 +251,7 @@ impl PoolRun {
             sheet: args.sheet,
             maps: args.map,
             stored: None,
+            bias: None,
         })
     }
 

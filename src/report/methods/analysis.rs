@@ -182,6 +182,7 @@ pub(super) fn analysis_text(spec: &AnalysisSpec, overlap_each: bool, c: &mut Cit
                 c.paren(&[Ref::AltmanBland2011])
             )
         }
+        AnalysisSpec::Bias(b) => super::bias::bias_text(b, &by, c),
         AnalysisSpec::Pfs(s) => match s.method {
             MedianMethod::LogIv => format!(
                 "Median progression-free survival of single arms was pooled {by} by inverse variance \

@@ -7,12 +7,14 @@
 //! kind; this file assembles the section in order.
 
 mod analysis;
+mod bias;
 mod model;
 mod refs;
 
 use super::plan::{AnalysisKind, AnalysisSpec, Plan};
 use crate::analysis::group::Grouping;
 use crate::analysis::median_pfs::MedianMethod;
+use crate::methods::bias::BiasTest;
 use crate::settings::FitSettings;
 use crate::VERSION;
 use analysis::{analysis_text, overlap_text};
@@ -50,8 +52,14 @@ fn pct(level: f64) -> String {
 /// Which data files the plan's analyses read, as a phrase.
 fn data_text(plan: &Plan) -> String {
     let uses_hr = |k: AnalysisKind| matches!(k, AnalysisKind::Hr | AnalysisKind::Network);
-    let arms = plan.analyses.iter().any(|a| !uses_hr(a.spec.kind()));
-    let hr = plan.analyses.iter().any(|a| uses_hr(a.spec.kind()));
+    let arms = plan
+        .analyses
+        .iter()
+        .any(|a| !uses_hr(a.spec.pooled().kind()));
+    let hr = plan
+        .analyses
+        .iter()
+        .any(|a| uses_hr(a.spec.pooled().kind()));
     let name = |written: &Option<String>, embedded: &str| {
         written
             .clone()
@@ -178,6 +186,10 @@ pub fn methods(plan: &Plan) -> Methods {
         .iter()
         .any(|a| a.spec.kind() == AnalysisKind::Network && (a.figures.forest || a.figures.graph));
     let funnel = plan.analyses.iter().any(|a| a.figures.funnel);
+    let trimfill = plan.analyses.iter().any(|a| {
+        a.figures.funnel
+            && matches!(&a.spec, AnalysisSpec::Bias(b) if b.methods.runs(BiasTest::TrimFill))
+    });
     if forest || funnel || network_figures {
         let mut text = String::new();
         if forest {
@@ -192,6 +204,13 @@ pub fn methods(plan: &Plan) -> Methods {
                 "Funnel plots show each study's effect on the analysis scale against its standard \
                  error, with the pseudo confidence region around the random-effects estimate \
                  (metafor's funnel). ",
+            );
+        }
+        if trimfill {
+            text.push_str(
+                "With trim-and-fill, the imputed studies are open circles and the pooled line and \
+                 region are centred on the estimate of the filled data, the observed studies' \
+                 estimate drawn in grey. ",
             );
         }
         if network_figures {

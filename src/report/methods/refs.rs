@@ -46,6 +46,15 @@ pub(super) enum Ref {
     Viechtbauer2010,
     Wilson1927,
     Yusuf1985,
+    Begg1994,
+    DuvalTweedie2000,
+    Egger1997,
+    Harbord2006,
+    Peters2006,
+    StanleyDoucouliagos2014,
+    Sterne2011,
+    ThompsonSharp1999,
+    VeveaHedges1995,
 }
 
 impl Ref {
@@ -90,6 +99,15 @@ impl Ref {
             Ref::Viechtbauer2010 => "Viechtbauer 2010",
             Ref::Wilson1927 => "Wilson 1927",
             Ref::Yusuf1985 => "Yusuf et al. 1985",
+            Ref::Begg1994 => "Begg & Mazumdar 1994",
+            Ref::DuvalTweedie2000 => "Duval & Tweedie 2000",
+            Ref::Egger1997 => "Egger et al. 1997",
+            Ref::Harbord2006 => "Harbord, Egger & Sterne 2006",
+            Ref::Peters2006 => "Peters et al. 2006",
+            Ref::StanleyDoucouliagos2014 => "Stanley & Doucouliagos 2014",
+            Ref::Sterne2011 => "Sterne et al. 2011",
+            Ref::ThompsonSharp1999 => "Thompson & Sharp 1999",
+            Ref::VeveaHedges1995 => "Vevea & Hedges 1995",
         }
     }
 
@@ -134,6 +152,15 @@ impl Ref {
             Ref::Viechtbauer2010 => "Viechtbauer W. Conducting meta-analyses in R with the metafor package. J Stat Softw. 2010;36(3):1–48.",
             Ref::Wilson1927 => "Wilson EB. Probable inference, the law of succession, and statistical inference. J Am Stat Assoc. 1927;22:209–212.",
             Ref::Yusuf1985 => "Yusuf S, Peto R, Lewis J, Collins R, Sleight P. Beta blockade during and after myocardial infarction: an overview of the randomized trials. Prog Cardiovasc Dis. 1985;27:335–371.",
+            Ref::Begg1994 => "Begg CB, Mazumdar M. Operating characteristics of a rank correlation test for publication bias. Biometrics. 1994;50:1088–1101.",
+            Ref::DuvalTweedie2000 => "Duval S, Tweedie R. Trim and fill: a simple funnel-plot-based method of testing and adjusting for publication bias in meta-analysis. Biometrics. 2000;56:455–463.",
+            Ref::Egger1997 => "Egger M, Davey Smith G, Schneider M, Minder C. Bias in meta-analysis detected by a simple, graphical test. BMJ. 1997;315:629–634.",
+            Ref::Harbord2006 => "Harbord RM, Egger M, Sterne JAC. A modified test for small-study effects in meta-analyses of controlled trials with binary endpoints. Stat Med. 2006;25:3443–3457.",
+            Ref::Peters2006 => "Peters JL, Sutton AJ, Jones DR, Abrams KR, Rushton L. Comparison of two methods to detect publication bias in meta-analysis. JAMA. 2006;295:676–680.",
+            Ref::StanleyDoucouliagos2014 => "Stanley TD, Doucouliagos H. Meta-regression approximations to reduce publication selection bias. Res Synth Methods. 2014;5:60–78.",
+            Ref::Sterne2011 => "Sterne JAC, Sutton AJ, Ioannidis JPA, et al. Recommendations for examining and interpreting funnel plot asymmetry in meta-analyses of randomised controlled trials. BMJ. 2011;343:d4002.",
+            Ref::ThompsonSharp1999 => "Thompson SG, Sharp SJ. Explaining heterogeneity in meta-analysis: a comparison of methods. Stat Med. 1999;18:2693–2708.",
+            Ref::VeveaHedges1995 => "Vevea JL, Hedges LV. A general linear model for estimating effect size in the presence of publication bias. Psychometrika. 1995;60:419–435.",
         }
     }
 }

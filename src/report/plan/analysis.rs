@@ -39,15 +39,23 @@ pub(super) fn analysis(
             format!("id: '{id}' cannot name files; expected letters, digits, '_' or '-', such as orr_by_drug"),
         ));
     }
+    // A `bias` analysis is the pooled analysis of its `outcome`, with the methods' keys.
+    let (pooled_kind, keys) = match kind {
+        AnalysisKind::Bias => {
+            let outcome = super::bias::outcome(ctx, r)?;
+            (outcome, super::bias::keys(outcome))
+        }
+        _ => (kind, kind.keys().to_vec()),
+    };
     // Reject keys the kind does not use, where they would otherwise be silently ignored.
     for (key, span) in present_keys(r) {
-        if !kind.keys().contains(&key) {
+        if !keys.contains(&key) {
             return Err(ctx.error(
                 &span,
                 format!(
                     "analysis '{id}': key '{key}' does not apply to kind '{kind}'; kind '{kind}' takes: \
                      id, kind, title, {}",
-                    kind.keys().join(", ")
+                    keys.join(", ")
                 ),
             ));
         }
@@ -60,12 +68,12 @@ pub(super) fn analysis(
         fit.level = level(ctx, v)?;
     }
     let keep_overlapping = flag(&r.keep_overlapping, defaults.keep_overlapping);
-    let default_by = match kind {
+    let default_by = match pooled_kind {
         AnalysisKind::Orr | AnalysisKind::Pfs => "drug",
         _ => COMPARISON,
     };
     let grouping = Grouping::from_arg(r.by.as_ref().map_or(default_by, |b| b.get_ref().as_str()));
-    let spec = match kind {
+    let spec = match pooled_kind {
         AnalysisKind::Orr => AnalysisSpec::Orr(ProportionSettings {
             sm: opt(ctx, "sm", &r.sm, ProportionMeasure::Plogit)?,
             fit,
@@ -130,12 +138,25 @@ pub(super) fn analysis(
                 keep_overlapping,
             })
         }
+        AnalysisKind::Bias => {
+            return Err(ctx.error(
+                &r.kind.span(),
+                "outcome: a bias analysis tests a pooled one",
+            ))
+        }
+    };
+    let bias = kind == AnalysisKind::Bias;
+    let spec = if bias {
+        super::bias::spec(ctx, r, spec)?
+    } else {
+        spec
     };
     let figures = FigurePlan {
-        forest: flag(&r.forest, true),
+        forest: flag(&r.forest, !bias),
         forest_sort: opt(ctx, "forest_sort", &r.forest_sort, SortOrder::Input)?,
         forest_model: opt(ctx, "forest_model", &r.forest_model, Models::Both)?,
-        funnel: flag(&r.funnel, false),
+        // A bias analysis draws its funnel plot with trim-and-fill unless told not to.
+        funnel: flag(&r.funnel, bias),
         graph: flag(&r.graph, kind == AnalysisKind::Network),
     };
     Ok(AnalysisPlan {

@@ -66,6 +66,8 @@ impl AnalysisSpec {
                 flag(&mut a, "--by", s.grouping.label());
                 flag(&mut a, "--method", s.method);
             }
+            // `alkstats bias` with the pooled analysis' flags and its own.
+            AnalysisSpec::Bias(b) => return b.command_args(data),
         }
         let fit = self.fit().copied().unwrap_or_default();
         flag(&mut a, "--method-tau", fit.method_tau);

@@ -22,16 +22,19 @@ pub enum AnalysisKind {
     Pfs,
     /// Network meta-analysis of hazard ratios with P-score ranking (`network --outcome hr`).
     Network,
+    /// Small-study effects of a pooled analysis (`bias`; see [`super::BiasSpec`]).
+    Bias,
 }
 
 impl AnalysisKind {
     /// Every kind, in the order listed in messages.
-    pub const ALL: [AnalysisKind; 5] = [
+    pub const ALL: [AnalysisKind; 6] = [
         AnalysisKind::Orr,
         AnalysisKind::OrrCompare,
         AnalysisKind::Hr,
         AnalysisKind::Pfs,
         AnalysisKind::Network,
+        AnalysisKind::Bias,
     ];
 
     /// The plan spelling, which is also the `outcome` field of the JSON output.
@@ -42,12 +45,15 @@ impl AnalysisKind {
             AnalysisKind::Hr => "hr",
             AnalysisKind::Pfs => "pfs",
             AnalysisKind::Network => "network",
+            AnalysisKind::Bias => "bias",
         }
     }
 
-    /// The optional keys of `[[analysis]]` this kind takes (besides id, kind and title).
+    /// The optional keys of `[[analysis]]` this kind takes (besides id, kind and title); those
+    /// of `bias` depend on its outcome (`super::bias::keys`).
     pub(super) fn keys(self) -> &'static [&'static str] {
         match self {
+            AnalysisKind::Bias => &super::bias::KEYS,
             AnalysisKind::Orr => &[
                 "by",
                 "method_tau",
@@ -126,6 +132,7 @@ impl AnalysisKind {
             AnalysisKind::Hr => "Hazard ratios",
             AnalysisKind::Pfs => "Median progression-free survival",
             AnalysisKind::Network => "Network meta-analysis of hazard ratios",
+            AnalysisKind::Bias => "Small-study effects",
         };
         match by {
             Some(Grouping::Column(c)) => format!("{what} by {c}"),

@@ -25,7 +25,7 @@
 //!
 //! [[analysis]]                          # one table per analysis, in report order
 //! id = "orr_by_drug"                    # required, unique; names the figure files
-//! kind = "orr"                          # required: orr, orr-compare, hr, pfs
+//! kind = "orr"                          # required: orr, orr-compare, hr, pfs, network, bias
 //! title = "Objective response rate"     # optional: derived from the kind
 //! by = "drug"                           # subgroup column or "none" (default per kind)
 //! # any key of [settings] overrides the default for this analysis; then, by kind:
@@ -50,6 +50,16 @@
 //! # prediction and the forest_* / funnel keys do not apply
 //! forest = true                         # every treatment against the reference
 //! graph = true                          # the network graph
+//!
+//! [[analysis]]                          # small-study effects (`alkstats bias`)
+//! id = "orr_crizotinib_bias"
+//! kind = "bias"
+//! outcome = "orr"                       # required: orr, orr-compare, hr or pfs, with its keys
+//! group = "crizotinib"                  # one subgroup of `by`; default: every group
+//! tests = ["egger", "begg", "trimfill"] # default: every asymmetry test that applies, trimfill
+//! k_min = 10                            # fewest studies for the asymmetry tests
+//! estimator = "L0"                      # trim-and-fill: L0, R0; also side, selection_alternative
+//! funnel = true                         # the trim-and-fill funnel plot; default true
 //! ```
 //! Values are spelled as on the command line (`alkstats pool --help`), case-insensitively.
 //!
@@ -59,12 +69,14 @@
 //! reproduces an analysis.
 
 mod analysis;
+mod bias;
 mod command;
 mod kind;
 mod parse;
 mod raw;
 mod spec;
 
+pub use bias::BiasSpec;
 pub use kind::{AnalysisKind, UnknownAnalysisKind};
 pub use spec::AnalysisSpec;
 
@@ -79,13 +91,15 @@ Plan file (TOML; unknown or misplaced keys are errors naming their line):
                                     prediction, level, keep_overlapping
   [figures] dpi = 100
   [[analysis]]                      one per analysis, in report order
-    id = \"…\", kind = \"…\"            kind: orr, orr-compare, hr, pfs, network
+    id = \"…\", kind = \"…\"            kind: orr, orr-compare, hr, pfs, network, bias
     title, by, and any [settings] key
     orr: sm, ci_study, incr         orr-compare: measure, method, incr
     hr: endpoint                    pfs: method
     forest (true), forest_sort, forest_model, funnel (false)
     network: endpoint, reference, model, setting, small_values, forest, graph
              (and method_tau REML|DL, level, keep_overlapping)
+    bias: outcome (orr, orr-compare, hr, pfs; with that kind's keys), group, tests,
+          k_min, estimator, side, selection_alternative, funnel (true)
 Values are spelled as the flags of `alkstats pool` and `alkstats network`.
 Example: reports/alk_review.toml (the embedded plan).";
 

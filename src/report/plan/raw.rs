@@ -72,6 +72,13 @@ pub(super) struct RawAnalysis {
     pub(super) setting: Option<Spanned<String>>,
     pub(super) small_values: Option<Spanned<String>>,
     pub(super) graph: Option<Spanned<bool>>,
+    pub(super) outcome: Option<Spanned<String>>,
+    pub(super) group: Option<Spanned<String>>,
+    pub(super) tests: Option<Spanned<Vec<String>>>,
+    pub(super) k_min: Option<Spanned<i64>>,
+    pub(super) estimator: Option<Spanned<String>>,
+    pub(super) side: Option<Spanned<String>>,
+    pub(super) selection_alternative: Option<Spanned<String>>,
 }
 
 /// Spans of the optional keys an `[[analysis]]` sets, by name.
@@ -101,6 +108,13 @@ pub(super) fn present_keys(r: &RawAnalysis) -> Vec<(&'static str, Range<usize>)>
         ("setting", span(&r.setting)),
         ("small_values", span(&r.small_values)),
         ("graph", span(&r.graph)),
+        ("outcome", span(&r.outcome)),
+        ("group", span(&r.group)),
+        ("tests", span(&r.tests)),
+        ("k_min", span(&r.k_min)),
+        ("estimator", span(&r.estimator)),
+        ("side", span(&r.side)),
+        ("selection_alternative", span(&r.selection_alternative)),
     ];
     all.into_iter()
         .filter_map(|(k, s)| s.map(|s| (k, s)))

@@ -1,6 +1,7 @@
 //! What one analysis computes: the settings struct of the library function that runs it,
 //! exactly as `alkstats pool` or `alkstats network` would build it from its flags.
 
+use super::bias::BiasSpec;
 use super::kind::AnalysisKind;
 use crate::analysis::compare::CompareSettings;
 use crate::analysis::group::Grouping;
@@ -23,6 +24,8 @@ pub enum AnalysisSpec {
     Pfs(MedianSettings),
     /// [`crate::network::hr::hr_network`].
     Network(HrNetworkSettings),
+    /// [`crate::analysis::bias::bias_report`] on one of the pooled analyses above.
+    Bias(BiasSpec),
 }
 
 impl AnalysisSpec {
@@ -34,6 +37,15 @@ impl AnalysisSpec {
             AnalysisSpec::Hr(_) => AnalysisKind::Hr,
             AnalysisSpec::Pfs(_) => AnalysisKind::Pfs,
             AnalysisSpec::Network(_) => AnalysisKind::Network,
+            AnalysisSpec::Bias(_) => AnalysisKind::Bias,
+        }
+    }
+
+    /// The analysis that reads the data: the pooled analysis of a `bias` analysis, else itself.
+    pub fn pooled(&self) -> &AnalysisSpec {
+        match self {
+            AnalysisSpec::Bias(b) => &b.pooled,
+            other => other,
         }
     }
 
@@ -45,6 +57,7 @@ impl AnalysisSpec {
             AnalysisSpec::Hr(s) => Some(&s.fit),
             AnalysisSpec::Pfs(s) => Some(&s.fit),
             AnalysisSpec::Network(_) => None,
+            AnalysisSpec::Bias(b) => b.pooled.fit(),
         }
     }
 
@@ -56,6 +69,7 @@ impl AnalysisSpec {
             AnalysisSpec::Hr(s) => Some(&s.grouping),
             AnalysisSpec::Pfs(s) => Some(&s.grouping),
             AnalysisSpec::Network(_) => None,
+            AnalysisSpec::Bias(b) => b.pooled.grouping(),
         }
     }
 
@@ -67,6 +81,7 @@ impl AnalysisSpec {
             AnalysisSpec::Hr(s) => s.keep_overlapping,
             AnalysisSpec::Pfs(s) => s.keep_overlapping,
             AnalysisSpec::Network(s) => s.keep_overlapping,
+            AnalysisSpec::Bias(b) => b.pooled.keep_overlapping(),
         }
     }
 }

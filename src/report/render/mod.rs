@@ -8,6 +8,7 @@
 //! numbers read; `markup` holds the templates and the filters that escape a cell for HTML or
 //! Markdown.
 
+mod bias;
 mod format;
 mod labels;
 mod markup;

@@ -222,5 +222,6 @@ pub(super) fn network_view(
         notes: notes(Vec::new(), Vec::new(), n.warnings.clone()),
         figures,
         network: Some(network),
+        bias: None,
     }
 }

@@ -186,6 +186,7 @@ pub(super) fn analysis_view<S: StudyRow + SourceLines>(
         ),
         figures,
         network: None,
+        bias: None,
     }
 }
 

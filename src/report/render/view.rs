@@ -3,6 +3,7 @@
 //! each analysis, numbers the figures across the report, and lists every input row with the
 //! analyses that used it (the data provenance table).
 
+use super::bias::{bias_lines, bias_view, BiasView};
 use super::network::{network_lines, network_view, NetworkView};
 use super::pooled::{analysis_view, pooled_lines, GroupView};
 use crate::report::methods::{methods, Methods};
@@ -39,6 +40,7 @@ pub(super) struct AnalysisView {
     pub(super) notes: Vec<NotesView>,
     pub(super) figures: Vec<FigureView>,
     pub(super) network: Option<NetworkView>,
+    pub(super) bias: Option<BiasView>,
 }
 
 /// A list of notes under its heading; both documents show an analysis' non-empty lists in the
@@ -114,6 +116,10 @@ pub(super) fn figure_views(s: &Section, counter: &mut usize) -> Vec<FigureView> 
                         format!("Funnel plot of all studies: {}.", s.plan.title)
                     }
                     FigureKind::Graph => format!("Network graph: {}.", s.plan.title),
+                    FigureKind::TrimFill => format!(
+                        "Funnel plot with trim-and-fill (filled studies as open circles): {}.",
+                        s.plan.title
+                    ),
                 },
             }
         })
@@ -135,6 +141,7 @@ pub(super) fn view(run: &RunResult, options: &RunOptions, files: Vec<String>) ->
                 AnyReport::Hr(r) => analysis_view(s, r, i + 1, figures),
                 AnyReport::Pfs(r) => analysis_view(s, r, i + 1, figures),
                 AnyReport::Network(n) => network_view(s, n, i + 1, figures, input_of(s.role)),
+                AnyReport::Bias(b) => bias_view(s, b, i + 1, figures),
             }
         })
         .collect();
@@ -146,6 +153,7 @@ pub(super) fn view(run: &RunResult, options: &RunOptions, files: Vec<String>) ->
             AnyReport::OrrCompare(r) => pooled_lines(r),
             AnyReport::Hr(r) => pooled_lines(r),
             AnyReport::Pfs(r) => pooled_lines(r),
+            AnyReport::Bias(b) => bias_lines(b),
             AnyReport::Network(n) => std::iter::once(&n.analysis)
                 .chain(&n.other_components)
                 .flat_map(|a| &a.studies)

@@ -21,6 +21,8 @@ pub enum FigureKind {
     Funnel,
     /// Network graph.
     Graph,
+    /// Funnel plot with trim-and-fill (a `bias` analysis).
+    TrimFill,
 }
 
 impl FigureKind {
@@ -30,6 +32,7 @@ impl FigureKind {
             FigureKind::Forest => "forest",
             FigureKind::Funnel => "funnel",
             FigureKind::Graph => "graph",
+            FigureKind::TrimFill => "trimfill",
         }
     }
 }

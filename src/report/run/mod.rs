@@ -6,9 +6,11 @@
 //! `figures` draws the figures of an analysis; this file runs the analyses and records the
 //! command that reproduces each.
 
+mod bias;
 mod figures;
 mod inputs;
 
+pub use bias::{BiasSection, Tested};
 pub use figures::{Figure, FigureKind};
 pub use inputs::{sha256_hex, Input, Role, SourceRow};
 
@@ -46,6 +48,8 @@ pub enum AnyReport {
     Pfs(PoolReport<MedianStudyResult>),
     /// A network meta-analysis, as `alkstats network --format json`.
     Network(Box<NetworkReport>),
+    /// Small-study effects, as `alkstats bias --format json`.
+    Bias(Box<BiasSection>),
 }
 
 /// One analysis of the plan with its results.
@@ -91,7 +95,8 @@ fn shell_word(s: &str) -> String {
 /// # Errors
 /// A data file that cannot be read or is invalid; an analysis or figure that cannot be made.
 pub fn run(plan: &Plan, base: &Path) -> Result<RunResult, ReportError> {
-    let uses_hr = |s: &AnalysisSpec| matches!(s, AnalysisSpec::Hr(_) | AnalysisSpec::Network(_));
+    let uses_hr =
+        |s: &AnalysisSpec| matches!(s.pooled(), AnalysisSpec::Hr(_) | AnalysisSpec::Network(_));
     let needs_hr = plan.analyses.iter().any(|a| uses_hr(&a.spec));
     let needs_arms = plan.analyses.iter().any(|a| !uses_hr(&a.spec));
     let arms = Loaded::<Arm>::read_if(needs_arms, plan.data.arms.as_deref(), base)?;
@@ -164,6 +169,7 @@ fn run_analysis(
         AnalysisSpec::OrrCompare(s) => pooled!(OrrCompare, s, arms, compare_arms, Role::Arms),
         AnalysisSpec::Hr(s) => pooled!(Hr, s, hr, pool_hazard_ratios, Role::Hr),
         AnalysisSpec::Pfs(s) => pooled!(Pfs, s, arms, pool_medians, Role::Arms),
+        AnalysisSpec::Bias(b) => bias::run_bias(a, b, arms, hr, dpi)?,
         AnalysisSpec::Network(s) => {
             let data = hr.ok_or_else(missing)?;
             let report = hr_network(&data.rows, &data.name, s).map_err(|e| match e {
