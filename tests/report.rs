@@ -699,3 +699,36 @@ fn headless_chromium_renders_index_html_to_a_non_blank_page() {
         "no title at the top ({top_dark} dark pixels)"
     );
 }
+
+#[test]
+fn a_plan_reads_a_users_own_file_by_role_as_pool_does() {
+    let w = Workdir::new();
+    // Columns by role and in the user's own case; no drug, no source.
+    w.create(
+        "mine.csv",
+        "Author,Year,Events,Total\nSmith 2010,2010,12,40\nJones 2012,2012,30,61\nLee 2015,2015,8,33\n",
+    );
+    w.create(
+        "plan.toml",
+        "title = \"Mine\"\n[data]\narms = \"mine.csv\"\n[[analysis]]\nid = \"orr\"\nkind = \"orr\"\nby = \"none\"\nforest = false\n",
+    );
+    w.ok(&["report", "plan.toml", "--out", "r"]);
+    let report = results(&w.path("r"));
+    let entry = &report["analyses"][0];
+    let direct = w.json(&[
+        "pool",
+        "--outcome",
+        "orr",
+        "--by",
+        "none",
+        "--data",
+        "mine.csv",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        entry["result"], direct,
+        "results.json differs from alkstats pool on the file"
+    );
+    assert_eq!(entry["result"]["analyses"][0]["k"], 3);
+}

@@ -1,9 +1,13 @@
 //! The inputs of a run: each data file of the plan read once (or the embedded one), its
 //! SHA-256, and its rows as the provenance table lists them.
 
+use crate::data::arms::{load_user_arms, UserNeeds};
+use crate::data::hr::load_user_hr;
 use crate::data::{
-    load_arms, load_hr, Arm, DataError, HrRow, StudyYear, EMBEDDED_ARMS, EMBEDDED_HR,
+    load_arms, load_hr, read_table, Arm, DataError, FileKind, HrRow, StudyYear, EMBEDDED_ARMS,
+    EMBEDDED_HR,
 };
+use crate::settings::Endpoint;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
@@ -90,8 +94,14 @@ pub(super) trait DataRow: Sized {
     const ROLE: Role;
     /// The embedded file and its name in messages.
     const EMBEDDED: (&'static str, &'static str);
-    /// Validates the file's bytes into rows and headers.
-    fn load(name: &str, bytes: &[u8]) -> Result<(Vec<Self>, Vec<String>), DataError>;
+    /// Validates the file's bytes into rows and headers: the embedded file under the shipped
+    /// schema, a file the plan names as a user's file (CSV, TSV or spreadsheet; columns found
+    /// by role, `source` optional), as `alkstats pool --data` reads it.
+    fn load(
+        name: &str,
+        bytes: &[u8],
+        user_file: bool,
+    ) -> Result<(Vec<Self>, Vec<String>), DataError>;
     /// The row as the provenance table lists it.
     fn source_row(&self) -> SourceRow;
 }
@@ -99,8 +109,16 @@ pub(super) trait DataRow: Sized {
 impl DataRow for Arm {
     const ROLE: Role = Role::Arms;
     const EMBEDDED: (&'static str, &'static str) = (EMBEDDED_ARMS, EMBEDDED_ARMS_NAME);
-    fn load(name: &str, bytes: &[u8]) -> Result<(Vec<Self>, Vec<String>), DataError> {
-        load_arms(name, bytes)
+    fn load(
+        name: &str,
+        bytes: &[u8],
+        user_file: bool,
+    ) -> Result<(Vec<Self>, Vec<String>), DataError> {
+        if !user_file {
+            return load_arms(name, bytes);
+        }
+        let table = read_table(name, bytes, FileKind::from_path(name), None, &[])?;
+        load_user_arms(table, &[], UserNeeds::default())
     }
     fn source_row(&self) -> SourceRow {
         SourceRow {
@@ -117,8 +135,19 @@ impl DataRow for Arm {
 impl DataRow for HrRow {
     const ROLE: Role = Role::Hr;
     const EMBEDDED: (&'static str, &'static str) = (EMBEDDED_HR, EMBEDDED_HR_NAME);
-    fn load(name: &str, bytes: &[u8]) -> Result<(Vec<Self>, Vec<String>), DataError> {
-        load_hr(name, bytes)
+    fn load(
+        name: &str,
+        bytes: &[u8],
+        user_file: bool,
+    ) -> Result<(Vec<Self>, Vec<String>), DataError> {
+        if !user_file {
+            return load_hr(name, bytes);
+        }
+        let table = read_table(name, bytes, FileKind::from_path(name), None, &[])?;
+        // Without an endpoint column, rows are read as PFS hazard ratios (as `pool` does by
+        // default); an analysis of OS then finds none and says so.
+        let user = load_user_hr(table, &[], Endpoint::Pfs)?;
+        Ok((user.rows, user.headers))
     }
     fn source_row(&self) -> SourceRow {
         SourceRow {
@@ -147,7 +176,7 @@ impl<T: DataRow> Loaded<T> {
         }
         let (embedded, embedded_name) = T::EMBEDDED;
         let (name, bytes) = read(written, base, embedded, embedded_name)?;
-        let (rows, headers) = T::load(&name, &bytes)?;
+        let (rows, headers) = T::load(&name, &bytes, written.is_some())?;
         Ok(Some(Loaded {
             name,
             rows,
