@@ -26,6 +26,7 @@ pub mod effect;
 pub mod fit;
 pub mod format;
 pub mod io;
+pub mod methods;
 pub mod model;
 pub mod network;
 pub mod output;

@@ -203,6 +203,7 @@ fn analyse_group(
         common,
         prediction: None,
         heterogeneity: None,
+        model: None,
     })
 }
 

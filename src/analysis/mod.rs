@@ -14,6 +14,7 @@ pub mod median_pfs;
 pub mod pipeline;
 pub mod proportion;
 pub mod report;
+pub mod sensitivity;
 
 use crate::model::ModelError;
 use crate::settings::{Endpoint, MedianMethod};

@@ -75,6 +75,7 @@ pub fn pooled_analysis<S>(
         random,
         prediction,
         heterogeneity: parts.heterogeneity.copied(),
+        model: None,
     }
 }
 
@@ -92,7 +93,10 @@ pub fn model_analysis<S>(
         prediction: model.prediction(),
         heterogeneity: model.heterogeneity(),
     };
-    pooled_analysis(group, parts, |y| model.back(y), totals, studies)
+    Analysis {
+        model: Some(Box::new(model.clone())),
+        ..pooled_analysis(group, parts, |y| model.back(y), totals, studies)
+    }
 }
 
 /// Totals of a group: events and patients, saturating at `u64::MAX` (absurd counts must not

@@ -223,6 +223,11 @@ pub struct Analysis<S = StudyResult> {
     pub prediction: Option<PredictionResult>,
     /// Heterogeneity; null when k = 1.
     pub heterogeneity: Option<Heterogeneity>,
+    /// The fitted model behind these numbers, for the methods that take one (leave-one-out,
+    /// influence, cumulative); `None` where no model is kept (the batch engine's rows, the
+    /// median of medians). Not part of the JSON.
+    #[serde(skip)]
+    pub model: Option<Box<crate::model::Rma>>,
 }
 
 /// Tests for subgroup differences.

@@ -6,13 +6,16 @@
 //! there, exit 2, before any work), then works from that struct alone; no other function sees
 //! the raw flags.
 
+pub mod cumulative;
 mod error;
 pub mod forest;
 pub mod funnel;
+pub mod influence;
 pub mod network;
 pub mod plots;
 pub mod pool;
 pub mod report;
+pub mod sensitivity;
 
 use clap::{Parser, Subcommand};
 use std::io::Write;
@@ -35,6 +38,12 @@ enum Command {
     Forest(forest::ForestArgs),
     /// Draw a funnel plot (PNG or SVG by the --output extension), optionally contour-enhanced.
     Funnel(funnel::FunnelArgs),
+    /// Leave-one-out refits and influence diagnostics (metafor leave1out, influence) of every
+    /// group; the flags of pool, plus the model followed and plots.
+    Influence(influence::InfluenceArgs),
+    /// Cumulative meta-analysis (metafor cumul) of every group, in file order or by a column;
+    /// the flags of pool, plus the order and plots.
+    Cumulative(cumulative::CumulativeArgs),
     /// Network meta-analysis of hazard ratios: league table, ranking, inconsistency, plots.
     Network(network::NetworkArgs),
     /// Run an analysis plan (default: the embedded ALK review) into a reproducible report
@@ -97,6 +106,8 @@ where
         Command::Pool(args) => pool::run(args),
         Command::Forest(args) => forest::run(args),
         Command::Funnel(args) => funnel::run(args),
+        Command::Influence(args) => influence::run(args),
+        Command::Cumulative(args) => cumulative::run(args),
         Command::Network(args) => network::run(args),
         Command::Report(args) => report::run(args),
     }

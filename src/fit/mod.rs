@@ -251,7 +251,12 @@ pub fn fit_summary(
     let df = (k - 1) as f64;
     let q = fixed.q;
     let s2 = df * fixed.sw / (fixed.sw * fixed.sw - fixed.sw2);
-    let tau2_ci = ws.q_profile_targets(k - 1).map(|targets| {
+    let targets = if ws.tau2_interval {
+        ws.q_profile_targets(k - 1)
+    } else {
+        None
+    };
+    let tau2_ci = targets.map(|targets| {
         let estimate = QPoint { tau2, sums: re };
         let (ci, converged) =
             tau2_interval_q_profile_at(yi, vi, targets, range, &fixed, Some(estimate));

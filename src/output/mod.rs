@@ -3,4 +3,5 @@
 
 pub mod csv_out;
 pub mod json;
+pub mod sensitivity;
 pub mod table;

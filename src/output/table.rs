@@ -5,7 +5,7 @@ use crate::analysis::report::{Analysis, PoolReport, StudyRow};
 use crate::format::{fixed as fmt_opt, p_value as fmt_p};
 use crate::model::Measure;
 
-fn ci(est: Option<f64>, lo: Option<f64>, hi: Option<f64>) -> String {
+pub(crate) fn ci(est: Option<f64>, lo: Option<f64>, hi: Option<f64>) -> String {
     format!(
         "{} [{}; {}]",
         fmt_opt(est, 4),
@@ -16,7 +16,7 @@ fn ci(est: Option<f64>, lo: Option<f64>, hi: Option<f64>) -> String {
 
 /// Lays out rows of cells with columns padded to their widest cell; the first column is
 /// left-aligned, the others right-aligned.
-fn align(rows: &[Vec<String>]) -> String {
+pub(crate) fn align(rows: &[Vec<String>]) -> String {
     let ncol = rows.iter().map(Vec::len).max().unwrap_or(0);
     let mut widths = vec![0; ncol];
     for row in rows {
