@@ -64,6 +64,40 @@ pub struct CumulativeAnalysis {
     pub cumulative: Vec<RefitRow>,
 }
 
+/// What the two kinds of analysis share: a group, its full model and one refit per study.
+pub trait RefitAnalysis {
+    /// Subgroup label.
+    fn group(&self) -> Option<&str>;
+    /// The model with every study.
+    fn full(&self) -> Option<&PooledRow>;
+    /// The refits: one per study left out, or added.
+    fn refits(&self) -> &[RefitRow];
+}
+
+impl RefitAnalysis for InfluenceAnalysis {
+    fn group(&self) -> Option<&str> {
+        self.group.as_deref()
+    }
+    fn full(&self) -> Option<&PooledRow> {
+        self.full.as_ref()
+    }
+    fn refits(&self) -> &[RefitRow] {
+        &self.leave_one_out
+    }
+}
+
+impl RefitAnalysis for CumulativeAnalysis {
+    fn group(&self) -> Option<&str> {
+        self.group.as_deref()
+    }
+    fn full(&self) -> Option<&PooledRow> {
+        self.full.as_ref()
+    }
+    fn refits(&self) -> &[RefitRow] {
+        &self.cumulative
+    }
+}
+
 /// The whole output of a sensitivity analysis: `A` is [`InfluenceAnalysis`] or
 /// [`CumulativeAnalysis`].
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -1,9 +1,9 @@
 //! `alkstats cumulative`: cumulative meta-analysis of every group of a pooled analysis (the
 //! flags of `pool` choose the data, outcome and model), studies added in file order or by a
-//! column, as a table, JSON or CSV.
+//! column, as a table, JSON or CSV; with `--plot` the cumulative forest.
 
 use super::pool::{execute_with, Finish, PoolArgs, PoolRun};
-use super::sensitivity::{finish, pool_run, Sensitivity, SensitivityArgs};
+use super::sensitivity::{finish, Sensitivity, SensitivityArgs};
 use super::{CliError, Output};
 use crate::analysis::group::Grouping;
 use crate::analysis::report::{PoolReport, StudyRow};
@@ -12,6 +12,7 @@ use crate::analysis::AnalysisError;
 use crate::data::StudyYear;
 use crate::methods::cumulative::CumulativeOrder;
 use crate::output::sensitivity::{cumulative_csv_text, cumulative_table_text};
+use crate::plot::forest::{self, cumulative_forest};
 use clap::Args;
 use serde::Serialize;
 
@@ -21,7 +22,7 @@ pub struct CumulativeArgs {
     /// The analysis (as `alkstats pool`).
     #[command(flatten)]
     pub pool: PoolArgs,
-    /// The model, group and plots.
+    /// The model, group and cumulative forest plot.
     #[command(flatten)]
     pub sensitivity: SensitivityArgs,
     /// Add the studies in the order of this column (e.g. year); default: file order. Ties
@@ -36,48 +37,33 @@ pub struct CumulativeArgs {
 /// A checked `cumulative` run.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CumulativeRun {
-    /// The pooled analysis.
-    pub pool: PoolRun,
-    /// The model, group and page.
+    /// The pooled analysis, model, group and forest plot.
     pub sensitivity: Sensitivity,
     /// The order the studies are added in.
     pub order: CumulativeOrder,
 }
 
-impl CumulativeRun {
-    /// Checks the flags and types them.
-    ///
-    /// # Errors
-    /// Flags of `pool` that do not apply, or a bad page.
-    pub fn from_args(args: CumulativeArgs) -> Result<Self, CliError> {
-        Ok(CumulativeRun {
-            pool: pool_run(args.pool, "cumulative")?,
-            sensitivity: Sensitivity::from_args(args.sensitivity)?,
-            order: CumulativeOrder {
-                column: args.order,
-                decreasing: args.decreasing,
-            },
-        })
-    }
-}
-
 impl Finish for &CumulativeRun {
     fn finish<S: StudyRow + Serialize, R: StudyYear>(
         &mut self,
-        run: &PoolRun,
+        _run: &PoolRun,
         report: PoolReport<S>,
         _rows: &[R],
         _regroup: &dyn Fn(Grouping) -> Result<PoolReport<S>, AnalysisError>,
     ) -> Result<String, CliError> {
-        let (model, order) = (self.sensitivity.model, &self.order);
+        let s = &self.sensitivity;
         finish(
             report,
-            &self.sensitivity,
-            run.format,
+            s,
             1,
             |pooled, bar| {
-                cumulative_report(pooled, model, order, bar)
-                    .map_err(|e| CliError::Usage(e.to_string()))
+                let r = cumulative_report(pooled, s.model, &self.order, bar)
+                    .map_err(|e| CliError::Usage(e.to_string()))?;
+                if let Some(path) = &s.plot {
+                    let plot = s.scene(path, cumulative_forest(&r, None), forest::layout)?;
+                    s.write(vec![plot])?;
+                }
+                Ok(r)
             },
             (cumulative_table_text, cumulative_csv_text),
         )
@@ -90,6 +76,12 @@ impl Finish for &CumulativeRun {
 /// Bad flags or data, an unknown `--order` column, an impossible analysis, or a failure to
 /// write.
 pub fn run(args: CumulativeArgs) -> Result<Output, CliError> {
-    let run = CumulativeRun::from_args(args)?;
-    execute_with(run.pool.clone(), &mut &run)
+    let run = CumulativeRun {
+        sensitivity: Sensitivity::from_args(args.pool, args.sensitivity, "cumulative")?,
+        order: CumulativeOrder {
+            column: args.order,
+            decreasing: args.decreasing,
+        },
+    };
+    execute_with(run.sensitivity.pool.clone(), &mut &run)
 }

@@ -2,19 +2,20 @@
 //! those that do not apply), the pooled model and subgroup they follow, the progress bar of
 //! long runs, and the choice of renderer.
 
-use super::plots::{check_path, checked_page, PageArgs};
+use super::plots::{check_path, checked_page, plot_error, write_scene, PageArgs};
 use super::pool::{PoolArgs, PoolRun};
 use super::CliError;
 use crate::analysis::report::PoolReport;
 use crate::data::DataSource;
 use crate::methods::{PooledModel, Progress};
-use crate::plot::Page;
+use crate::plot::scene::Scene;
+use crate::plot::{Page, PlotError};
 use crate::settings::OutputFormat;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde::Serialize;
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// Flags both subcommands add to those of `pool`.
 #[derive(Debug, Args)]
@@ -26,62 +27,98 @@ pub struct SensitivityArgs {
     /// Only this subgroup of --by (default: every group).
     #[arg(long, value_name = "NAME")]
     pub group: Option<String>,
+    /// Also draw the forest plot of the refits (leave-one-out or cumulative) to this file
+    /// (.png or .svg).
+    #[arg(long, value_name = "PATH")]
+    pub plot: Option<PathBuf>,
     /// Page size and resolution of the plots.
     #[command(flatten)]
     pub page: PageArgs,
 }
 
-/// The checked flags both subcommands add.
+/// The checked pool run and flags both subcommands share.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Sensitivity {
+    /// The pooled analysis.
+    pub pool: PoolRun,
     /// The pooled model followed.
     pub model: PooledModel,
     /// The one subgroup to analyse, if any.
     pub group: Option<String>,
+    /// Where to draw the forest plot of the refits.
+    pub plot: Option<PathBuf>,
     /// Page of the plots (validated).
     pub page: Page,
 }
 
 impl Sensitivity {
-    /// Checks the flags.
+    /// Checks `pool`'s flags (refusing those that only `pool` has) and the shared ones of
+    /// `command`.
     ///
     /// # Errors
-    /// A page size or dpi out of range (exit 2).
-    pub fn from_args(args: SensitivityArgs) -> Result<Self, CliError> {
+    /// `--forest`, `--studies` or `--stream` given, pool's own checks, a bad plot path or page.
+    pub fn from_args(
+        mut pool: PoolArgs,
+        args: SensitivityArgs,
+        command: &str,
+    ) -> Result<Self, CliError> {
+        let refused = [
+            (
+                pool.forest.is_some(),
+                "--forest",
+                "draw its plot with --plot PATH",
+            ),
+            (
+                pool.studies,
+                "--studies",
+                "its rows are the studies already",
+            ),
+            (pool.stream, "--stream", "it needs every group in memory"),
+        ];
+        if let Some((_, flag, why)) = refused.iter().find(|(given, _, _)| *given) {
+            return Err(CliError::Usage(format!(
+                "{flag} does not apply to alkstats {command}: {why}"
+            )));
+        }
+        // The batch engine writes pool's own rows; these commands need the fitted models.
+        pool.no_stream = true;
+        let pool = PoolRun::from_args(pool, Default::default())?;
         Ok(Sensitivity {
+            plot: plot_path(args.plot, &pool.data)?,
+            pool,
             model: args.model,
             group: args.group,
             page: checked_page(&args.page)?,
         })
     }
-}
 
-/// The pool run behind `command`: pool's flags, without those that only `pool` has.
-///
-/// # Errors
-/// `--forest`, `--studies` or `--stream` given, or pool's own checks.
-pub fn pool_run(mut pool: PoolArgs, command: &str) -> Result<PoolRun, CliError> {
-    let refused = [
-        (
-            pool.forest.is_some(),
-            "--forest",
-            "draw its plot with --plot PATH",
-        ),
-        (
-            pool.studies,
-            "--studies",
-            "its rows are the studies already",
-        ),
-        (pool.stream, "--stream", "it needs every group in memory"),
-    ];
-    if let Some((_, flag, why)) = refused.iter().find(|(given, _, _)| *given) {
-        return Err(CliError::Usage(format!(
-            "{flag} does not apply to alkstats {command}: {why}"
-        )));
+    /// Lays out a plot with `layout` for `path`; [`Sensitivity::write`] writes it.
+    ///
+    /// # Errors
+    /// A plot that cannot be drawn as asked (exit 2).
+    pub fn scene<D>(
+        &self,
+        path: &Path,
+        data: Result<D, PlotError>,
+        layout: impl Fn(&D, &Page) -> Result<Scene, PlotError>,
+    ) -> Result<(PathBuf, Scene), CliError> {
+        let scene = data
+            .and_then(|d| layout(&d, &self.page))
+            .map_err(plot_error)?;
+        Ok((path.to_path_buf(), scene))
     }
-    // The batch engine writes pool's own rows; these commands need the fitted models.
-    pool.no_stream = true;
-    PoolRun::from_args(pool, Default::default())
+
+    /// Writes the plots once every one of them could be laid out, so that a plot that cannot
+    /// be drawn leaves no other written.
+    ///
+    /// # Errors
+    /// A file that cannot be written.
+    pub fn write(&self, plots: Vec<(PathBuf, Scene)>) -> Result<(), CliError> {
+        for (path, scene) in plots {
+            write_scene(&scene, &path, self.page.dpi)?;
+        }
+        Ok(())
+    }
 }
 
 /// A plot path, checked: a supported extension and not the input file.
@@ -135,28 +172,6 @@ pub fn select_group<S>(
     Ok(report)
 }
 
-/// The one analysis a single-analysis plot (Baujat, influence panels) draws.
-///
-/// # Errors
-/// [`CliError::Usage`] when there are several and no `--group` chose one.
-pub fn single<'a, A>(
-    analyses: &'a [A],
-    group: impl Fn(&A) -> Option<&str>,
-    flag: &str,
-) -> Result<&'a A, CliError> {
-    match analyses {
-        [one] => Ok(one),
-        _ => {
-            let names: Vec<&str> = analyses.iter().filter_map(&group).collect();
-            Err(CliError::Usage(format!(
-                "{flag} draws one analysis: choose a subgroup with --group NAME (one of: {}) or \
-                 pool everything with --by none",
-                names.join(", ")
-            )))
-        }
-    }
-}
-
 /// The table and CSV renderers of a report.
 pub type Renderers<T> = (fn(&T) -> String, fn(&T) -> Result<String, csv::Error>);
 
@@ -169,7 +184,6 @@ pub type Renderers<T> = (fn(&T) -> String, fn(&T) -> Result<String, csv::Error>)
 pub fn finish<S, T: Serialize>(
     report: PoolReport<S>,
     s: &Sensitivity,
-    format: OutputFormat,
     refits_per_study: usize,
     method: impl FnOnce(&PoolReport<S>, &Bar) -> Result<T, CliError>,
     (table, csv): Renderers<T>,
@@ -178,7 +192,7 @@ pub fn finish<S, T: Serialize>(
     let bar = Bar::new(refits_per_study * pooled.analyses.iter().map(|a| a.k).sum::<usize>());
     let result = method(&pooled, &bar)?;
     drop(bar);
-    match format {
+    match s.pool.format {
         OutputFormat::Table => Ok(table(&result)),
         OutputFormat::Json => {
             crate::output::json::render(&result).map_err(|e| CliError::Internal(e.into()))

@@ -104,8 +104,29 @@ mod tests {
         Rma::fit(data, ModelSettings::inverse_variance(fit)).unwrap()
     }
 
-    /// The fast inverse-variance path gives what a full refit of the subset gives (the
-    /// harmonic-mean n of the Freeman–Tukey back-transformation included), to the last bits.
+    /// Every field of two rows, relative to the larger magnitude (absolute below 1).
+    fn assert_close(a: &PooledRow, b: &PooledRow, tol: f64, what: &str) {
+        let fields = |r: &PooledRow| {
+            [
+                r.yi, r.se, r.lower_yi, r.upper_yi, r.stat, r.df, r.p, r.estimate, r.lower,
+                r.upper, r.q, r.q_df, r.q_p, r.tau2, r.i2, r.i2_tau,
+            ]
+        };
+        assert_eq!(a.k, b.k, "{what}");
+        for (i, (x, y)) in fields(a).into_iter().zip(fields(b)).enumerate() {
+            match (x, y) {
+                (Some(x), Some(y)) => {
+                    let d = (x - y).abs() / x.abs().max(y.abs()).max(1.0);
+                    assert!(d <= tol, "{what}: field {i}: {x} vs {y}");
+                }
+                (x, y) => assert_eq!(x, y, "{what}: field {i}"),
+            }
+        }
+    }
+
+    /// The fast paths give what a full refit of the subset gives (the harmonic-mean n of the
+    /// Freeman–Tukey back-transformation included): to the last bits where the subset is
+    /// copied and fitted, to rounding where DL and HE downdate the sums over every study.
     #[test]
     fn rows_equal_full_refits_of_each_subset() {
         for tau in TauMethod::ALL {
@@ -118,8 +139,55 @@ mod tests {
                         let keep: Vec<usize> = (0..7).filter(|&i| i != j).collect();
                         let r = m.refit_subset(&keep).unwrap();
                         let expected = PooledRow::of_model(&r, *choice);
-                        assert_eq!(row.fit, expected, "{tau} {ci} {choice} without {j}");
+                        let what = format!("{tau} {ci} {choice} without {j}");
+                        match tau {
+                            TauMethod::Dl | TauMethod::He => {
+                                assert_close(&row.fit, &expected, 1e-13, &what)
+                            }
+                            _ => assert_eq!(row.fit, expected, "{what}"),
+                        }
                     }
+                }
+            }
+        }
+    }
+
+    /// Leaving out the one different study leaves identical effects: Q is 0 exactly (not a
+    /// rounding residue that would give a Hartung–Knapp SE of 1e-17), as in a fit from scratch;
+    /// nearly equal effects put DL and HE at the boundary τ² = 0.
+    #[test]
+    fn downdating_meets_identical_effects_and_the_boundary() {
+        for y in [[0.2, 0.2, 0.2, 0.9], [0.2, 0.21, 0.19, 0.2]] {
+            let studies = (0..4)
+                .map(|i| Study::new(format!("S{i}"), i as u64 + 2, y[i], 0.04 + 0.01 * i as f64))
+                .collect();
+            let data = EffectSizes::new(
+                Measure::Generic(crate::settings::GenericMeasure::Gen),
+                studies,
+            );
+            for tau in [TauMethod::Dl, TauMethod::He] {
+                let fit = FitSettings {
+                    method_tau: tau,
+                    random_ci: RandomCi::Hk,
+                    ..FitSettings::default()
+                };
+                let m = Rma::fit(data.clone(), ModelSettings::inverse_variance(fit)).unwrap();
+                let loo = leave_one_out(&m, PooledModel::Random, &());
+                for (j, row) in loo.rows.iter().enumerate() {
+                    let keep: Vec<usize> = (0..4).filter(|&i| i != j).collect();
+                    let r = m.refit_subset(&keep).unwrap();
+                    let expected = PooledRow::of_model(&r, PooledModel::Random);
+                    assert_close(
+                        &row.fit,
+                        &expected,
+                        1e-13,
+                        &format!("{y:?} {tau} without {j}"),
+                    );
+                }
+                if y[3] == 0.9 {
+                    assert_eq!(loo.rows[3].fit.q, Some(0.0));
+                    assert_eq!(loo.rows[3].fit.se, Some(0.0), "HK SE of identical effects");
+                    assert_eq!(loo.rows[3].fit.stat, None, "μ̂/0 is not a finite statistic");
                 }
             }
         }

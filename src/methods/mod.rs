@@ -10,6 +10,7 @@
 
 pub mod baujat;
 pub mod cumulative;
+mod downdate;
 pub mod influence;
 pub mod leave_one_out;
 pub mod refit;

@@ -3,7 +3,10 @@
 //!
 //! A refit gives the numbers [`Rma::refit_subset`] gives (and so `alkstats pool` on those
 //! studies), by one of two paths:
-//! - common effect by inverse variance: the subset's yᵢ, vᵢ are copied into per-thread
+//! - common effect by inverse variance, leaving one study out with the DerSimonian–Laird or
+//!   Hedges estimator: the sums over every study downdated ([`super::downdate`]), one pass a
+//!   refit;
+//! - common effect by inverse variance otherwise: the subset's yᵢ, vᵢ are copied into per-thread
 //!   buffers and fitted by [`fit_summary`] without building a model and without the Q-profile
 //!   interval of τ², which no method reports per refit and whose root searches would cost more
 //!   than the rest of the fit. A refit is then a few O(k) passes for the closed-form τ²
@@ -16,6 +19,7 @@
 //! Refits run on rayon's threads, each into its own slot of the result, so the order of the
 //! rows and every number are the same on any number of threads.
 
+use super::downdate::Downdate;
 use super::{PooledModel, Progress};
 use crate::fit::heterogeneity::Heterogeneity;
 use crate::fit::tau2::IterControl;
@@ -73,12 +77,18 @@ pub struct Refit {
 pub struct Refits<'a> {
     model: &'a Rma,
     choice: PooledModel,
+    /// The sums that leave-one-out fits of DL and HE downdate.
+    downdate: Option<Downdate>,
 }
 
 impl<'a> Refits<'a> {
     /// Refits of `model`, reporting the estimate of `choice`.
     pub fn new(model: &'a Rma, choice: PooledModel) -> Self {
-        Refits { model, choice }
+        Refits {
+            model,
+            choice,
+            downdate: Downdate::new(model),
+        }
     }
 
     /// The model.
@@ -142,6 +152,10 @@ impl<'a> Refits<'a> {
         subset: Subset<'_>,
         s: &mut Scratch,
     ) -> Option<(FitSummary, f64)> {
+        if let (Subset::Without(i), Some(d)) = (subset, &self.downdate) {
+            let j = self.model.fitted().binary_search(&i).ok()?;
+            return Some(d.without(j, &mut s.ws));
+        }
         let n_back = self.gather(subset, s);
         // The model validated every effect and variance; only an empty subset fails.
         let summary = fit_summary(&s.yi, &s.vi, &self.model.settings().fit, &mut s.ws).ok()?;
