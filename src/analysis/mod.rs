@@ -16,6 +16,7 @@ pub mod median_pfs;
 pub mod pipeline;
 pub mod proportion;
 pub mod report;
+pub mod sensitivity;
 pub mod stored_results;
 pub mod study_rows;
 

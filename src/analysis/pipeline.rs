@@ -96,7 +96,7 @@ pub fn model_analysis<S>(
         heterogeneity: model.heterogeneity(),
     };
     Analysis {
-        model: Some(model.clone()),
+        model: Some(Box::new(model.clone())),
         ..pooled_analysis(group, parts, |y| model.back(y), totals, studies)
     }
 }

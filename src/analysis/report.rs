@@ -125,11 +125,11 @@ pub struct Analysis<S = StudyResult> {
     pub prediction: Option<PredictionResult>,
     /// Heterogeneity; null when k = 1.
     pub heterogeneity: Option<Heterogeneity>,
-    /// The fitted model behind the numbers, for methods that work on it (small-study tests,
-    /// trim-and-fill on the funnel plot); `None` where there is none (median of medians, the
-    /// batch engine). Not part of the output.
+    /// The fitted model behind these numbers, for the methods that take one (small-study
+    /// tests, trim-and-fill, leave-one-out, influence, cumulative); `None` where no model is
+    /// kept (the batch engine's rows, the median of medians). Not part of the JSON.
     #[serde(skip)]
-    pub model: Option<crate::model::Rma>,
+    pub model: Option<Box<crate::model::Rma>>,
 }
 
 /// Tests for subgroup differences.

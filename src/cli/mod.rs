@@ -7,14 +7,17 @@
 //! the raw flags.
 
 pub mod bias;
+pub mod cumulative;
 mod error;
 pub mod forest;
 pub mod funnel;
 pub mod import;
+pub mod influence;
 pub mod network;
 pub mod plots;
 pub mod pool;
 pub mod report;
+pub mod sensitivity;
 pub mod shell;
 
 use clap::{Parser, Subcommand};
@@ -41,6 +44,12 @@ enum Command {
     Forest(forest::ForestArgs),
     /// Draw a funnel plot (PNG or SVG by the --output extension), optionally contour-enhanced.
     Funnel(funnel::FunnelArgs),
+    /// Leave-one-out refits and influence diagnostics (metafor leave1out, influence) of every
+    /// group; the flags of pool, plus the model followed and plots.
+    Influence(influence::InfluenceArgs),
+    /// Cumulative meta-analysis (metafor cumul) of every group, in file order or by a column;
+    /// the flags of pool, plus the order and plots.
+    Cumulative(cumulative::CumulativeArgs),
     /// Network meta-analysis of hazard ratios: league table, ranking, inconsistency, plots.
     Network(network::NetworkArgs),
     /// Convert a review file into CSV files alkstats (and R) read: `import rm5 REVIEW.rm5
@@ -111,6 +120,8 @@ where
         Command::Bias(args) => bias::run(args),
         Command::Forest(args) => forest::run(args),
         Command::Funnel(args) => funnel::run(args),
+        Command::Influence(args) => influence::run(args),
+        Command::Cumulative(args) => cumulative::run(args),
         Command::Network(args) => network::run(args),
         Command::Report(args) => report::run(args),
         Command::Import(args) => import::run(args),

@@ -206,7 +206,7 @@ pub fn check_path(path: &Path, data: &DataSource) -> Result<Format, CliError> {
     Ok(format)
 }
 
-fn plot_error(e: PlotError) -> CliError {
+pub(super) fn plot_error(e: PlotError) -> CliError {
     match e {
         e @ PlotError::Draw { .. } => CliError::Internal(e.into()),
         other => CliError::Usage(other.to_string()),
@@ -220,7 +220,11 @@ fn write_error(e: WriteError) -> CliError {
     }
 }
 
-fn write_scene(scene: &plot::scene::Scene, path: &Path, dpi: f64) -> Result<(), CliError> {
+pub(super) fn write_scene(
+    scene: &plot::scene::Scene,
+    path: &Path,
+    dpi: f64,
+) -> Result<(), CliError> {
     plot::write(scene, path, dpi).map_err(write_error)?;
     eprintln!(
         "wrote {} ({:.0} × {:.0} px at {dpi} dpi)",

@@ -238,10 +238,50 @@ pub fn fit_summary(
         TauMethod::Dl => tau2::dersimonian_laird_from(&fixed, k),
         method => tau2::estimate(method, yi, vi, IterControl::default()),
     };
+    let re = WeightedSums::at_in(yi, vi, est.tau2, range);
+    let effects = Effects { yi, vi, range };
+    Ok(summary_from_sums(
+        k,
+        &fixed,
+        est,
+        &re,
+        settings,
+        ws,
+        Some(effects),
+    ))
+}
+
+/// The effects of a fit, for the Q-profile interval of τ² (which searches over them).
+#[derive(Debug, Clone, Copy)]
+pub struct Effects<'a> {
+    /// yᵢ.
+    pub yi: &'a [f64],
+    /// vᵢ.
+    pub vi: &'a [f64],
+    /// Their range.
+    pub range: EffectRange,
+}
+
+/// A fit of k ≥ 2 studies from its sums: the sums at τ² = 0 (`fixed`), the τ² estimate and the
+/// sums at it (`re`). This is [`fit_summary`] after its passes over the studies, so that a
+/// caller that has the sums by other means (leave-one-out downdating the sums of every study)
+/// gets the same fit. Only `sw`, `sw2`, `mu` and `q` of the sums are read, unless `effects` are
+/// given for the Q-profile interval of τ² (null without them, or when `ws` leaves it out).
+pub fn summary_from_sums(
+    k: usize,
+    fixed: &WeightedSums,
+    est: tau2::Tau2Estimate,
+    re: &WeightedSums,
+    settings: &FitSettings,
+    ws: &mut FitWorkspace,
+    effects: Option<Effects<'_>>,
+) -> FitSummary {
+    ws.use_level(settings.level.get());
+    let mut notes = FitNotes::default();
+    let common = wald(fixed.mu, (1.0 / fixed.sw).sqrt(), ws.z);
     notes.tau2_not_converged = !est.converged;
     let tau2 = est.tau2;
-    let re = WeightedSums::at_in(yi, vi, tau2, range);
-    let random = random_effects(&re, k, settings.random_ci, ws);
+    let random = random_effects(re, k, settings.random_ci, ws);
     let se_classic = (1.0 / re.sw).sqrt();
 
     let prediction = prediction_interval(re.mu, se_classic, tau2, k, settings.prediction, ws);
@@ -251,10 +291,14 @@ pub fn fit_summary(
     let df = (k - 1) as f64;
     let q = fixed.q;
     let s2 = df * fixed.sw / (fixed.sw * fixed.sw - fixed.sw2);
-    let tau2_ci = ws.q_profile_targets(k - 1).map(|targets| {
-        let estimate = QPoint { tau2, sums: re };
+    let targets = match effects {
+        Some(e) if ws.tau2_interval => ws.q_profile_targets(k - 1).map(|t| (t, e)),
+        _ => None,
+    };
+    let tau2_ci = targets.map(|(targets, e)| {
+        let estimate = QPoint { tau2, sums: *re };
         let (ci, converged) =
-            tau2_interval_q_profile_at(yi, vi, targets, range, &fixed, Some(estimate));
+            tau2_interval_q_profile_at(e.yi, e.vi, targets, e.range, fixed, Some(estimate));
         notes.q_profile_not_converged = !converged;
         ci
     });
@@ -281,7 +325,7 @@ pub fn fit_summary(
         s2,
     };
 
-    Ok(FitSummary {
+    FitSummary {
         k,
         common,
         random,
@@ -292,5 +336,5 @@ pub fn fit_summary(
         sum_weights_common: fixed.sw,
         sum_weights_random: re.sw,
         notes,
-    })
+    }
 }

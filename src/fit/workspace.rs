@@ -18,6 +18,8 @@ pub struct FitWorkspace {
     level: f64,
     pub(super) z: f64,
     by_df: Vec<DfQuantiles>,
+    /// Whether fits compute the Q-profile interval for τ² (the costliest part of a fit).
+    pub(super) tau2_interval: bool,
 }
 
 /// Quantiles for one df, each computed on first use (`None` = not yet computed).
@@ -38,6 +40,17 @@ impl FitWorkspace {
             level: level.get(),
             z: dist::z_crit(level.get()),
             by_df: Vec::new(),
+            tau2_interval: true,
+        }
+    }
+
+    /// A workspace whose fits leave out the Q-profile interval for τ² (reported as null): the
+    /// refits of leave-one-out and cumulative meta-analysis report τ² but not its interval, and
+    /// the interval's root searches would cost more than the rest of each refit.
+    pub fn without_tau2_interval(level: Level) -> Self {
+        FitWorkspace {
+            tau2_interval: false,
+            ..FitWorkspace::new(level)
         }
     }
 

@@ -174,6 +174,20 @@ impl Rma {
         &self.weights_random
     }
 
+    /// Hat values of the inverse-variance model with weights wᵢ = 1/(vᵢ + τ²), one per study of
+    /// the data (0 for a study without an effect): hᵢ = wᵢ/Σw, the diagonal of the hat matrix
+    /// of an intercept-only model (metafor `hatvalues.rma.uni`). `tau2` is [`Rma::tau2`] for the
+    /// random-effects model and 0 for the inverse-variance common-effect model.
+    pub fn hat_values(&self, tau2: f64) -> Vec<f64> {
+        let w = |i: usize| {
+            self.data.studies[i]
+                .effect
+                .map_or(0.0, |(_, v)| 1.0 / (v + tau2))
+        };
+        let total: f64 = self.fitted.iter().map(|&i| w(i)).sum();
+        (0..self.data.len()).map(|i| w(i) / total).collect()
+    }
+
     /// The inverse-variance fit underneath (per-fitted-study weights, iterations).
     pub fn inverse_variance_fit(&self) -> &Fit {
         &self.fit

@@ -4,4 +4,5 @@
 pub mod bias;
 pub mod csv_out;
 pub mod json;
+pub mod sensitivity;
 pub mod table;

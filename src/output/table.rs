@@ -5,7 +5,7 @@ use crate::analysis::report::{Analysis, PoolReport, StudyRow};
 use crate::format::{fixed as fmt_opt, p_value as fmt_p};
 use crate::model::Measure;
 
-fn ci(est: Option<f64>, lo: Option<f64>, hi: Option<f64>) -> String {
+pub(crate) fn ci(est: Option<f64>, lo: Option<f64>, hi: Option<f64>) -> String {
     format!(
         "{} [{}; {}]",
         fmt_opt(est, 4),

@@ -1,4 +1,5 @@
-//! Plots: forest and funnel plots as PNG or SVG.
+//! Plots: forest and funnel plots, and the plots of sensitivity analyses (leave-one-out and
+//! cumulative forests, Baujat, influence panels), as PNG or SVG.
 //!
 //! Data flows one way. A conversion function turns an analysis report into a plot-ready,
 //! outcome-neutral input ([`forest::ForestData`], [`funnel::FunnelData`]) without recomputing
@@ -7,13 +8,16 @@
 //! in the embedded DejaVu Sans ([`font`]), so PNG bytes depend on nothing but the input.
 
 pub mod axis;
+pub mod baujat;
 pub mod font;
 pub mod forest;
 pub mod funnel;
+pub mod influence;
 pub mod network;
 pub mod paint;
 pub mod scene;
 mod style;
+pub mod xy;
 
 use plotters::prelude::*;
 use scene::Scene;

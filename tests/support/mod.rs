@@ -15,6 +15,12 @@ use std::path::PathBuf;
 pub const CLOSED_FORM: f64 = 1e-6;
 /// Quantities from iterative estimators (REML, ML, PM, EB, Q-profile): relative 1e-5.
 pub const ITERATIVE: f64 = 1e-5;
+/// Leave-one-out, influence, cumulative and Baujat values against metafor 3.8 whose models
+/// (and so every refit, which inherits the model's `control`) are converged to 1e-12: relative
+/// 1e-6 for closed-form and iterative estimators alike, as issue 13 asks. The iterative refits
+/// agree far better (about 1e-10); 1e-6 leaves room for the p-values of tail areas, which the
+/// two tools compute by different algorithms.
+pub const REFIT: f64 = 1e-6;
 /// Below this magnitude a difference is judged in absolute terms (p-values of 1e-300 etc.).
 pub const ABS_FLOOR: f64 = 1e-12;
 

@@ -28,10 +28,44 @@ use serde::Serialize;
 
 const ARMS_NAME: &str = "data/alk_nsclc_arms.csv (embedded)";
 
-/// Pools with `analyse` at the run's grouping, draws the plots (re-running `analyse` without
-/// groups where a plot needs the overall result) and renders the report.
-fn pool_and_draw<S: StudyRow + Serialize, R: StudyYear>(
+/// What a run does with its report once it exists: `pool` draws its plots and renders it;
+/// `influence` and `cumulative` run their methods on the fitted models it keeps.
+pub trait Finish {
+    /// The output text of `report`; `rows` are the input rows (for years) and `regroup` reruns
+    /// the same analysis with another grouping (for the overall result of a plot).
+    ///
+    /// # Errors
+    /// A plot or method that cannot be run as asked, or a rendering failure.
+    fn finish<S: StudyRow + Serialize, R: StudyYear>(
+        &mut self,
+        run: &PoolRun,
+        report: PoolReport<S>,
+        rows: &[R],
+        regroup: &dyn Fn(Grouping) -> Result<PoolReport<S>, AnalysisError>,
+    ) -> Result<String, CliError>;
+}
+
+/// `pool`'s finish: the plots asked for, then the table, JSON or CSV.
+struct DrawAndRender;
+
+impl Finish for DrawAndRender {
+    fn finish<S: StudyRow + Serialize, R: StudyYear>(
+        &mut self,
+        run: &PoolRun,
+        report: PoolReport<S>,
+        rows: &[R],
+        regroup: &dyn Fn(Grouping) -> Result<PoolReport<S>, AnalysisError>,
+    ) -> Result<String, CliError> {
+        plots::draw(&run.plots, &report, rows, regroup)?;
+        render(&report, run)
+    }
+}
+
+/// Pools with `analyse` at the run's grouping and hands the report to `finish` (with
+/// `analyse`, which a plot re-runs without groups where it needs the overall result).
+fn pool_and_draw<S: StudyRow + Serialize, R: StudyYear, F: Finish>(
     run: &PoolRun,
+    finish: &mut F,
     grouping: Grouping,
     rows: &[R],
     analyse: impl Fn(Grouping) -> Result<PoolReport<S>, AnalysisError>,
@@ -47,8 +81,7 @@ fn pool_and_draw<S: StudyRow + Serialize, R: StudyYear>(
             report.warnings.push(c.summary());
         }
     }
-    plots::draw(&run.plots, &report, rows, &analyse)?;
-    render(&report, run)
+    finish.finish(run, report, rows, &analyse)
 }
 
 /// A user's file read as a table (no required columns: roles are resolved afterwards), or the
@@ -107,7 +140,15 @@ fn arms(
 ///
 /// # Errors
 /// Bad data, an impossible analysis, or a plot that cannot be drawn or written.
-pub fn execute(mut run: PoolRun) -> Result<Output, CliError> {
+pub fn execute(run: PoolRun) -> Result<Output, CliError> {
+    execute_with(run, &mut DrawAndRender)
+}
+
+/// Runs a checked pool analysis and hands its report to `finish`, whose text is the output.
+///
+/// # Errors
+/// Bad data, an impossible analysis, or what `finish` fails with.
+pub fn execute_with<F: Finish>(mut run: PoolRun, finish: &mut F) -> Result<Output, CliError> {
     let mut prepared = match run.rm5.clone() {
         Some(req) => Some(super::revman::prepare(&mut run, &req)?),
         None => None,
@@ -133,7 +174,7 @@ pub fn execute(mut run: PoolRun) -> Result<Output, CliError> {
                 grouping: Grouping::None,
                 keep_overlapping: run.keep_overlapping,
             };
-            pool_and_draw(&run, grouping, &arms, |grouping| {
+            pool_and_draw(&run, finish, grouping, &arms, |grouping| {
                 compare_arms(
                     &arms,
                     &headers,
@@ -162,7 +203,7 @@ pub fn execute(mut run: PoolRun) -> Result<Output, CliError> {
                 keep_overlapping: run.keep_overlapping,
             };
             let pairs: Vec<Pair> = rows.iter().map(Pair::from).collect();
-            pool_and_draw(&run, run.grouping("none"), &rows, |grouping| {
+            pool_and_draw(&run, finish, run.grouping("none"), &rows, |grouping| {
                 let s = CompareSettings {
                     grouping,
                     ..s.clone()
@@ -183,7 +224,7 @@ pub fn execute(mut run: PoolRun) -> Result<Output, CliError> {
             let table = user_table(&run, &mut prepared)?;
             let (name, headers) = (table.file.clone(), table.headers.clone());
             let rows = load_continuous(table, &run.maps, sd_method)?;
-            pool_and_draw(&run, run.grouping("none"), &rows, |grouping| {
+            pool_and_draw(&run, finish, run.grouping("none"), &rows, |grouping| {
                 let s = ContinuousSettings {
                     measure,
                     fit: run.fit,
@@ -196,7 +237,7 @@ pub fn execute(mut run: PoolRun) -> Result<Output, CliError> {
             let table = user_table(&run, &mut prepared)?;
             let (name, headers) = (table.file.clone(), table.headers.clone());
             let rows = load_generic(table, &run.maps)?;
-            pool_and_draw(&run, run.grouping("none"), &rows, |grouping| {
+            pool_and_draw(&run, finish, run.grouping("none"), &rows, |grouping| {
                 let s = GenericSettings {
                     sm: *sm,
                     ci_level: *ci_level,
@@ -234,7 +275,7 @@ pub fn execute(mut run: PoolRun) -> Result<Output, CliError> {
                 ..UserNeeds::default()
             };
             let (name, arms, headers, grouping) = arms(&run, source, needs, "drug")?;
-            pool_and_draw(&run, grouping, &arms, |grouping| {
+            pool_and_draw(&run, finish, grouping, &arms, |grouping| {
                 pool_proportions(
                     &arms,
                     &headers,
@@ -248,7 +289,7 @@ pub fn execute(mut run: PoolRun) -> Result<Output, CliError> {
         }
         &PoolAnalysis::Medians { method } => {
             let (name, arms, headers, grouping) = arms(&run, source, UserNeeds::default(), "drug")?;
-            pool_and_draw(&run, grouping, &arms, |grouping| {
+            pool_and_draw(&run, finish, grouping, &arms, |grouping| {
                 let s = MedianSettings {
                     method,
                     fit: run.fit,
@@ -278,7 +319,7 @@ pub fn execute(mut run: PoolRun) -> Result<Output, CliError> {
                 rows.extend(derived);
                 notes.extend(n);
             }
-            pool_and_draw(&run, run.grouping(COMPARISON), &rows, |grouping| {
+            pool_and_draw(&run, finish, run.grouping(COMPARISON), &rows, |grouping| {
                 let s = HazardSettings {
                     fit: run.fit,
                     endpoint: *endpoint,

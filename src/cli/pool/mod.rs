@@ -5,7 +5,7 @@ mod execute;
 mod revman;
 mod settings;
 
-pub use execute::execute;
+pub use execute::{execute, execute_with, Finish};
 pub use settings::{refuse_table_flags, PoolAnalysis, PoolRun};
 
 use super::plots::PlotSettings;

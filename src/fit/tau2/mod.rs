@@ -17,7 +17,7 @@ mod sj;
 
 pub use dl::{dersimonian_laird, dersimonian_laird_from};
 pub use eb::empirical_bayes;
-pub use he::hedges;
+pub use he::{hedges, hedges_from};
 pub use hs::hunter_schmidt;
 pub use likelihood::{maximum_likelihood, restricted_maximum_likelihood};
 pub use pm::{paule_mandel, solve_generalised_q, solve_generalised_q_from, QPoint};

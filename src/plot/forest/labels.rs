@@ -23,7 +23,11 @@ pub(super) struct OutcomeLabels {
 
 /// The labels of `report`'s measure.
 pub(super) fn outcome_labels<S>(report: &PoolReport<S>) -> OutcomeLabels {
-    let m = report.measure;
+    measure_labels(report.measure)
+}
+
+/// The labels of a measure.
+pub(super) fn measure_labels(m: Measure) -> OutcomeLabels {
     let l = m.labels();
     OutcomeLabels {
         what: l.what,

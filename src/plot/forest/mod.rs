@@ -18,6 +18,7 @@
 
 pub mod data;
 mod from_report;
+mod from_sensitivity;
 mod labels;
 mod layout;
 pub mod options;
@@ -25,6 +26,7 @@ mod text;
 
 pub use data::{Diamond, DiamondKind, ForestData, ForestGroup, ForestRow, Summary};
 pub use from_report::forest_data;
+pub use from_sensitivity::{cumulative_forest, leave_one_out_forest};
 pub use layout::layout;
 pub use options::{ForestOptions, Models, SortOrder};
 
