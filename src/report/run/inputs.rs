@@ -3,6 +3,7 @@
 
 use crate::data::arms::{load_user_arms, UserNeeds};
 use crate::data::hr::load_user_hr;
+use crate::data::table::Table;
 use crate::data::{
     load_arms, load_hr, read_table, Arm, DataError, FileKind, HrRow, StudyYear, EMBEDDED_ARMS,
     EMBEDDED_HR,
@@ -94,14 +95,11 @@ pub(super) trait DataRow: Sized {
     const ROLE: Role;
     /// The embedded file and its name in messages.
     const EMBEDDED: (&'static str, &'static str);
-    /// Validates the file's bytes into rows and headers: the embedded file under the shipped
-    /// schema, a file the plan names as a user's file (CSV, TSV or spreadsheet; columns found
-    /// by role, `source` optional), as `alkstats pool --data` reads it.
-    fn load(
-        name: &str,
-        bytes: &[u8],
-        user_file: bool,
-    ) -> Result<(Vec<Self>, Vec<String>), DataError>;
+    /// Validates the embedded file (the shipped schema) into rows and headers.
+    fn load_shipped(name: &str, bytes: &[u8]) -> Result<(Vec<Self>, Vec<String>), DataError>;
+    /// Validates a file the plan names, read by role as `alkstats pool --data` reads a user's
+    /// file (CSV, TSV or spreadsheet; `source` optional).
+    fn load_user(table: Table) -> Result<(Vec<Self>, Vec<String>), DataError>;
     /// The row as the provenance table lists it.
     fn source_row(&self) -> SourceRow;
 }
@@ -109,15 +107,10 @@ pub(super) trait DataRow: Sized {
 impl DataRow for Arm {
     const ROLE: Role = Role::Arms;
     const EMBEDDED: (&'static str, &'static str) = (EMBEDDED_ARMS, EMBEDDED_ARMS_NAME);
-    fn load(
-        name: &str,
-        bytes: &[u8],
-        user_file: bool,
-    ) -> Result<(Vec<Self>, Vec<String>), DataError> {
-        if !user_file {
-            return load_arms(name, bytes);
-        }
-        let table = read_table(name, bytes, FileKind::from_path(name), None, &[])?;
+    fn load_shipped(name: &str, bytes: &[u8]) -> Result<(Vec<Self>, Vec<String>), DataError> {
+        load_arms(name, bytes)
+    }
+    fn load_user(table: Table) -> Result<(Vec<Self>, Vec<String>), DataError> {
         load_user_arms(table, &[], UserNeeds::default())
     }
     fn source_row(&self) -> SourceRow {
@@ -135,15 +128,10 @@ impl DataRow for Arm {
 impl DataRow for HrRow {
     const ROLE: Role = Role::Hr;
     const EMBEDDED: (&'static str, &'static str) = (EMBEDDED_HR, EMBEDDED_HR_NAME);
-    fn load(
-        name: &str,
-        bytes: &[u8],
-        user_file: bool,
-    ) -> Result<(Vec<Self>, Vec<String>), DataError> {
-        if !user_file {
-            return load_hr(name, bytes);
-        }
-        let table = read_table(name, bytes, FileKind::from_path(name), None, &[])?;
+    fn load_shipped(name: &str, bytes: &[u8]) -> Result<(Vec<Self>, Vec<String>), DataError> {
+        load_hr(name, bytes)
+    }
+    fn load_user(table: Table) -> Result<(Vec<Self>, Vec<String>), DataError> {
         // Without an endpoint column, rows are read as PFS hazard ratios (as `pool` does by
         // default); an analysis of OS then finds none and says so.
         let user = load_user_hr(table, &[], Endpoint::Pfs)?;
@@ -176,7 +164,13 @@ impl<T: DataRow> Loaded<T> {
         }
         let (embedded, embedded_name) = T::EMBEDDED;
         let (name, bytes) = read(written, base, embedded, embedded_name)?;
-        let (rows, headers) = T::load(&name, &bytes, written.is_some())?;
+        let (rows, headers) = match written {
+            None => T::load_shipped(&name, &bytes)?,
+            Some(_) => {
+                let kind = FileKind::from_path(&name);
+                T::load_user(read_table(&name, &bytes, kind, None, &[])?)?
+            }
+        };
         Ok(Some(Loaded {
             name,
             rows,
