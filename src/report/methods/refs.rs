@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 pub(super) enum Ref {
     AgrestiCoull1998,
     AltmanBland2011,
+    Baujat2002,
     Dias2010,
     JacksonWhiteRiley2012,
     KonigKrahnBinder2013,
@@ -31,6 +32,7 @@ pub(super) enum Ref {
     HigginsThompsonSpiegelhalter2009,
     HunterSchmidt2004,
     KnappHartung2003,
+    Lau1992,
     MantelHaenszel1959,
     McGrath2019,
     Miller1978,
@@ -44,6 +46,7 @@ pub(super) enum Ref {
     Viechtbauer2005,
     Viechtbauer2007,
     Viechtbauer2010,
+    ViechtbauerCheung2010,
     Wilson1927,
     Yusuf1985,
 }
@@ -53,6 +56,7 @@ impl Ref {
         match self {
             Ref::AgrestiCoull1998 => "Agresti & Coull 1998",
             Ref::AltmanBland2011 => "Altman & Bland 2011",
+            Ref::Baujat2002 => "Baujat et al. 2002",
             Ref::Dias2010 => "Dias et al. 2010",
             Ref::JacksonWhiteRiley2012 => "Jackson, White & Riley 2012",
             Ref::KonigKrahnBinder2013 => "König, Krahn & Binder 2013",
@@ -75,6 +79,7 @@ impl Ref {
             Ref::HigginsThompsonSpiegelhalter2009 => "Higgins, Thompson & Spiegelhalter 2009",
             Ref::HunterSchmidt2004 => "Hunter & Schmidt 2004",
             Ref::KnappHartung2003 => "Knapp & Hartung 2003",
+            Ref::Lau1992 => "Lau et al. 1992",
             Ref::MantelHaenszel1959 => "Mantel & Haenszel 1959",
             Ref::McGrath2019 => "McGrath et al. 2019",
             Ref::Miller1978 => "Miller 1978",
@@ -88,6 +93,7 @@ impl Ref {
             Ref::Viechtbauer2005 => "Viechtbauer 2005",
             Ref::Viechtbauer2007 => "Viechtbauer 2007",
             Ref::Viechtbauer2010 => "Viechtbauer 2010",
+            Ref::ViechtbauerCheung2010 => "Viechtbauer & Cheung 2010",
             Ref::Wilson1927 => "Wilson 1927",
             Ref::Yusuf1985 => "Yusuf et al. 1985",
         }
@@ -96,6 +102,7 @@ impl Ref {
     pub(super) fn full(self) -> &'static str {
         match self {
             Ref::AgrestiCoull1998 => "Agresti A, Coull BA. Approximate is better than \"exact\" for interval estimation of binomial proportions. Am Stat. 1998;52:119–126.",
+            Ref::Baujat2002 => "Baujat B, Mahé C, Pignon JP, Hill C. A graphical method for exploring heterogeneity in meta-analyses: application to a meta-analysis of 65 trials. Stat Med. 2002;21:2641–2652.",
             Ref::AltmanBland2011 => "Altman DG, Bland JM. How to obtain the confidence interval from a P value. BMJ. 2011;343:d2090.",
             Ref::Dias2010 => "Dias S, Welton NJ, Caldwell DM, Ades AE. Checking consistency in mixed treatment comparison meta-analysis. Stat Med. 2010;29:932–944.",
             Ref::JacksonWhiteRiley2012 => "Jackson D, White IR, Riley RD. Quantifying the impact of between-study heterogeneity in multivariate meta-analyses. Stat Med. 2012;31:3805–3820.",
@@ -119,6 +126,7 @@ impl Ref {
             Ref::HigginsThompsonSpiegelhalter2009 => "Higgins JPT, Thompson SG, Spiegelhalter DJ. A re-evaluation of random-effects meta-analysis. J R Stat Soc Ser A. 2009;172:137–159.",
             Ref::HunterSchmidt2004 => "Hunter JE, Schmidt FL. Methods of Meta-Analysis: Correcting Error and Bias in Research Findings. 2nd ed. Thousand Oaks: Sage; 2004.",
             Ref::KnappHartung2003 => "Knapp G, Hartung J. Improved tests for a random effects meta-regression with a single covariate. Stat Med. 2003;22:2693–2710.",
+            Ref::Lau1992 => "Lau J, Antman EM, Jimenez-Silva J, Kupelnick B, Mosteller F, Chalmers TC. Cumulative meta-analysis of therapeutic trials for myocardial infarction. N Engl J Med. 1992;327:248–254.",
             Ref::MantelHaenszel1959 => "Mantel N, Haenszel W. Statistical aspects of the analysis of data from retrospective studies of disease. J Natl Cancer Inst. 1959;22:719–748.",
             Ref::McGrath2019 => "McGrath S, Zhao X, Qin ZZ, Steele R, Benedetti A. One-sample aggregate data meta-analysis of medians. Stat Med. 2019;38:969–984.",
             Ref::Miller1978 => "Miller JJ. The inverse of the Freeman–Tukey double arcsine transformation. Am Stat. 1978;32:138.",
@@ -132,6 +140,7 @@ impl Ref {
             Ref::Viechtbauer2005 => "Viechtbauer W. Bias and efficiency of meta-analytic variance estimators in the random-effects model. J Educ Behav Stat. 2005;30:261–293.",
             Ref::Viechtbauer2007 => "Viechtbauer W. Confidence intervals for the amount of heterogeneity in meta-analysis. Stat Med. 2007;26:37–52.",
             Ref::Viechtbauer2010 => "Viechtbauer W. Conducting meta-analyses in R with the metafor package. J Stat Softw. 2010;36(3):1–48.",
+            Ref::ViechtbauerCheung2010 => "Viechtbauer W, Cheung MWL. Outlier and influence diagnostics for meta-analysis. Res Synth Methods. 2010;1:112–125.",
             Ref::Wilson1927 => "Wilson EB. Probable inference, the law of succession, and statistical inference. J Am Stat Assoc. 1927;22:209–212.",
             Ref::Yusuf1985 => "Yusuf S, Peto R, Lewis J, Collins R, Sleight P. Beta blockade during and after myocardial infarction: an overview of the randomized trials. Prog Cardiovasc Dis. 1985;27:335–371.",
         }

@@ -4,6 +4,7 @@
 use super::kind::AnalysisKind;
 use super::parse::{flag, incr, level, opt, Ctx, Shared};
 use super::raw::{present_keys, RawAnalysis};
+use super::sensitivity::sensitivity;
 use super::spec::AnalysisSpec;
 use super::{AnalysisPlan, FigurePlan};
 use crate::analysis::compare::{CompareMethod, CompareSettings, COMPARISON};
@@ -25,6 +26,7 @@ pub(super) fn analysis(
     ctx: &Ctx<'_>,
     raw: &Spanned<RawAnalysis>,
     defaults: &Shared,
+    earlier: &[AnalysisPlan],
 ) -> Result<AnalysisPlan, ReportError> {
     let r = raw.get_ref();
     let kind: AnalysisKind = ctx.parse("kind", &r.kind)?;
@@ -66,6 +68,9 @@ pub(super) fn analysis(
     };
     let grouping = Grouping::from_arg(r.by.as_ref().map_or(default_by, |b| b.get_ref().as_str()));
     let spec = match kind {
+        AnalysisKind::Influence | AnalysisKind::Cumulative => {
+            return sensitivity(ctx, r, kind, id, earlier)
+        }
         AnalysisKind::Orr => AnalysisSpec::Orr(ProportionSettings {
             sm: opt(ctx, "sm", &r.sm, ProportionMeasure::Plogit)?,
             fit,
@@ -137,6 +142,8 @@ pub(super) fn analysis(
         forest_model: opt(ctx, "forest_model", &r.forest_model, Models::Both)?,
         funnel: flag(&r.funnel, false),
         graph: flag(&r.graph, kind == AnalysisKind::Network),
+        baujat: false,
+        influence: false,
     };
     Ok(AnalysisPlan {
         id,

@@ -22,16 +22,22 @@ pub enum AnalysisKind {
     Pfs,
     /// Network meta-analysis of hazard ratios with P-score ranking (`network --outcome hr`).
     Network,
+    /// Leave-one-out and influence diagnostics of an earlier pooled analysis (`influence`).
+    Influence,
+    /// Cumulative meta-analysis of an earlier pooled analysis (`cumulative`).
+    Cumulative,
 }
 
 impl AnalysisKind {
     /// Every kind, in the order listed in messages.
-    pub const ALL: [AnalysisKind; 5] = [
+    pub const ALL: [AnalysisKind; 7] = [
         AnalysisKind::Orr,
         AnalysisKind::OrrCompare,
         AnalysisKind::Hr,
         AnalysisKind::Pfs,
         AnalysisKind::Network,
+        AnalysisKind::Influence,
+        AnalysisKind::Cumulative,
     ];
 
     /// The plan spelling, which is also the `outcome` field of the JSON output.
@@ -42,6 +48,8 @@ impl AnalysisKind {
             AnalysisKind::Hr => "hr",
             AnalysisKind::Pfs => "pfs",
             AnalysisKind::Network => "network",
+            AnalysisKind::Influence => "influence",
+            AnalysisKind::Cumulative => "cumulative",
         }
     }
 
@@ -116,6 +124,10 @@ impl AnalysisKind {
                 "forest",
                 "graph",
             ],
+            AnalysisKind::Influence => {
+                &["of", "group", "model", "forest", "baujat", "influence_plot"]
+            }
+            AnalysisKind::Cumulative => &["of", "group", "model", "order", "decreasing", "forest"],
         }
     }
 
@@ -126,6 +138,8 @@ impl AnalysisKind {
             AnalysisKind::Hr => "Hazard ratios",
             AnalysisKind::Pfs => "Median progression-free survival",
             AnalysisKind::Network => "Network meta-analysis of hazard ratios",
+            AnalysisKind::Influence => "Leave-one-out and influence diagnostics",
+            AnalysisKind::Cumulative => "Cumulative meta-analysis",
         };
         match by {
             Some(Grouping::Column(c)) => format!("{what} by {c}"),

@@ -72,6 +72,12 @@ pub(super) struct RawAnalysis {
     pub(super) setting: Option<Spanned<String>>,
     pub(super) small_values: Option<Spanned<String>>,
     pub(super) graph: Option<Spanned<bool>>,
+    pub(super) of: Option<Spanned<String>>,
+    pub(super) group: Option<Spanned<String>>,
+    pub(super) order: Option<Spanned<String>>,
+    pub(super) decreasing: Option<Spanned<bool>>,
+    pub(super) baujat: Option<Spanned<bool>>,
+    pub(super) influence_plot: Option<Spanned<bool>>,
 }
 
 /// Spans of the optional keys an `[[analysis]]` sets, by name.
@@ -101,6 +107,12 @@ pub(super) fn present_keys(r: &RawAnalysis) -> Vec<(&'static str, Range<usize>)>
         ("setting", span(&r.setting)),
         ("small_values", span(&r.small_values)),
         ("graph", span(&r.graph)),
+        ("of", span(&r.of)),
+        ("group", span(&r.group)),
+        ("order", span(&r.order)),
+        ("decreasing", span(&r.decreasing)),
+        ("baujat", span(&r.baujat)),
+        ("influence_plot", span(&r.influence_plot)),
     ];
     all.into_iter()
         .filter_map(|(k, s)| s.map(|s| (k, s)))

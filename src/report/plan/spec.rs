@@ -2,6 +2,7 @@
 //! exactly as `alkstats pool` or `alkstats network` would build it from its flags.
 
 use super::kind::AnalysisKind;
+use super::sensitivity::SensitivitySpec;
 use crate::analysis::compare::CompareSettings;
 use crate::analysis::group::Grouping;
 use crate::analysis::hazard::HazardSettings;
@@ -23,6 +24,10 @@ pub enum AnalysisSpec {
     Pfs(MedianSettings),
     /// [`crate::network::hr::hr_network`].
     Network(HrNetworkSettings),
+    /// [`crate::analysis::sensitivity::influence_report`] of an earlier pooled analysis.
+    Influence(SensitivitySpec),
+    /// [`crate::analysis::sensitivity::cumulative_report`] of an earlier pooled analysis.
+    Cumulative(SensitivitySpec),
 }
 
 impl AnalysisSpec {
@@ -34,28 +39,40 @@ impl AnalysisSpec {
             AnalysisSpec::Hr(_) => AnalysisKind::Hr,
             AnalysisSpec::Pfs(_) => AnalysisKind::Pfs,
             AnalysisSpec::Network(_) => AnalysisKind::Network,
+            AnalysisSpec::Influence(_) => AnalysisKind::Influence,
+            AnalysisSpec::Cumulative(_) => AnalysisKind::Cumulative,
         }
     }
 
-    /// The pairwise model settings; `None` for a network.
+    /// The pooled analysis whose data and settings this one uses: itself, or for a
+    /// sensitivity analysis the analysis it examines.
+    pub fn pooled(&self) -> &AnalysisSpec {
+        match self {
+            AnalysisSpec::Influence(s) | AnalysisSpec::Cumulative(s) => &s.pooled,
+            other => other,
+        }
+    }
+
+    /// The pairwise model settings; `None` for a network or a sensitivity analysis (which
+    /// refits the model of the analysis it examines).
     pub fn fit(&self) -> Option<&FitSettings> {
         match self {
             AnalysisSpec::Orr(s) => Some(&s.fit),
             AnalysisSpec::OrrCompare(s) => Some(&s.fit),
             AnalysisSpec::Hr(s) => Some(&s.fit),
             AnalysisSpec::Pfs(s) => Some(&s.fit),
-            AnalysisSpec::Network(_) => None,
+            _ => None,
         }
     }
 
-    /// The subgroups; `None` for a network.
+    /// The subgroups; `None` for a network or a sensitivity analysis.
     pub fn grouping(&self) -> Option<&Grouping> {
         match self {
             AnalysisSpec::Orr(s) => Some(&s.grouping),
             AnalysisSpec::OrrCompare(s) => Some(&s.grouping),
             AnalysisSpec::Hr(s) => Some(&s.grouping),
             AnalysisSpec::Pfs(s) => Some(&s.grouping),
-            AnalysisSpec::Network(_) => None,
+            _ => None,
         }
     }
 
@@ -67,6 +84,7 @@ impl AnalysisSpec {
             AnalysisSpec::Hr(s) => s.keep_overlapping,
             AnalysisSpec::Pfs(s) => s.keep_overlapping,
             AnalysisSpec::Network(s) => s.keep_overlapping,
+            AnalysisSpec::Influence(s) | AnalysisSpec::Cumulative(s) => s.pooled.keep_overlapping(),
         }
     }
 }

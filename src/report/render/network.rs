@@ -224,5 +224,6 @@ pub(super) fn network_view(
         warnings: n.warnings.clone(),
         figures,
         network: Some(network),
+        sensitivity: None,
     }
 }

@@ -21,6 +21,10 @@ pub enum FigureKind {
     Funnel,
     /// Network graph.
     Graph,
+    /// Baujat plot.
+    Baujat,
+    /// Panels of the influence diagnostics.
+    Influence,
 }
 
 impl FigureKind {
@@ -30,6 +34,8 @@ impl FigureKind {
             FigureKind::Forest => "forest",
             FigureKind::Funnel => "funnel",
             FigureKind::Graph => "graph",
+            FigureKind::Baujat => "baujat",
+            FigureKind::Influence => "influence",
         }
     }
 }

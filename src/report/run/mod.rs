@@ -8,6 +8,7 @@
 
 mod figures;
 mod inputs;
+mod sensitivity;
 
 pub use figures::{Figure, FigureKind};
 pub use inputs::{sha256_hex, Input, Role, SourceRow};
@@ -22,6 +23,7 @@ use crate::analysis::proportion::pool_proportions;
 use crate::analysis::report::{
     ComparisonStudyResult, HazardStudyResult, MedianStudyResult, PoolReport, StudyResult,
 };
+use crate::analysis::sensitivity::{CumulativeReport, InfluenceReport};
 use crate::analysis::AnalysisError;
 use crate::data::{load_arms, load_hr, Arm, HrRow, EMBEDDED_ARMS, EMBEDDED_HR};
 use crate::network::hr::{hr_network, NetworkReport};
@@ -46,6 +48,10 @@ pub enum AnyReport {
     Pfs(PoolReport<MedianStudyResult>),
     /// A network meta-analysis, as `alkstats network --format json`.
     Network(Box<NetworkReport>),
+    /// Leave-one-out and influence diagnostics, as `alkstats influence --format json`.
+    Influence(Box<InfluenceReport>),
+    /// Cumulative meta-analysis, as `alkstats cumulative --format json`.
+    Cumulative(Box<CumulativeReport>),
 }
 
 /// One analysis of the plan with its results.
@@ -91,7 +97,8 @@ fn shell_word(s: &str) -> String {
 /// # Errors
 /// A data file that cannot be read or is invalid; an analysis or figure that cannot be made.
 pub fn run(plan: &Plan, base: &Path) -> Result<RunResult, ReportError> {
-    let uses_hr = |s: &AnalysisSpec| matches!(s, AnalysisSpec::Hr(_) | AnalysisSpec::Network(_));
+    let uses_hr =
+        |s: &AnalysisSpec| matches!(s.pooled(), AnalysisSpec::Hr(_) | AnalysisSpec::Network(_));
     let needs_hr = plan.analyses.iter().any(|a| uses_hr(&a.spec));
     let needs_arms = plan.analyses.iter().any(|a| !uses_hr(&a.spec));
     let arms = if needs_arms {
@@ -131,12 +138,14 @@ pub fn run(plan: &Plan, base: &Path) -> Result<RunResult, ReportError> {
     };
     let mut sections = Vec::with_capacity(plan.analyses.len());
     for a in &plan.analyses {
-        sections.push(run_analysis(
+        let section = run_analysis(
             a,
             arms.as_ref().map(|x| &x.0),
             hr.as_ref().map(|x| &x.0),
             plan.dpi,
-        )?);
+            &sections,
+        )?;
+        sections.push(section);
     }
     let mut inputs = Vec::new();
     if let Some((l, sha256)) = &arms {
@@ -163,12 +172,14 @@ pub fn run(plan: &Plan, base: &Path) -> Result<RunResult, ReportError> {
 }
 
 /// Runs one analysis and draws its figures. The arms (or hazard ratios) are loaded by
-/// [`run`] whenever an analysis of that kind is in the plan.
+/// [`run`] whenever an analysis of that kind is in the plan; a sensitivity section examines
+/// one of the `earlier` sections.
 fn run_analysis(
     a: &AnalysisPlan,
     arms: Option<&Loaded<Arm>>,
     hr: Option<&Loaded<HrRow>>,
     dpi: f64,
+    earlier: &[Section],
 ) -> Result<Section, ReportError> {
     let analysis_err = |source: AnalysisError| ReportError::Analysis {
         id: a.id.clone(),
@@ -213,6 +224,14 @@ fn run_analysis(
         AnalysisSpec::OrrCompare(s) => pooled!(OrrCompare, s, arms, compare_arms, Role::Arms),
         AnalysisSpec::Hr(s) => pooled!(Hr, s, hr, pool_hazard_ratios, Role::Hr),
         AnalysisSpec::Pfs(s) => pooled!(Pfs, s, arms, pool_medians, Role::Arms),
+        AnalysisSpec::Influence(s) | AnalysisSpec::Cumulative(s) => {
+            let (report, figures, role) = sensitivity::section(a, s, earlier, dpi)?;
+            let written = match role {
+                Role::Arms => arms.and_then(|d| d.written.as_deref()),
+                Role::Hr => hr.and_then(|d| d.written.as_deref()),
+            };
+            (report, figures, role, written)
+        }
         AnalysisSpec::Network(s) => {
             let data = hr.ok_or_else(missing)?;
             let report = hr_network(&data.rows, &data.name, s).map_err(|e| match e {
