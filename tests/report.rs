@@ -65,6 +65,32 @@ const DEFAULT_PLAN: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "orr_crizotinib_influence",
+        &[
+            "influence",
+            "--outcome",
+            "orr",
+            "--group",
+            "crizotinib",
+            "--format",
+            "json",
+        ],
+    ),
+    (
+        "orr_crizotinib_cumulative",
+        &[
+            "cumulative",
+            "--outcome",
+            "orr",
+            "--group",
+            "crizotinib",
+            "--order",
+            "year",
+            "--format",
+            "json",
+        ],
+    ),
+    (
         "orr_randomized",
         &[
             "pool",
@@ -99,6 +125,32 @@ const DEFAULT_PLAN: &[(&str, &[&str])] = &[
             "hr",
             "--endpoint",
             "pfs",
+            "--format",
+            "json",
+        ],
+    ),
+    (
+        "hr_pfs_influence",
+        &[
+            "influence",
+            "--outcome",
+            "hr",
+            "--endpoint",
+            "pfs",
+            "--format",
+            "json",
+        ],
+    ),
+    (
+        "hr_pfs_cumulative",
+        &[
+            "cumulative",
+            "--outcome",
+            "hr",
+            "--endpoint",
+            "pfs",
+            "--order",
+            "year",
             "--format",
             "json",
         ],
@@ -159,9 +211,9 @@ fn two_runs_write_byte_identical_files_and_check_accepts_them() {
         assert!(a.contains_key(name), "{name} is written");
     }
     let figures = a.keys().filter(|k| k.starts_with("figures/")).count();
-    assert_eq!(figures, 18, "a PNG and an SVG of each of the 9 figures");
+    assert_eq!(figures, 30, "a PNG and an SVG of each of the 15 figures");
     let out = w.ok(&["report", "--check", "first"]);
-    assert!(out.contains("all 22 files match"), "{out}");
+    assert!(out.contains("all 34 files match"), "{out}");
     // Writing over an earlier report replaces it whole.
     w.create("first/stale.txt", "left over");
     w.ok(&["report", "--out", "first"]);
@@ -265,6 +317,33 @@ fn markdown_and_html_show_the_json_numbers_at_fixed_decimals() {
             }
             continue;
         }
+        if entry["kind"] == "influence" || entry["kind"] == "cumulative" {
+            // Each refit's row: its study, k and estimate with its interval.
+            let refits = if entry["kind"] == "influence" {
+                "leave_one_out"
+            } else {
+                "cumulative"
+            };
+            for a in entry["result"]["analyses"].as_array().unwrap() {
+                for r in a[refits].as_array().unwrap() {
+                    let f = |v: &Value| format!("{:.4}", v.as_f64().unwrap());
+                    let row = format!(
+                        "| {} | {} | {} [{}; {}] |",
+                        r["study"].as_str().unwrap(),
+                        r["k"],
+                        f(&r["estimate"]),
+                        f(&r["lower"]),
+                        f(&r["upper"])
+                    );
+                    // Groups of one study are named, not tabled.
+                    if a[refits].as_array().unwrap().len() > 1 {
+                        assert!(md.contains(&row), "report.md lacks {row}");
+                        checked += 1;
+                    }
+                }
+            }
+            continue;
+        }
         let digits = if entry["kind"] == "pfs" { 2 } else { 4 };
         // This analysis' part of the Markdown: from its heading to the next one.
         let title = entry["title"].as_str().unwrap();
@@ -317,13 +396,17 @@ fn methods_section_names_estimators_conventions_and_references() {
         "P-scores (Rücker & Schwarzer 2015)",
         "## References",
         "Higgins JPT, Thompson SG. Quantifying heterogeneity in a meta-analysis. Stat Med. 2002",
+        "influence() (Viechtbauer & Cheung 2010)",
+        "The Baujat plot (Baujat et al. 2002)",
+        "In a cumulative meta-analysis (Lau et al. 1992)",
         "## Data provenance",
     ] {
         assert!(methods.contains(needle), "methods lack '{needle}'");
     }
     // Every shipped arm is listed with its source, and used rows name their analyses.
     assert!(md.contains(
-        "| 3 | PROFILE 1001 (2012: 143 pts) | crizotinib | PROFILE 1001 | orr_by_drug, orr_crizotinib_bias |"
+        "| 3 | PROFILE 1001 (2012: 143 pts) | crizotinib | PROFILE 1001 | orr_by_drug, \
+         orr_crizotinib_influence, orr_crizotinib_cumulative, orr_crizotinib_bias |"
     ));
     assert!(md.contains("Camidge DR, Lancet Oncol 2012"));
 }
@@ -352,7 +435,41 @@ fn figures_are_the_bytes_the_plot_commands_write() {
         "--output",
         "network.txt",
     ]);
+    w.ok(&[
+        "influence",
+        "--group",
+        "crizotinib",
+        "--plot",
+        "loo.svg",
+        "--baujat",
+        "baujat.png",
+        "--influence-plot",
+        "influence.png",
+        "--output",
+        "influence.txt",
+    ]);
+    w.ok(&[
+        "cumulative",
+        "--outcome",
+        "hr",
+        "--order",
+        "year",
+        "--plot",
+        "cumulative.png",
+        "--output",
+        "cumulative.txt",
+    ]);
     for (mine, theirs) in [
+        ("r/figures/orr_crizotinib_influence_forest.svg", "loo.svg"),
+        (
+            "r/figures/orr_crizotinib_influence_baujat.png",
+            "baujat.png",
+        ),
+        (
+            "r/figures/orr_crizotinib_influence_influence.png",
+            "influence.png",
+        ),
+        ("r/figures/hr_pfs_cumulative_forest.png", "cumulative.png"),
         ("r/figures/orr_by_drug_forest.png", "forest.png"),
         ("r/figures/hr_os_by_comparison_forest.svg", "hr_os.svg"),
         ("r/figures/orr_by_drug_funnel.png", "funnel.png"),

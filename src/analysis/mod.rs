@@ -35,6 +35,16 @@ pub enum AnalysisError {
         /// Columns of the file.
         available: String,
     },
+    /// A subgroup asked for (`--group`, a plan's `group`) that the analysis does not have.
+    #[error("--group {group}: no such subgroup of --by {by}; expected one of: {available}")]
+    UnknownGroup {
+        /// The group asked for.
+        group: String,
+        /// The grouping column.
+        by: String,
+        /// The groups of the analysis.
+        available: String,
+    },
     /// Nothing left to pool in a file.
     #[error("{data}: {reason}")]
     NothingToPool {
@@ -96,6 +106,9 @@ pub enum AnalysisError {
         /// The limit found.
         lower: f64,
     },
+    /// A method on the fitted models that cannot be run as asked (an unknown `--order`).
+    #[error(transparent)]
+    Method(#[from] crate::methods::MethodError),
     /// The model of one group cannot be fitted.
     #[error("{}{source}", group.as_deref().map(|g| format!("{g}: ")).unwrap_or_default())]
     Model {

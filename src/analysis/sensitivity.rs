@@ -9,6 +9,7 @@
 
 use super::pipeline::group_prefix;
 use super::report::{Analysis, PoolReport, PoolSettingsEcho};
+use super::AnalysisError;
 use crate::methods::baujat::{baujat, BaujatPoint};
 use crate::methods::cumulative::{cumulative, CumulativeOrder};
 use crate::methods::influence::{influence, InfluenceRow, RULE};
@@ -124,6 +125,42 @@ pub type InfluenceReport = SensitivityReport<InfluenceAnalysis>;
 /// `alkstats cumulative`'s report.
 pub type CumulativeReport = SensitivityReport<CumulativeAnalysis>;
 
+/// `report` with only the analysis of `group`: its warnings about the other groups (which
+/// start with their names) go with them, and one group has no test for subgroup differences.
+///
+/// # Errors
+/// [`AnalysisError::UnknownGroup`] naming the groups when `group` is not one of them.
+pub fn select_group<S>(
+    mut report: PoolReport<S>,
+    group: &str,
+) -> Result<PoolReport<S>, AnalysisError> {
+    let names: Vec<String> = report
+        .analyses
+        .iter()
+        .map(|a| a.group.clone().unwrap_or_else(|| "(all studies)".into()))
+        .collect();
+    let others: Vec<String> = names
+        .iter()
+        .filter(|&name| name != group)
+        .map(|name| format!("{name}: "))
+        .collect();
+    report
+        .analyses
+        .retain(|a| a.group.as_deref() == Some(group));
+    if report.analyses.is_empty() {
+        return Err(AnalysisError::UnknownGroup {
+            group: group.to_string(),
+            by: report.settings.by.clone(),
+            available: names.join(", "),
+        });
+    }
+    report
+        .warnings
+        .retain(|w| !others.iter().any(|prefix| w.starts_with(prefix.as_str())));
+    report.subgroup_test = None;
+    Ok(report)
+}
+
 /// The fitted model of an analysis, or a warning that it has none.
 fn model_of<'a, S>(a: &'a Analysis<S>, warnings: &mut Vec<String>) -> Option<&'a Rma> {
     let model = a.model.as_deref();
@@ -194,7 +231,10 @@ pub fn influence_report<S>(
         let inf = influence(model, choice, progress);
         let points = baujat(model, choice, &loo);
         extend(warnings, group, loo.warnings);
-        extend(warnings, group, inf.warnings);
+        // With one study, leave-one-out's warning says all there is to say.
+        if model.k() > 1 {
+            extend(warnings, group, inf.warnings);
+        }
         Ok(InfluenceAnalysis {
             group: a.group.clone(),
             k: model.k(),

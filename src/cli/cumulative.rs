@@ -58,7 +58,7 @@ impl Finish for &CumulativeRun {
             1,
             |pooled, bar| {
                 let r = cumulative_report(pooled, s.model, &self.order, bar)
-                    .map_err(|e| CliError::Usage(e.to_string()))?;
+                    .map_err(AnalysisError::from)?;
                 if let Some(path) = &s.plot {
                     let plot = s.scene(path, cumulative_forest(&r, None), forest::layout)?;
                     s.write(vec![plot])?;

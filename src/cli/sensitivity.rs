@@ -6,6 +6,7 @@ use super::plots::{check_path, checked_page, plot_error, write_scene, PageArgs};
 use super::pool::{PoolArgs, PoolRun};
 use super::CliError;
 use crate::analysis::report::PoolReport;
+use crate::analysis::sensitivity::select_group;
 use crate::data::DataSource;
 use crate::methods::{PooledModel, Progress};
 use crate::plot::scene::Scene;
@@ -132,46 +133,6 @@ pub fn plot_path(path: Option<PathBuf>, data: &DataSource) -> Result<Option<Path
     Ok(path)
 }
 
-/// `report` with only the analysis of `group`, when one is asked for.
-///
-/// # Errors
-/// [`CliError::Usage`] naming the groups when `group` is not one of them.
-pub fn select_group<S>(
-    mut report: PoolReport<S>,
-    group: Option<&str>,
-) -> Result<PoolReport<S>, CliError> {
-    let Some(g) = group else {
-        return Ok(report);
-    };
-    let names: Vec<String> = report
-        .analyses
-        .iter()
-        .map(|a| a.group.clone().unwrap_or_else(|| "(all studies)".into()))
-        .collect();
-    let others: Vec<String> = report
-        .analyses
-        .iter()
-        .filter_map(|a| a.group.as_deref())
-        .filter(|&name| name != g)
-        .map(|name| format!("{name}: "))
-        .collect();
-    report.analyses.retain(|a| a.group.as_deref() == Some(g));
-    // Warnings about the groups left out (they start with the group's name) go with them.
-    report
-        .warnings
-        .retain(|w| !others.iter().any(|prefix| w.starts_with(prefix.as_str())));
-    if report.analyses.is_empty() {
-        return Err(CliError::Usage(format!(
-            "--group {g}: no such subgroup of --by {}; expected one of: {}",
-            report.settings.by,
-            names.join(", ")
-        )));
-    }
-    // One group is no longer a comparison of subgroups.
-    report.subgroup_test = None;
-    Ok(report)
-}
-
 /// The table and CSV renderers of a report.
 pub type Renderers<T> = (fn(&T) -> String, fn(&T) -> Result<String, csv::Error>);
 
@@ -188,7 +149,10 @@ pub fn finish<S, T: Serialize>(
     method: impl FnOnce(&PoolReport<S>, &Bar) -> Result<T, CliError>,
     (table, csv): Renderers<T>,
 ) -> Result<String, CliError> {
-    let pooled = select_group(report, s.group.as_deref())?;
+    let pooled = match &s.group {
+        Some(g) => select_group(report, g)?,
+        None => report,
+    };
     let bar = Bar::new(refits_per_study * pooled.analyses.iter().map(|a| a.k).sum::<usize>());
     let result = method(&pooled, &bar)?;
     drop(bar);

@@ -7,8 +7,9 @@ use crate::analysis::compare::CompareMethod;
 use crate::analysis::group::Grouping;
 use crate::analysis::median_pfs::MedianMethod;
 use crate::effect::two_arm::TwoArmMeasure;
+use crate::methods::PooledModel;
 use crate::network::{NetworkModel, SmallValues};
-use crate::report::plan::AnalysisSpec;
+use crate::report::plan::{AnalysisSpec, SensitivitySpec};
 use crate::settings::{Endpoint, ProportionMeasure, StudyCi, TauMethod};
 
 fn grouping_text(g: &Grouping) -> String {
@@ -168,6 +169,7 @@ pub(super) fn analysis_text(spec: &AnalysisSpec, overlap_each: bool, c: &mut Cit
                 pct(n.level.get())
             )
         }
+        AnalysisSpec::Influence(s) | AnalysisSpec::Cumulative(s) => sensitivity_text(spec, s, c),
         AnalysisSpec::Hr(s) => {
             let endpoint = match s.endpoint {
                 Endpoint::Pfs => "progression-free survival",
@@ -212,4 +214,38 @@ pub(super) fn analysis_text(spec: &AnalysisSpec, overlap_each: bool, c: &mut Cit
         t.push_str(overlap_text(spec.keep_overlapping()));
     }
     t
+}
+
+/// The paragraph of a sensitivity section: what was refitted, how, and what marks a study.
+fn sensitivity_text(spec: &AnalysisSpec, s: &SensitivitySpec, c: &mut Cites) -> String {
+    let model = match s.model {
+        PooledModel::Random => "random-effects",
+        PooledModel::Common => "common-effect",
+    };
+    let scope = match &s.group {
+        Some(g) => format!("the {g} group of the analysis '{}'", s.of),
+        None => format!("each group of the analysis '{}'", s.of),
+    };
+    if let AnalysisSpec::Cumulative(_) = spec {
+        return format!(
+            "In a cumulative meta-analysis {} of {scope}, the {model} model was refitted to the \
+             first study, the first two, and so on, in the order of {}, each fit with the same \
+             τ² estimator, interval method and common-effect method as the analysis.",
+            c.paren(&[Ref::Lau1992]),
+            s.order.describe()
+        );
+    }
+    format!(
+        "In a leave-one-out analysis of {scope}, the {model} model was refitted without each study \
+         in turn, with the same τ² estimator, interval method and common-effect method (a \
+         Mantel–Haenszel or Peto estimate from the remaining tables). The case-deletion \
+         diagnostics of metafor's influence() {} — externally standardised residuals, DFFITS, \
+         Cook's distances, covariance ratios, DFBETAS, τ² and Q without the study, hat values and \
+         weights — mark a study as influential when |DFFITS| > 3√(1/(k − 1)), Cook's distance \
+         exceeds the median of χ² with 1 df, its hat value exceeds 3/k, or |DFBETAS| > 1. The \
+         Baujat plot {} shows each study's contribution to the heterogeneity against its influence \
+         on the pooled result. Groups of fewer than three studies have no diagnostics.",
+        c.paren(&[Ref::ViechtbauerCheung2010]),
+        c.paren(&[Ref::Baujat2002])
+    )
 }

@@ -190,7 +190,9 @@ pub fn methods(plan: &Plan) -> Methods {
         a.figures.funnel
             && matches!(&a.spec, AnalysisSpec::Bias(b) if b.methods.runs(BiasTest::TrimFill))
     });
-    if forest || funnel || network_figures {
+    let baujat = plan.analyses.iter().any(|a| a.figures.baujat);
+    let panels = plan.analyses.iter().any(|a| a.figures.influence);
+    if forest || funnel || network_figures || baujat || panels {
         let mut text = String::new();
         if forest {
             text.push_str(
@@ -219,6 +221,19 @@ pub fn methods(plan: &Plan) -> Methods {
                  randomized) and direct comparisons as edges (width proportional to the trials); \
                  network forest plots show every treatment against the \
                  reference with the P-scores. ",
+            );
+        }
+        if baujat {
+            text.push_str(
+                "Baujat plots show each study's squared Pearson residual (its contribution to the \
+                 heterogeneity) against the squared change of the pooled estimate without it, \
+                 scaled by that estimate's variance (metafor's baujat). ",
+            );
+        }
+        if panels {
+            text.push_str(
+                "Influence plots show each diagnostic by study with the thresholds of the rule \
+                 (metafor's plot of influence()). ",
             );
         }
         paragraphs.push(Paragraph {

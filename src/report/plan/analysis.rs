@@ -4,6 +4,7 @@
 use super::kind::AnalysisKind;
 use super::parse::{flag, incr, level, opt, Ctx, Shared};
 use super::raw::{present_keys, RawAnalysis};
+use super::sensitivity::sensitivity;
 use super::spec::AnalysisSpec;
 use super::{AnalysisPlan, FigurePlan};
 use crate::analysis::compare::{CompareMethod, CompareSettings, COMPARISON};
@@ -25,6 +26,7 @@ pub(super) fn analysis(
     ctx: &Ctx<'_>,
     raw: &Spanned<RawAnalysis>,
     defaults: &Shared,
+    earlier: &[AnalysisPlan],
 ) -> Result<AnalysisPlan, ReportError> {
     let r = raw.get_ref();
     let kind: AnalysisKind = ctx.parse("kind", &r.kind)?;
@@ -144,6 +146,9 @@ pub(super) fn analysis(
                 "outcome: a bias analysis tests a pooled one",
             ))
         }
+        AnalysisKind::Influence | AnalysisKind::Cumulative => {
+            return sensitivity(ctx, r, kind, id, earlier)
+        }
     };
     let bias = kind == AnalysisKind::Bias;
     let spec = if bias {
@@ -158,6 +163,8 @@ pub(super) fn analysis(
         // A bias analysis draws its funnel plot with trim-and-fill unless told not to.
         funnel: flag(&r.funnel, bias),
         graph: flag(&r.graph, kind == AnalysisKind::Network),
+        baujat: false,
+        influence: false,
     };
     Ok(AnalysisPlan {
         id,

@@ -1,6 +1,6 @@
-//! The command-line echo of an analysis: the `alkstats pool` (or `network`) arguments that print
-//! the same JSON, every setting spelled out so that the printed command does not depend on the
-//! defaults of a later version.
+//! The command-line echo of an analysis: the `alkstats pool` (`network`, `influence`,
+//! `cumulative`) arguments that print the same JSON, every setting spelled out so that the
+//! printed command does not depend on the defaults of a later version.
 
 use super::kind::AnalysisKind;
 use super::spec::AnalysisSpec;
@@ -12,6 +12,22 @@ impl AnalysisSpec {
         fn flag(a: &mut Vec<String>, name: &str, value: impl ToString) {
             a.push(name.to_string());
             a.push(value.to_string());
+        }
+        if let AnalysisSpec::Influence(s) | AnalysisSpec::Cumulative(s) = self {
+            // The examined analysis' own command, run by this subcommand.
+            let mut a = s.pooled.command_args(data);
+            a[0] = self.kind().as_str().into();
+            flag(&mut a, "--model", s.model);
+            if let Some(g) = &s.group {
+                flag(&mut a, "--group", g);
+            }
+            if let Some(c) = &s.order.column {
+                flag(&mut a, "--order", c);
+            }
+            if s.order.decreasing {
+                a.push("--decreasing".into());
+            }
+            return a;
         }
         let mut a: Vec<String> = vec![if self.kind() == AnalysisKind::Network {
             "network".into()
@@ -68,6 +84,8 @@ impl AnalysisSpec {
             }
             // `alkstats bias` with the pooled analysis' flags and its own.
             AnalysisSpec::Bias(b) => return b.command_args(data),
+            // Returned above.
+            AnalysisSpec::Influence(_) | AnalysisSpec::Cumulative(_) => {}
         }
         let fit = self.fit().copied().unwrap_or_default();
         flag(&mut a, "--method-tau", fit.method_tau);

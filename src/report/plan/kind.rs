@@ -24,17 +24,23 @@ pub enum AnalysisKind {
     Network,
     /// Small-study effects of a pooled analysis (`bias`; see [`super::BiasSpec`]).
     Bias,
+    /// Leave-one-out and influence diagnostics of an earlier pooled analysis (`influence`).
+    Influence,
+    /// Cumulative meta-analysis of an earlier pooled analysis (`cumulative`).
+    Cumulative,
 }
 
 impl AnalysisKind {
     /// Every kind, in the order listed in messages.
-    pub const ALL: [AnalysisKind; 6] = [
+    pub const ALL: [AnalysisKind; 8] = [
         AnalysisKind::Orr,
         AnalysisKind::OrrCompare,
         AnalysisKind::Hr,
         AnalysisKind::Pfs,
         AnalysisKind::Network,
         AnalysisKind::Bias,
+        AnalysisKind::Influence,
+        AnalysisKind::Cumulative,
     ];
 
     /// The plan spelling, which is also the `outcome` field of the JSON output.
@@ -46,6 +52,8 @@ impl AnalysisKind {
             AnalysisKind::Pfs => "pfs",
             AnalysisKind::Network => "network",
             AnalysisKind::Bias => "bias",
+            AnalysisKind::Influence => "influence",
+            AnalysisKind::Cumulative => "cumulative",
         }
     }
 
@@ -122,6 +130,10 @@ impl AnalysisKind {
                 "forest",
                 "graph",
             ],
+            AnalysisKind::Influence => {
+                &["of", "group", "model", "forest", "baujat", "influence_plot"]
+            }
+            AnalysisKind::Cumulative => &["of", "group", "model", "order", "decreasing", "forest"],
         }
     }
 
@@ -133,6 +145,8 @@ impl AnalysisKind {
             AnalysisKind::Pfs => "Median progression-free survival",
             AnalysisKind::Network => "Network meta-analysis of hazard ratios",
             AnalysisKind::Bias => "Small-study effects",
+            AnalysisKind::Influence => "Leave-one-out and influence diagnostics",
+            AnalysisKind::Cumulative => "Cumulative meta-analysis",
         };
         match by {
             Some(Grouping::Column(c)) => format!("{what} by {c}"),

@@ -60,6 +60,18 @@
 //! k_min = 10                            # fewest studies for the asymmetry tests
 //! estimator = "L0"                      # trim-and-fill: L0, R0; also side, selection_alternative
 //! funnel = true                         # the trim-and-fill funnel plot; default true
+//!
+//! [[analysis]]                          # sensitivity of an earlier pooled analysis
+//! id = "orr_crizotinib_influence"
+//! kind = "influence"                    # influence (leave-one-out) or cumulative
+//! of = "orr_by_drug"                    # required: the id of an earlier orr, orr-compare,
+//!                                       # hr or pfs analysis (its data and settings are used)
+//! group = "crizotinib"                  # one subgroup of it; default: every group
+//! model = "random"                      # random, common
+//! forest = true                         # leave-one-out (cumulative) forest; default true
+//! baujat = true                         # influence, one group: Baujat plot; default false
+//! influence_plot = true                 # influence, one group: diagnostics' panels
+//! # cumulative: order = "year" (a column; default file order), decreasing = false
 //! ```
 //! Values are spelled as on the command line (`alkstats pool --help`), case-insensitively.
 //!
@@ -74,10 +86,12 @@ mod command;
 mod kind;
 mod parse;
 mod raw;
+mod sensitivity;
 mod spec;
 
 pub use bias::BiasSpec;
 pub use kind::{AnalysisKind, UnknownAnalysisKind};
+pub use sensitivity::SensitivitySpec;
 pub use spec::AnalysisSpec;
 
 use crate::plot::forest::{Models, SortOrder};
@@ -91,7 +105,8 @@ Plan file (TOML; unknown or misplaced keys are errors naming their line):
                                     prediction, level, keep_overlapping
   [figures] dpi = 100
   [[analysis]]                      one per analysis, in report order
-    id = \"…\", kind = \"…\"            kind: orr, orr-compare, hr, pfs, network, bias
+    id = \"…\", kind = \"…\"            kind: orr, orr-compare, hr, pfs, network, bias,
+                                    influence, cumulative
     title, by, and any [settings] key
     orr: sm, ci_study, incr         orr-compare: measure, method, incr
     hr: endpoint                    pfs: method
@@ -100,6 +115,8 @@ Plan file (TOML; unknown or misplaced keys are errors naming their line):
              (and method_tau REML|DL, level, keep_overlapping)
     bias: outcome (orr, orr-compare, hr, pfs; with that kind's keys), group, tests,
           k_min, estimator, side, selection_alternative, funnel (true)
+    influence, cumulative: of (an earlier pooled analysis' id), group, model, forest;
+             influence: baujat, influence_plot; cumulative: order, decreasing
 Values are spelled as the flags of `alkstats pool` and `alkstats network`.
 Example: reports/alk_review.toml (the embedded plan).";
 
@@ -116,6 +133,10 @@ pub struct FigurePlan {
     pub funnel: bool,
     /// Draw the network graph (network analyses).
     pub graph: bool,
+    /// Draw the Baujat plot (influence analyses of one group).
+    pub baujat: bool,
+    /// Draw the panels of the influence diagnostics (influence analyses of one group).
+    pub influence: bool,
 }
 
 /// One validated `[[analysis]]`.

@@ -151,7 +151,7 @@ impl Plan {
         }
         let mut analyses: Vec<AnalysisPlan> = Vec::with_capacity(raw.analysis.len());
         for a in &raw.analysis {
-            let plan = analysis(&ctx, a, &defaults)?;
+            let plan = analysis(&ctx, a, &defaults, &analyses)?;
             if analyses.iter().any(|p| p.id == plan.id) {
                 return Err(ctx.error(
                     &a.get_ref().id.span(),

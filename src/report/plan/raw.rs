@@ -79,6 +79,11 @@ pub(super) struct RawAnalysis {
     pub(super) estimator: Option<Spanned<String>>,
     pub(super) side: Option<Spanned<String>>,
     pub(super) selection_alternative: Option<Spanned<String>>,
+    pub(super) of: Option<Spanned<String>>,
+    pub(super) order: Option<Spanned<String>>,
+    pub(super) decreasing: Option<Spanned<bool>>,
+    pub(super) baujat: Option<Spanned<bool>>,
+    pub(super) influence_plot: Option<Spanned<bool>>,
 }
 
 /// Spans of the optional keys an `[[analysis]]` sets, by name.
@@ -115,6 +120,11 @@ pub(super) fn present_keys(r: &RawAnalysis) -> Vec<(&'static str, Range<usize>)>
         ("estimator", span(&r.estimator)),
         ("side", span(&r.side)),
         ("selection_alternative", span(&r.selection_alternative)),
+        ("of", span(&r.of)),
+        ("order", span(&r.order)),
+        ("decreasing", span(&r.decreasing)),
+        ("baujat", span(&r.baujat)),
+        ("influence_plot", span(&r.influence_plot)),
     ];
     all.into_iter()
         .filter_map(|(k, s)| s.map(|s| (k, s)))

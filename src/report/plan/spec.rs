@@ -3,6 +3,7 @@
 
 use super::bias::BiasSpec;
 use super::kind::AnalysisKind;
+use super::sensitivity::SensitivitySpec;
 use crate::analysis::compare::CompareSettings;
 use crate::analysis::group::Grouping;
 use crate::analysis::hazard::HazardSettings;
@@ -26,6 +27,10 @@ pub enum AnalysisSpec {
     Network(HrNetworkSettings),
     /// [`crate::analysis::bias::bias_report`] on one of the pooled analyses above.
     Bias(BiasSpec),
+    /// [`crate::analysis::sensitivity::influence_report`] of an earlier pooled analysis.
+    Influence(SensitivitySpec),
+    /// [`crate::analysis::sensitivity::cumulative_report`] of an earlier pooled analysis.
+    Cumulative(SensitivitySpec),
 }
 
 impl AnalysisSpec {
@@ -37,19 +42,24 @@ impl AnalysisSpec {
             AnalysisSpec::Hr(_) => AnalysisKind::Hr,
             AnalysisSpec::Pfs(_) => AnalysisKind::Pfs,
             AnalysisSpec::Network(_) => AnalysisKind::Network,
+            AnalysisSpec::Influence(_) => AnalysisKind::Influence,
+            AnalysisSpec::Cumulative(_) => AnalysisKind::Cumulative,
             AnalysisSpec::Bias(_) => AnalysisKind::Bias,
         }
     }
 
-    /// The analysis that reads the data: the pooled analysis of a `bias` analysis, else itself.
+    /// The pooled analysis whose data and settings this one uses: itself, the pooled analysis
+    /// of a `bias` analysis, or for a sensitivity analysis the analysis it examines.
     pub fn pooled(&self) -> &AnalysisSpec {
         match self {
             AnalysisSpec::Bias(b) => &b.pooled,
+            AnalysisSpec::Influence(s) | AnalysisSpec::Cumulative(s) => &s.pooled,
             other => other,
         }
     }
 
-    /// The pairwise model settings; `None` for a network.
+    /// The pairwise model settings; `None` for a network or a sensitivity analysis (which
+    /// refits the model of the analysis it examines).
     pub fn fit(&self) -> Option<&FitSettings> {
         match self {
             AnalysisSpec::Orr(s) => Some(&s.fit),
@@ -58,10 +68,11 @@ impl AnalysisSpec {
             AnalysisSpec::Pfs(s) => Some(&s.fit),
             AnalysisSpec::Network(_) => None,
             AnalysisSpec::Bias(b) => b.pooled.fit(),
+            AnalysisSpec::Influence(_) | AnalysisSpec::Cumulative(_) => None,
         }
     }
 
-    /// The subgroups; `None` for a network.
+    /// The subgroups; `None` for a network or a sensitivity analysis.
     pub fn grouping(&self) -> Option<&Grouping> {
         match self {
             AnalysisSpec::Orr(s) => Some(&s.grouping),
@@ -70,6 +81,7 @@ impl AnalysisSpec {
             AnalysisSpec::Pfs(s) => Some(&s.grouping),
             AnalysisSpec::Network(_) => None,
             AnalysisSpec::Bias(b) => b.pooled.grouping(),
+            AnalysisSpec::Influence(_) | AnalysisSpec::Cumulative(_) => None,
         }
     }
 
@@ -82,6 +94,7 @@ impl AnalysisSpec {
             AnalysisSpec::Pfs(s) => s.keep_overlapping,
             AnalysisSpec::Network(s) => s.keep_overlapping,
             AnalysisSpec::Bias(b) => b.pooled.keep_overlapping(),
+            AnalysisSpec::Influence(s) | AnalysisSpec::Cumulative(s) => s.pooled.keep_overlapping(),
         }
     }
 }

@@ -13,7 +13,12 @@ pub(super) struct Labels {
 
 /// The labels of `r`'s measure.
 pub(super) fn labels<S>(r: &PoolReport<S>) -> Labels {
-    match r.measure {
+    labels_of(r.measure)
+}
+
+/// The labels of a measure.
+pub(super) fn labels_of(measure: Measure) -> Labels {
+    match measure {
         Measure::Proportion(_) => Labels {
             data_header: "Events/n",
             effect_header: "Proportion".into(),
@@ -31,7 +36,7 @@ pub(super) fn labels<S>(r: &PoolReport<S>) -> Labels {
         },
         Measure::Continuous(_) | Measure::Generic(_) => Labels {
             data_header: "",
-            effect_header: r.measure.labels().what.into(),
+            effect_header: measure.labels().what.into(),
             digits: 4,
         },
         Measure::TwoArm(m) | Measure::Binary(m) => Labels {

@@ -14,6 +14,7 @@ mod labels;
 mod markup;
 mod network;
 mod pooled;
+mod sensitivity;
 mod view;
 
 pub use pooled::SourceLines;

@@ -223,5 +223,6 @@ pub(super) fn network_view(
         figures,
         network: Some(network),
         bias: None,
+        sensitivity: None,
     }
 }

@@ -6,8 +6,8 @@ use super::format::{est_ci, num, p_text};
 use super::labels::labels;
 use super::view::{notes, AnalysisView, FigureView};
 use crate::analysis::report::{
-    Analysis, ComparisonStudyResult, HazardStudyResult, MedianStudyResult, PoolReport, StudyResult,
-    StudyRow,
+    Analysis, ComparisonStudyResult, HazardStudyResult, MedianStudyResult, PoolReport,
+    PoolSettingsEcho, StudyResult, StudyRow,
 };
 use crate::format::p_value as fmt_p;
 use crate::report::run::Section;
@@ -128,21 +128,7 @@ pub(super) fn analysis_view<S: StudyRow + SourceLines>(
 ) -> AnalysisView {
     let l = labels(r);
     let st = &r.settings;
-    let level = format!("{}", (st.level * 100.0 * 1e6).round() / 1e6);
-    let mut settings_line = format!(
-        "{} ({}); τ² {}; random-effects CI {}; prediction {}",
-        st.sm, st.scale, st.method_tau, st.random_ci, st.prediction
-    );
-    if let Some(m) = &st.method {
-        settings_line.push_str(&format!("; method {m}"));
-    }
-    if let Some(e) = &st.endpoint {
-        settings_line.push_str(&format!("; endpoint {}", e.to_uppercase()));
-    }
-    if let Some(ci) = &st.ci_study {
-        settings_line.push_str(&format!("; per-study CI {ci}"));
-    }
-    settings_line.push_str(&format!("; {level}% CIs"));
+    let (settings_line, level) = settings_line(st);
     AnalysisView {
         id: s.plan.id.clone(),
         number,
@@ -187,7 +173,28 @@ pub(super) fn analysis_view<S: StudyRow + SourceLines>(
         figures,
         network: None,
         bias: None,
+        sensitivity: None,
     }
+}
+
+/// The settings line of a pooled analysis and its level in percent.
+pub(super) fn settings_line(st: &PoolSettingsEcho) -> (String, String) {
+    let level = format!("{}", (st.level * 100.0 * 1e6).round() / 1e6);
+    let mut settings_line = format!(
+        "{} ({}); τ² {}; random-effects CI {}; prediction {}",
+        st.sm, st.scale, st.method_tau, st.random_ci, st.prediction
+    );
+    if let Some(m) = &st.method {
+        settings_line.push_str(&format!("; method {m}"));
+    }
+    if let Some(e) = &st.endpoint {
+        settings_line.push_str(&format!("; endpoint {}", e.to_uppercase()));
+    }
+    if let Some(ci) = &st.ci_study {
+        settings_line.push_str(&format!("; per-study CI {ci}"));
+    }
+    settings_line.push_str(&format!("; {level}% CIs"));
+    (settings_line, level)
 }
 
 /// Lines of the pooled studies of a report, in order.

@@ -6,6 +6,7 @@
 use super::bias::{bias_lines, bias_view, BiasView};
 use super::network::{network_lines, network_view, NetworkView};
 use super::pooled::{analysis_view, pooled_lines, GroupView};
+use super::sensitivity::{refit_lines, sensitivity_view, SensitivityView};
 use crate::report::methods::{methods, Methods};
 use crate::report::run::{AnyReport, Figure, FigureKind, Role, RunResult, Section};
 use crate::report::RunOptions;
@@ -40,6 +41,7 @@ pub(super) struct AnalysisView {
     pub(super) notes: Vec<NotesView>,
     pub(super) figures: Vec<FigureView>,
     pub(super) network: Option<NetworkView>,
+    pub(super) sensitivity: Option<SensitivityView>,
     pub(super) bias: Option<BiasView>,
 }
 
@@ -120,6 +122,15 @@ pub(super) fn figure_views(s: &Section, counter: &mut usize) -> Vec<FigureView> 
                         "Funnel plot with trim-and-fill (filled studies as open circles): {}.",
                         s.plan.title
                     ),
+                    FigureKind::Baujat => format!(
+                        "Baujat plot: {}. Studies numbered as in the table.",
+                        s.plan.title
+                    ),
+                    FigureKind::Influence => format!(
+                        "Influence diagnostics: {}. Filled points are influential by metafor's \
+                         rule.",
+                        s.plan.title
+                    ),
                 },
             }
         })
@@ -142,6 +153,8 @@ pub(super) fn view(run: &RunResult, options: &RunOptions, files: Vec<String>) ->
                 AnyReport::Pfs(r) => analysis_view(s, r, i + 1, figures),
                 AnyReport::Network(n) => network_view(s, n, i + 1, figures, input_of(s.role)),
                 AnyReport::Bias(b) => bias_view(s, b, i + 1, figures),
+                AnyReport::Influence(r) => sensitivity_view(s, r, i + 1, figures),
+                AnyReport::Cumulative(r) => sensitivity_view(s, r, i + 1, figures),
             }
         })
         .collect();
@@ -159,6 +172,8 @@ pub(super) fn view(run: &RunResult, options: &RunOptions, files: Vec<String>) ->
                 .flat_map(|a| &a.studies)
                 .flat_map(|x| network_lines(input_of(s.role), &x.study))
                 .collect(),
+            AnyReport::Influence(r) => refit_lines(r),
+            AnyReport::Cumulative(r) => refit_lines(r),
         };
         for line in lines {
             let ids = used.entry((s.role, line)).or_default();

@@ -23,6 +23,10 @@ pub enum FigureKind {
     Graph,
     /// Funnel plot with trim-and-fill (a `bias` analysis).
     TrimFill,
+    /// Baujat plot.
+    Baujat,
+    /// Panels of the influence diagnostics.
+    Influence,
 }
 
 impl FigureKind {
@@ -33,6 +37,8 @@ impl FigureKind {
             FigureKind::Funnel => "funnel",
             FigureKind::Graph => "graph",
             FigureKind::TrimFill => "trimfill",
+            FigureKind::Baujat => "baujat",
+            FigureKind::Influence => "influence",
         }
     }
 }

@@ -9,6 +9,7 @@
 mod bias;
 mod figures;
 mod inputs;
+mod sensitivity;
 
 pub use bias::{BiasSection, Tested};
 pub use figures::{Figure, FigureKind};
@@ -24,6 +25,7 @@ use crate::analysis::proportion::pool_proportions;
 use crate::analysis::report::{
     ComparisonStudyResult, HazardStudyResult, MedianStudyResult, PoolReport, StudyResult,
 };
+use crate::analysis::sensitivity::{CumulativeReport, InfluenceReport};
 use crate::analysis::AnalysisError;
 use crate::data::{Arm, HrRow};
 use crate::network::hr::{hr_network, NetworkReport};
@@ -50,6 +52,10 @@ pub enum AnyReport {
     Network(Box<NetworkReport>),
     /// Small-study effects, as `alkstats bias --format json`.
     Bias(Box<BiasSection>),
+    /// Leave-one-out and influence diagnostics, as `alkstats influence --format json`.
+    Influence(Box<InfluenceReport>),
+    /// Cumulative meta-analysis, as `alkstats cumulative --format json`.
+    Cumulative(Box<CumulativeReport>),
 }
 
 /// One analysis of the plan with its results.
@@ -103,7 +109,8 @@ pub fn run(plan: &Plan, base: &Path) -> Result<RunResult, ReportError> {
     let hr = Loaded::<HrRow>::read_if(needs_hr, plan.data.hr.as_deref(), base)?;
     let mut sections = Vec::with_capacity(plan.analyses.len());
     for a in &plan.analyses {
-        sections.push(run_analysis(a, arms.as_ref(), hr.as_ref(), plan.dpi)?);
+        let section = run_analysis(a, arms.as_ref(), hr.as_ref(), plan.dpi, &sections)?;
+        sections.push(section);
     }
     let inputs = arms
         .as_ref()
@@ -119,12 +126,14 @@ pub fn run(plan: &Plan, base: &Path) -> Result<RunResult, ReportError> {
 }
 
 /// Runs one analysis and draws its figures. The arms (or hazard ratios) are loaded by
-/// [`run`] whenever an analysis of that kind is in the plan.
+/// [`run`] whenever an analysis of that kind is in the plan; a sensitivity section examines
+/// one of the `earlier` sections.
 fn run_analysis(
     a: &AnalysisPlan,
     arms: Option<&Loaded<Arm>>,
     hr: Option<&Loaded<HrRow>>,
     dpi: f64,
+    earlier: &[Section],
 ) -> Result<Section, ReportError> {
     let analysis_err = |source: AnalysisError| ReportError::Analysis {
         id: a.id.clone(),
@@ -170,6 +179,14 @@ fn run_analysis(
         AnalysisSpec::Hr(s) => pooled!(Hr, s, hr, pool_hazard_ratios, Role::Hr),
         AnalysisSpec::Pfs(s) => pooled!(Pfs, s, arms, pool_medians, Role::Arms),
         AnalysisSpec::Bias(b) => bias::run_bias(a, b, arms, hr, dpi)?,
+        AnalysisSpec::Influence(s) | AnalysisSpec::Cumulative(s) => {
+            let (report, figures, role) = sensitivity::section(a, s, earlier, dpi)?;
+            let written = match role {
+                Role::Arms => arms.and_then(|d| d.written.as_deref()),
+                Role::Hr => hr.and_then(|d| d.written.as_deref()),
+            };
+            (report, figures, role, written)
+        }
         AnalysisSpec::Network(s) => {
             let data = hr.ok_or_else(missing)?;
             let report = hr_network(&data.rows, &data.name, s).map_err(|e| match e {
