@@ -168,7 +168,7 @@ pub fn pool_continuous(
                     group: group.clone(),
                     source,
                 })?;
-            Ok(Some(model_analysis(&model, group, (None, None), studies)))
+            Ok(Some(model_analysis(model, group, (None, None), studies)))
         },
     )?;
     let settings = settings_echo(measure, &s.fit, &s.grouping, false, data_name);

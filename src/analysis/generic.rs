@@ -156,7 +156,7 @@ pub fn pool_generic(
                     line: r.line,
                 })
                 .collect();
-            Ok(Some(model_analysis(&model, group, (None, None), studies)))
+            Ok(Some(model_analysis(model, group, (None, None), studies)))
         },
     )?;
     let settings = settings_echo(measure, &s.fit, &s.grouping, false, data_name);
