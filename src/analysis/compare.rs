@@ -229,7 +229,7 @@ fn analyse_group(
             .iter()
             .map(|p| p.counts.n_treatment.saturating_add(p.counts.n_comparator)),
     );
-    let mut analysis = model_analysis(&model, group, totals, studies);
+    let mut analysis = model_analysis(model, group, totals, studies);
     // k counts every trial of the group, including those without an estimable effect.
     analysis.k = pairs.len();
     Ok(Some(analysis))

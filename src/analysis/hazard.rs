@@ -170,7 +170,7 @@ fn analyse_group(
         .studies
         .iter()
         .try_fold(0u64, |t, st| Some(t.saturating_add(st.n?)));
-    Ok(Some(model_analysis(&model, group, (None, n), studies)))
+    Ok(Some(model_analysis(model, group, (None, n), studies)))
 }
 
 /// Approximate PFS hazard ratios for randomized trials that report both arms' median PFS with

@@ -136,12 +136,7 @@ fn analyse_group(
                 )
             })
             .collect();
-        return Ok(model_analysis(
-            &model,
-            group,
-            (None, Some(n_total)),
-            studies,
-        ));
+        return Ok(model_analysis(model, group, (None, Some(n_total)), studies));
     }
     let weights: Vec<u64> = arms.iter().map(|a| a.n).collect();
     let w = (s.method == MedianMethod::WeightedMedianOfMedians).then_some(weights.as_slice());

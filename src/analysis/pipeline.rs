@@ -81,9 +81,10 @@ pub fn pooled_analysis<S>(
     }
 }
 
-/// The analysis of a fitted model: its pooled blocks back-transformed by its measure.
+/// The analysis of a fitted model: its pooled blocks back-transformed by its measure, keeping
+/// the model for the methods that take one.
 pub fn model_analysis<S>(
-    model: &Rma,
+    model: Rma,
     group: Option<String>,
     totals: (Option<u64>, Option<u64>),
     studies: Vec<S>,
@@ -95,9 +96,10 @@ pub fn model_analysis<S>(
         prediction: model.prediction(),
         heterogeneity: model.heterogeneity(),
     };
+    let analysis = pooled_analysis(group, parts, |y| model.back(y), totals, studies);
     Analysis {
-        model: Some(Box::new(model.clone())),
-        ..pooled_analysis(group, parts, |y| model.back(y), totals, studies)
+        model: Some(Box::new(model)),
+        ..analysis
     }
 }
 
@@ -306,7 +308,7 @@ impl Pooling<'_> {
                         report_row(r, extra, &fitted)
                     })
                     .collect();
-                Ok(Some(model_analysis(&model, group, (None, None), rows)))
+                Ok(Some(model_analysis(model, group, (None, None), rows)))
             },
         )?;
         let settings = settings_echo(

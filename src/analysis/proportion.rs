@@ -140,7 +140,7 @@ fn analyse_group(
         Some(members.iter().map(|m| m.events)),
         members.iter().map(|m| m.arm.n),
     );
-    Ok(Some(model_analysis(&model, group, totals, studies)))
+    Ok(Some(model_analysis(model, group, totals, studies)))
 }
 
 /// Checks the continuity correction `--incr` (shared with the batch engine).
