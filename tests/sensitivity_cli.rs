@@ -8,7 +8,7 @@ mod support;
 
 use serde_json::Value;
 use support::workdir::Workdir;
-use support::ARITHMETIC;
+use support::{rel_diff, ARITHMETIC, ROUND_OFF};
 
 fn num(v: &Value) -> f64 {
     v.as_f64().unwrap_or(f64::NAN)
@@ -76,8 +76,13 @@ fn every_outcome_reads_its_models_from_pool() {
         for a in cum["analyses"].as_array().unwrap() {
             let rows = a["cumulative"].as_array().unwrap();
             assert_eq!(rows.len(), a["k"].as_u64().unwrap() as usize, "{flags:?}");
-            // In file order the last row is the full model, to the last bit.
-            assert_eq!(rows.last().unwrap()["yi"], a["full"]["yi"], "{flags:?}");
+            // In file order the last row is the full model (to rounding: ML/REML refits start
+            // at the model's τ², a path that ends at the same maximum within 1e-12).
+            let (last, full) = (num(&rows.last().unwrap()["yi"]), num(&a["full"]["yi"]));
+            assert!(
+                rel_diff(last, full) <= ROUND_OFF * 1e2,
+                "{flags:?}: {last} vs {full}"
+            );
         }
     }
 }

@@ -132,6 +132,7 @@ pub fn tau2_interval_q_profile_at(
     let ctl = IterControl {
         max_iter: 1000,
         tol: 1e-13,
+        start: None,
     };
     let lower = solve_generalised_q_from(yi, vi, q_hi, ctl, range, s0, estimate);
     let upper = solve_generalised_q_from(yi, vi, q_lo, ctl, range, s0, estimate);

@@ -236,7 +236,13 @@ pub fn fit_summary(
     let est = match settings.method_tau {
         // A function of the common-effect sums, already at hand.
         TauMethod::Dl => tau2::dersimonian_laird_from(&fixed, k),
-        method => tau2::estimate(method, yi, vi, IterControl::default()),
+        method => {
+            let ctl = IterControl {
+                start: ws.tau2_start,
+                ..IterControl::default()
+            };
+            tau2::estimate(method, yi, vi, ctl)
+        }
     };
     let re = WeightedSums::at_in(yi, vi, est.tau2, range);
     let effects = Effects { yi, vi, range };

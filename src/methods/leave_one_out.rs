@@ -140,12 +140,10 @@ mod tests {
                         let r = m.refit_subset(&keep).unwrap();
                         let expected = PooledRow::of_model(&r, *choice);
                         let what = format!("{tau} {ci} {choice} without {j}");
-                        match tau {
-                            TauMethod::Dl | TauMethod::He => {
-                                assert_close(&row.fit, &expected, 1e-13, &what)
-                            }
-                            _ => assert_eq!(row.fit, expected, "{what}"),
-                        }
+                        // DL and HE are downdated sums; ML and REML start at the full
+                        // model's τ² (a warm start): both agree with the fit from scratch to
+                        // rounding and to the estimators' 1e-12 convergence, not bit for bit.
+                        assert_close(&row.fit, &expected, 1e-10, &what);
                     }
                 }
             }

@@ -220,10 +220,16 @@ impl<'a> Refits<'a> {
         one: impl Fn(usize, &mut Scratch) -> T + Sync,
     ) -> Vec<T> {
         let level = self.model.settings().fit.level;
+        // Refits to subsets start ML/REML at the model's own τ², near their maximum.
+        let start = Some(self.model.tau2());
         (0..n)
             .into_par_iter()
             .map_init(
-                || Scratch::new(level),
+                || {
+                    let mut s = Scratch::new(level);
+                    s.ws.warm_start(start);
+                    s
+                },
                 |s, i| {
                     let out = one(i, s);
                     progress.tick();

@@ -57,6 +57,10 @@ pub struct IterControl {
     pub max_iter: usize,
     /// Relative convergence tolerance on τ².
     pub tol: f64,
+    /// Where ML and REML start, when known to be near the maximum (a refit of a model to all
+    /// but one of its studies starts at the model's τ²); `None` starts at the
+    /// DerSimonian–Laird estimate. The maximum found is the same; only the path is shorter.
+    pub start: Option<f64>,
 }
 
 impl Default for IterControl {
@@ -64,6 +68,7 @@ impl Default for IterControl {
         IterControl {
             max_iter: 1000,
             tol: 1e-12,
+            start: None,
         }
     }
 }
