@@ -27,6 +27,21 @@ const SHIPPED_ORR: &str = "study,drug,n,responders,source\n\
                            Lee 2015,x,33,8,s\n\
                            Wu 2016,x,45,20,s\n";
 
+/// `alkstats pool --outcome OUTCOME --data DATA --format json EXTRA…` as JSON.
+fn pool(w: &Workdir, outcome: &str, data: &str, extra: &[&str]) -> Value {
+    let mut args = vec![
+        "pool",
+        "--outcome",
+        outcome,
+        "--data",
+        data,
+        "--format",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    json(w, &args)
+}
+
 fn json(w: &Workdir, args: &[&str]) -> Value {
     serde_json::from_str(&w.stdout(args)).expect("JSON output")
 }
@@ -40,32 +55,8 @@ fn a_users_author_events_total_file_pools_without_drug_or_source() {
     let w = Workdir::new();
     w.create("mine.csv", USER_ORR);
     w.create("shipped.csv", SHIPPED_ORR);
-    let mine = json(
-        &w,
-        &[
-            "pool",
-            "--outcome",
-            "orr",
-            "--data",
-            "mine.csv",
-            "--format",
-            "json",
-        ],
-    );
-    let reference = json(
-        &w,
-        &[
-            "pool",
-            "--outcome",
-            "orr",
-            "--data",
-            "shipped.csv",
-            "--by",
-            "none",
-            "--format",
-            "json",
-        ],
-    );
+    let mine = pool(&w, "orr", "mine.csv", &[]);
+    let reference = pool(&w, "orr", "shipped.csv", &["--by", "none"]);
     assert_eq!(
         mine["analyses"].as_array().unwrap().len(),
         1,
@@ -79,19 +70,7 @@ fn a_users_author_events_total_file_pools_without_drug_or_source() {
         "random",
     );
     // Labels as typed.
-    let studies = json(
-        &w,
-        &[
-            "pool",
-            "--outcome",
-            "orr",
-            "--data",
-            "mine.csv",
-            "--format",
-            "json",
-            "--studies",
-        ],
-    );
+    let studies = pool(&w, "orr", "mine.csv", &["--studies"]);
     let text = studies.to_string();
     assert!(
         text.contains("Smith 2010") && text.contains("Wu 2016"),
@@ -121,18 +100,7 @@ fn grouping_by_drug_needs_a_drug_column_and_headers_match_in_any_case() {
         "drugs.csv",
         "AUTHOR,DRUG,RESPONDERS,N\nA,crizotinib,12,40\nB,crizotinib,30,61\nC,alectinib,8,33\n",
     );
-    let v = json(
-        &w,
-        &[
-            "pool",
-            "--outcome",
-            "orr",
-            "--data",
-            "drugs.csv",
-            "--format",
-            "json",
-        ],
-    );
+    let v = pool(&w, "orr", "drugs.csv", &[]);
     let groups: Vec<&str> = v["analyses"]
         .as_array()
         .unwrap()
@@ -163,18 +131,7 @@ fn source_is_required_of_the_shipped_schema_only() {
         "mine.csv",
         "study,drug,n,responders,source\nA,x,10,3,\nB,x,12,5,\n",
     );
-    let v = json(
-        &w,
-        &[
-            "pool",
-            "--outcome",
-            "orr",
-            "--data",
-            "mine.csv",
-            "--format",
-            "json",
-        ],
-    );
+    let v = pool(&w, "orr", "mine.csv", &[]);
     assert_eq!(v["analyses"][0]["k"], 2);
 }
 
@@ -219,34 +176,10 @@ fn a_spreadsheet_pools_like_its_csv() {
     let w = Workdir::new();
     w.create("mine.xlsx", book.save_to_buffer().unwrap());
     w.create("mine.csv", USER_ORR);
-    let args = |data: &'static str| {
-        [
-            "pool",
-            "--outcome",
-            "orr",
-            "--data",
-            data,
-            "--format",
-            "json",
-        ]
-    };
-    let from_sheet = json(&w, &args("mine.xlsx"));
-    let from_csv = json(&w, &args("mine.csv"));
+    let from_sheet = pool(&w, "orr", "mine.xlsx", &[]);
+    let from_csv = pool(&w, "orr", "mine.csv", &[]);
     assert_eq!(from_sheet["analyses"], from_csv["analyses"]);
-    let named = json(
-        &w,
-        &[
-            "pool",
-            "--outcome",
-            "orr",
-            "--data",
-            "mine.xlsx",
-            "--sheet",
-            "Response",
-            "--format",
-            "json",
-        ],
-    );
+    let named = pool(&w, "orr", "mine.xlsx", &["--sheet", "Response"]);
     assert_eq!(named["analyses"], from_csv["analyses"]);
 }
 
@@ -263,18 +196,7 @@ fn a_users_hazard_ratio_file_needs_no_endpoint_trial_level_or_source() {
          T2,Drug A,Placebo,0.8,0.6,1.07\n\
          T3,Drug A,Placebo,0.65,0.45,0.94\n",
     );
-    let v = json(
-        &w,
-        &[
-            "pool",
-            "--outcome",
-            "hr",
-            "--data",
-            "hr.csv",
-            "--format",
-            "json",
-        ],
-    );
+    let v = pool(&w, "hr", "hr.csv", &[]);
     let a = &v["analyses"][0];
     assert_eq!(a["k"], 3);
     assert_close(
@@ -320,19 +242,7 @@ fn labels_are_kept_as_typed_and_matched_ignoring_case() {
          T2,drug a,placebo,0.8,0.6,1.07\n\
          T3,Placebo,DRUG A,1.5,1.1,2.2\n",
     );
-    let v = json(
-        &w,
-        &[
-            "pool",
-            "--outcome",
-            "hr",
-            "--data",
-            "hr.csv",
-            "--format",
-            "json",
-            "--studies",
-        ],
-    );
+    let v = pool(&w, "hr", "hr.csv", &["--studies"]);
     let a = &v["analyses"];
     assert_eq!(a.as_array().unwrap().len(), 1, "one comparison: {a}");
     assert_eq!(a[0]["group"], "Drug A vs Placebo");
@@ -353,20 +263,7 @@ fn labels_are_kept_as_typed_and_matched_ignoring_case() {
         ("drug", ["Crizotinib", "ceritinib"]),
         ("setting", ["First-line", "Pretreated"]),
     ] {
-        let v = json(
-            &w,
-            &[
-                "pool",
-                "--outcome",
-                "orr",
-                "--data",
-                "orr.csv",
-                "--by",
-                by,
-                "--format",
-                "json",
-            ],
-        );
+        let v = pool(&w, "orr", "orr.csv", &["--by", by]);
         let got: Vec<&str> = v["analyses"]
             .as_array()
             .unwrap()
