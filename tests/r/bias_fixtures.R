@@ -56,18 +56,7 @@ CTRL <- list(threshold = 1e-12, tol = 1e-12, maxiter = 10000)
 SEL_CTRL <- list(reltol = 1e-15, maxit = 10000, ndeps = rep(1e-6, 4))
 
 ## JSON number writer (identical to tests/r/metafor_fixtures.R)
-fmt_num <- function(v) {
-  v <- as.numeric(v)
-  vapply(v, function(z) {
-    if (is.na(z) || !is.finite(z)) return("null")
-    if (z == 0) return("0")
-    for (d in 15:17) {
-      s <- sprintf(paste0("%.", d, "g"), z)
-      if (as.numeric(s) == z) return(s)
-    }
-    sprintf("%.17g", z)
-  }, "")
-}
+source("tests/r/json_numbers.R")  # fmt_num
 num <- function(v) {
   if (is.null(v) || length(v) == 0) return(structure("null", class = "json"))
   stopifnot(length(v) == 1)

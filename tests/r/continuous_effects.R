@@ -32,18 +32,7 @@ if (as.character(packageVersion("metafor")) != "3.8.1") {
 }
 
 ## JSON helpers (identical to tests/r/metafor_fixtures.R).
-fmt_num <- function(v) {
-  v <- as.numeric(v)
-  vapply(v, function(z) {
-    if (is.na(z) || !is.finite(z)) return("null")
-    if (z == 0) return("0")
-    for (d in 15:17) {
-      s <- sprintf(paste0("%.", d, "g"), z)
-      if (as.numeric(s) == z) return(s)
-    }
-    sprintf("%.17g", z)
-  }, "")
-}
+source("tests/r/json_numbers.R")  # fmt_num
 num <- function(v) structure(fmt_num(unname(v)), class = "json")
 arr <- function(v) {
   structure(paste0("[", paste(fmt_num(unname(v)), collapse = ","), "]"),

@@ -50,18 +50,7 @@ CTRL_CI <- list(tol = 1e-12, maxiter = 10000)
 ## ---------------------------------------------------------------------------
 ## JSON helpers (identical to tests/r/metafor_fixtures.R)
 ## ---------------------------------------------------------------------------
-fmt_num <- function(v) {
-  v <- as.numeric(v)
-  vapply(v, function(z) {
-    if (is.na(z) || !is.finite(z)) return("null")
-    if (z == 0) return("0")
-    for (d in 15:17) {
-      s <- sprintf(paste0("%.", d, "g"), z)
-      if (as.numeric(s) == z) return(s)
-    }
-    sprintf("%.17g", z)
-  }, "")
-}
+source("tests/r/json_numbers.R")  # fmt_num
 num <- function(v) {
   if (is.null(v) || length(v) == 0) return(structure("null", class = "json"))
   stopifnot(length(v) == 1)

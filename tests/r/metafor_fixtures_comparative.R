@@ -46,18 +46,7 @@ METHODS <- c("REML", "DL", "ML", "PM", "HE", "SJ", "EB", "HS")
 ## written with the shortest of %.15g/%.16g/%.17g that parses back to the
 ## identical double; NA, NaN and +-Inf become null.
 ## ---------------------------------------------------------------------------
-fmt_num <- function(v) {
-  v <- as.numeric(v)
-  vapply(v, function(z) {
-    if (is.na(z) || !is.finite(z)) return("null")
-    if (z == 0) return("0")
-    for (d in 15:17) {
-      s <- sprintf(paste0("%.", d, "g"), z)
-      if (as.numeric(s) == z) return(s)
-    }
-    sprintf("%.17g", z)
-  }, "")
-}
+source("tests/r/json_numbers.R")  # fmt_num
 num <- function(v) {
   if (is.null(v) || length(v) == 0) return(structure("null", class = "json"))
   stopifnot(length(v) == 1)

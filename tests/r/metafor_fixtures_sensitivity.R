@@ -41,17 +41,7 @@ OUT <- file.path("tests", "fixtures", "metafor_sensitivity.json")
 CTRL <- list(threshold = 1e-12, tol = 1e-12, maxiter = 10000)
 
 ## JSON numbers that round-trip a double (as tests/r/metafor_fixtures.R writes them).
-fmt_num <- function(v) {
-  vapply(as.numeric(v), function(z) {
-    if (is.na(z) || !is.finite(z)) return("null")
-    if (z == 0) return("0")
-    for (d in 15:17) {
-      s <- sprintf(paste0("%.", d, "g"), z)
-      if (as.numeric(s) == z) return(s)
-    }
-    sprintf("%.17g", z)
-  }, "")
-}
+source("tests/r/json_numbers.R")  # fmt_num
 arr <- function(v) structure(paste0("[", paste(fmt_num(unname(v)), collapse = ","), "]"),
                              class = "json")
 check <- function(cond, msg) if (!isTRUE(cond)) stop("cross-check failed: ", msg)
