@@ -48,6 +48,33 @@ pub fn level_percent(level: f64) -> String {
     format!("{rounded}")
 }
 
+/// A data value in a table cell, such as a mean or SD: as typed where it is short (4.1, 12),
+/// and to 4 significant decimals where it is long, as a mean estimated from a median is
+/// (3.6782500000000002 → 3.6783); below 1 in magnitude, to 4 significant digits.
+pub fn data_value(v: f64) -> String {
+    if !v.is_finite() {
+        return "n/a".to_string();
+    }
+    let shortest = v.to_string();
+    let decimals = if v.abs() >= 1.0 || v == 0.0 {
+        4
+    } else {
+        // Digits after the point that keep 4 significant ones.
+        (3 - v.abs().log10().floor() as i64).clamp(4, 17) as usize
+    };
+    if shortest
+        .split_once('.')
+        .is_none_or(|(_, d)| d.len() <= decimals)
+    {
+        return shortest;
+    }
+    let rounded = format!("{v:.decimals$}");
+    rounded
+        .trim_end_matches('0')
+        .trim_end_matches('.')
+        .to_string()
+}
+
 /// A number for CSV: the shortest digits that read back as the same `f64`, written with an
 /// exponent where the plain decimal would be long (`2.48e-79`, not 80 digits): below 1e-5 or
 /// from 1e16 in magnitude, where serde_json (ryu) switches too, so CSV and JSON agree. Empty
@@ -68,6 +95,17 @@ pub fn csv_number(v: Option<f64>) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn data_values_are_as_typed_unless_long() {
+        use super::data_value;
+        assert_eq!(data_value(4.1), "4.1");
+        assert_eq!(data_value(12.0), "12");
+        assert_eq!(data_value(3.6782500000000002), "3.6783");
+        assert_eq!(data_value(2.1017345907250142), "2.1017");
+        assert_eq!(data_value(0.000123456), "0.0001235");
+        assert_eq!(data_value(-0.5), "-0.5");
+    }
+
     use super::*;
 
     #[test]

@@ -12,7 +12,7 @@ use alkstats::analysis::proportion::{pool_proportions, ProportionSettings};
 use alkstats::analysis::sensitivity::{cumulative_report, influence_report, InfluenceReport};
 use alkstats::methods::cumulative::CumulativeOrder;
 use alkstats::methods::PooledModel;
-use alkstats::plot::forest::{cumulative_forest, layout, leave_one_out_forest};
+use alkstats::plot::forest::{layout, refits_forest};
 use alkstats::plot::scene::{Scene, Shape};
 use alkstats::plot::{self, baujat, influence, Format, Page};
 use support::workdir::Workdir;
@@ -48,7 +48,7 @@ fn assert_clean(scene: &Scene, what: &str) {
 #[test]
 fn leave_one_out_forest_has_a_row_per_refit_and_no_collisions() {
     let r = influence_of(Grouping::from_arg("drug"), "");
-    let data = leave_one_out_forest(&r, None).unwrap();
+    let data = refits_forest(&r, None).unwrap();
     let expected: usize = r
         .analyses
         .iter()
@@ -132,7 +132,7 @@ fn cumulative_forest_follows_the_order_and_renders_the_same_bytes_twice() {
         decreasing: false,
     };
     let r = cumulative_report(&pooled, PooledModel::Random, &order, &()).unwrap();
-    let data = cumulative_forest(&r, None).unwrap();
+    let data = refits_forest(&r, None).unwrap();
     let crizotinib = data
         .groups
         .iter()

@@ -1,6 +1,8 @@
 //! A two-arm study's data per arm, for forest plots in RevMan's layout: events and total per
 //! arm for binary data, mean, SD and total per arm for continuous data.
 
+use crate::format::data_value;
+
 /// One study's data per arm (experimental or treatment first, control or comparator second).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum ArmCells {
@@ -35,7 +37,8 @@ impl ArmCells {
             .collect()
     }
 
-    /// The cells of one study, in the order of [`ArmCells::headers`]; numbers as given.
+    /// The cells of one study, in the order of [`ArmCells::headers`]; numbers as given, long
+    /// ones (a mean estimated from a median) to 4 significant decimals.
     pub fn cells(self) -> Vec<String> {
         match self {
             ArmCells::Binary { events, n } => vec![
@@ -44,14 +47,9 @@ impl ArmCells {
                 events.1.to_string(),
                 n.1.to_string(),
             ],
-            ArmCells::Continuous { mean, sd, n } => vec![
-                mean.0.to_string(),
-                sd.0.to_string(),
-                n.0.to_string(),
-                mean.1.to_string(),
-                sd.1.to_string(),
-                n.1.to_string(),
-            ],
+            ArmCells::Continuous { mean, sd, n } => [mean.0, sd.0, n.0, mean.1, sd.1, n.1]
+                .map(data_value)
+                .to_vec(),
         }
     }
 

@@ -268,6 +268,22 @@ pub fn compare_arms(
     )
 }
 
+/// Compares the experimental with the control arm of each row of a wide two-arm binary file
+/// (`pool --outcome binary`) and pools the comparisons per `--by` group.
+///
+/// # Errors
+/// As [`compare_pairs`].
+pub fn pool_binary(
+    rows: &[BinaryRow],
+    headers: &[String],
+    data_name: &str,
+    s: &CompareSettings,
+) -> Result<PoolReport<ComparisonStudyResult>, AnalysisError> {
+    let pairs = rows.iter().map(Pair::from).collect();
+    let measure = Measure::Binary(s.measure);
+    compare_pairs(pairs, headers, data_name, s, measure, "binary", Vec::new())
+}
+
 /// Compares the two arms of each pair (a wide two-arm file, or arms paired by trial) and pools
 /// the comparisons per `--by` group. `outcome` is the report's outcome name.
 ///

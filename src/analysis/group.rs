@@ -81,3 +81,34 @@ pub fn split<'a, T>(
     }
     Ok(groups)
 }
+
+/// Settings of a pooled analysis with subgroups: an analysis is rerun without them where a
+/// figure needs the overall result.
+pub trait Grouped: Clone {
+    /// The subgroups.
+    fn grouping(&self) -> &Grouping;
+    /// The same settings with other subgroups.
+    fn with_grouping(&self, grouping: Grouping) -> Self;
+}
+
+macro_rules! grouped {
+    ($($t:ty),+) => {$(
+        impl Grouped for $t {
+            fn grouping(&self) -> &Grouping {
+                &self.grouping
+            }
+            fn with_grouping(&self, grouping: Grouping) -> Self {
+                Self {
+                    grouping,
+                    ..self.clone()
+                }
+            }
+        }
+    )+};
+}
+
+grouped!(
+    crate::analysis::compare::CompareSettings,
+    crate::analysis::continuous::ContinuousSettings,
+    crate::analysis::generic::GenericSettings
+);

@@ -12,7 +12,7 @@ use crate::analysis::AnalysisError;
 use crate::data::StudyYear;
 use crate::methods::cumulative::CumulativeOrder;
 use crate::output::sensitivity::{cumulative_csv_text, cumulative_table_text};
-use crate::plot::forest::{self, cumulative_forest};
+use crate::plot::forest::{self, refits_forest};
 use clap::Args;
 use serde::Serialize;
 
@@ -60,7 +60,7 @@ impl Finish for &CumulativeRun {
                 let r = cumulative_report(pooled, s.model, &self.order, bar)
                     .map_err(AnalysisError::from)?;
                 if let Some(path) = &s.plot {
-                    let plot = s.scene(path, cumulative_forest(&r, None), forest::layout)?;
+                    let plot = s.scene(path, refits_forest(&r, None), forest::layout)?;
                     s.write(vec![plot])?;
                 }
                 Ok(r)

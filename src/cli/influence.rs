@@ -12,7 +12,7 @@ use crate::analysis::sensitivity::{influence_report, InfluenceAnalysis, Influenc
 use crate::analysis::AnalysisError;
 use crate::data::StudyYear;
 use crate::output::sensitivity::{influence_csv_text, influence_table_text};
-use crate::plot::forest::leave_one_out_forest;
+use crate::plot::forest::refits_forest;
 use crate::plot::{baujat, forest, influence};
 use clap::Args;
 use serde::Serialize;
@@ -68,7 +68,7 @@ impl InfluenceRun {
         let s = &self.sensitivity;
         let mut plots = Vec::new();
         if let Some(path) = &s.plot {
-            plots.push(s.scene(path, leave_one_out_forest(r, None), forest::layout)?);
+            plots.push(s.scene(path, refits_forest(r, None), forest::layout)?);
         }
         if let Some(path) = &self.baujat {
             let a = single(&r.analyses, "--baujat")?;

@@ -208,22 +208,15 @@ fn component_text(a: &ComponentAnalysis, report: &NetworkReport, out: &mut Strin
         "\nHeterogeneity and inconsistency (common-effect Q; design-by-treatment decomposition, Krahn et al. 2013):"
     );
     let _ = writeln!(out, "  {:<16} {:>9} {:>4} {:>9}", "", "Q", "df", "p");
-    for (what, q, df, p) in [
-        ("Total", h.q, h.df, h.p),
-        (
-            "Within designs",
-            h.q_within_designs,
-            h.df_within_designs,
-            h.p_within_designs,
-        ),
-        (
-            "Between designs",
-            h.q_inconsistency,
-            h.df_inconsistency,
-            h.p_inconsistency,
-        ),
-    ] {
-        let _ = writeln!(out, "  {what:<16} {q:>9.2} {df:>4} {:>9}", fmt_p(p));
+    for x in h.parts() {
+        let _ = writeln!(
+            out,
+            "  {:<16} {:>9.2} {:>4} {:>9}",
+            x.part,
+            x.q,
+            x.df,
+            fmt_p(x.p)
+        );
     }
     let _ = writeln!(
         out,

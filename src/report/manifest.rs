@@ -7,6 +7,7 @@
 //! after). An interrupted run therefore leaves either the earlier report or none at all, and
 //! `--check` would reject a half-written folder anyway: it compares every byte with a re-run.
 
+use super::run::with_pooled;
 use super::run::{sha256_hex, RunResult};
 use super::{Files, Plan, ReportError, RunOptions};
 use crate::VERSION;
@@ -30,16 +31,12 @@ pub fn build(run: &RunResult, files: &Files, options: &RunOptions) -> Result<Vec
         .sections
         .iter()
         .map(|s| {
-            let settings = match &s.report {
-                super::run::AnyReport::Orr(r) => serde_json::to_value(&r.settings),
-                super::run::AnyReport::OrrCompare(r) => serde_json::to_value(&r.settings),
-                super::run::AnyReport::Hr(r) => serde_json::to_value(&r.settings),
-                super::run::AnyReport::Pfs(r) => serde_json::to_value(&r.settings),
+            let settings = with_pooled!(&s.report, r => serde_json::to_value(&r.settings),
                 super::run::AnyReport::Network(r) => serde_json::to_value(&r.settings),
                 super::run::AnyReport::Bias(b) => serde_json::to_value(&b.report.settings),
                 super::run::AnyReport::Influence(r) => serde_json::to_value(&r.settings),
                 super::run::AnyReport::Cumulative(r) => serde_json::to_value(&r.settings),
-            }
+            )
             .unwrap_or(Value::Null);
             json!({
                 "id": s.plan.id,
@@ -54,7 +51,7 @@ pub fn build(run: &RunResult, files: &Files, options: &RunOptions) -> Result<Vec
     let inputs: Vec<Value> = run
         .inputs
         .iter()
-        .map(|i| json!({ "role": i.role.as_str(), "name": i.name, "sha256": i.sha256 }))
+        .map(|i| json!({ "role": i.role.key(), "name": i.name, "sha256": i.sha256 }))
         .collect();
     let outputs: serde_json::Map<String, Value> = files
         .iter()

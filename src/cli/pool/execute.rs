@@ -1,7 +1,7 @@
 //! Running a checked `pool` run: read the data, pool it, draw the plots asked for, render.
 
 use super::{render, PoolAnalysis, PoolRun};
-use crate::analysis::compare::{compare_arms, compare_pairs, CompareSettings, Pair};
+use crate::analysis::compare::{compare_arms, pool_binary, CompareSettings};
 use crate::analysis::continuous::{pool_continuous, ContinuousSettings};
 use crate::analysis::generic::{pool_generic, GenericSettings};
 use crate::analysis::group::Grouping;
@@ -23,7 +23,6 @@ use crate::data::table::Table;
 use crate::data::user_rows::{load_binary, load_generic};
 use crate::data::{load_arms, load_hr, Arm, StudyYear, EMBEDDED_ARMS, EMBEDDED_HR};
 use crate::data::{read_table, DataSource};
-use crate::model::Measure;
 use serde::Serialize;
 
 const ARMS_NAME: &str = "data/alk_nsclc_arms.csv (embedded)";
@@ -202,22 +201,12 @@ pub fn execute_with<F: Finish>(mut run: PoolRun, finish: &mut F) -> Result<Outpu
                 grouping: Grouping::None,
                 keep_overlapping: run.keep_overlapping,
             };
-            let pairs: Vec<Pair> = rows.iter().map(Pair::from).collect();
             pool_and_draw(&run, finish, run.grouping("none"), &rows, |grouping| {
                 let s = CompareSettings {
                     grouping,
                     ..s.clone()
                 };
-                let measure = Measure::Binary(s.measure);
-                compare_pairs(
-                    pairs.clone(),
-                    &headers,
-                    &name,
-                    &s,
-                    measure,
-                    "binary",
-                    Vec::new(),
-                )
+                pool_binary(&rows, &headers, &name, &s)
             })?
         }
         &PoolAnalysis::Continuous { measure, sd_method } => {

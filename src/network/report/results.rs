@@ -155,6 +155,51 @@ pub struct Heterogeneity {
     pub designs: Vec<DesignQ>,
 }
 
+/// One part of the Q decomposition.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct QPart {
+    /// "Total", "Within designs" or "Between designs".
+    pub part: &'static str,
+    /// What the part measures (`None` for the total).
+    pub meaning: Option<&'static str>,
+    /// Q.
+    pub q: f64,
+    /// Its degrees of freedom.
+    pub df: usize,
+    /// Its p-value; `None` when df = 0.
+    pub p: Option<f64>,
+}
+
+impl Heterogeneity {
+    /// The decomposition as the tables show it: the whole network, within designs
+    /// (heterogeneity) and between designs (inconsistency).
+    pub fn parts(&self) -> [QPart; 3] {
+        [
+            QPart {
+                part: "Total",
+                meaning: None,
+                q: self.q,
+                df: self.df,
+                p: self.p,
+            },
+            QPart {
+                part: "Within designs",
+                meaning: Some("heterogeneity"),
+                q: self.q_within_designs,
+                df: self.df_within_designs,
+                p: self.p_within_designs,
+            },
+            QPart {
+                part: "Between designs",
+                meaning: Some("inconsistency"),
+                q: self.q_inconsistency,
+                df: self.df_inconsistency,
+                p: self.p_inconsistency,
+            },
+        ]
+    }
+}
+
 /// Direct minus indirect.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Difference {

@@ -8,9 +8,7 @@
 use super::data::{Diamond, DiamondKind, ForestData, ForestGroup, ForestRow, Summary};
 use super::labels::measure_labels;
 use super::text::{level_text, p_text, tau2_text};
-use crate::analysis::sensitivity::{
-    CumulativeReport, InfluenceReport, RefitAnalysis, SensitivityReport,
-};
+use crate::analysis::sensitivity::{RefitAnalysis, SensitivityReport};
 use crate::methods::refit::{PooledRow, RefitRow};
 use crate::methods::PooledModel;
 use crate::plot::PlotError;
@@ -61,7 +59,8 @@ fn summary(full: Option<&PooledRow>, model: PooledModel) -> Summary {
     }
 }
 
-/// What differs between the two forests.
+/// What differs between the two forests: the cumulative one (its report has an order) counts
+/// events in its rows and says in which order studies were added.
 struct Kind {
     what: &'static str,
     label_header: &'static str,
@@ -69,11 +68,46 @@ struct Kind {
     footnote: String,
 }
 
-fn forest<A: RefitAnalysis>(
+impl Kind {
+    fn of<A>(report: &SensitivityReport<A>) -> Self {
+        let model = match report.settings.model {
+            PooledModel::Random => "random-effects",
+            PooledModel::Common => "common-effect",
+        };
+        let (what, label_header, footnote) = match &report.settings.order {
+            None => (
+                "Leave-one-out",
+                "Omitting",
+                format!("Each row: the {model} model refitted without that study."),
+            ),
+            Some(order) => (
+                "Cumulative meta-analysis",
+                "Adding",
+                format!(
+                    "Each row: the {model} model of that study and every study above it; \
+                     order: {order}."
+                ),
+            ),
+        };
+        Kind {
+            what,
+            label_header,
+            counts: report.settings.order.is_some(),
+            footnote,
+        }
+    }
+}
+
+/// The forest of a sensitivity report: per group, one row per study left out (leave-one-out)
+/// or added (cumulative).
+///
+/// # Errors
+/// [`PlotError::Empty`] when no group has a refit.
+pub fn refits_forest<A: RefitAnalysis>(
     report: &SensitivityReport<A>,
-    kind: Kind,
     title: Option<String>,
 ) -> Result<ForestData, PlotError> {
+    let kind = Kind::of(report);
     let panels = report
         .analyses
         .iter()
@@ -175,52 +209,4 @@ fn forest<A: RefitAnalysis>(
         footnotes,
         xlim: None,
     })
-}
-
-fn model_words(model: PooledModel) -> &'static str {
-    match model {
-        PooledModel::Random => "random-effects",
-        PooledModel::Common => "common-effect",
-    }
-}
-
-/// The leave-one-out forest of a report: per group, one row per study left out.
-///
-/// # Errors
-/// [`PlotError::Empty`] when no group has a refit.
-pub fn leave_one_out_forest(
-    report: &InfluenceReport,
-    title: Option<String>,
-) -> Result<ForestData, PlotError> {
-    let kind = Kind {
-        what: "Leave-one-out",
-        label_header: "Omitting",
-        counts: false,
-        footnote: format!(
-            "Each row: the {} model refitted without that study.",
-            model_words(report.settings.model)
-        ),
-    };
-    forest(report, kind, title)
-}
-
-/// The cumulative forest of a report: per group, one row per study added.
-///
-/// # Errors
-/// [`PlotError::Empty`] when no group has a refit.
-pub fn cumulative_forest(
-    report: &CumulativeReport,
-    title: Option<String>,
-) -> Result<ForestData, PlotError> {
-    let kind = Kind {
-        what: "Cumulative meta-analysis",
-        label_header: "Adding",
-        counts: true,
-        footnote: format!(
-            "Each row: the {} model of that study and every study above it; order: {}.",
-            model_words(report.settings.model),
-            report.settings.order.as_deref().unwrap_or("file order")
-        ),
-    };
-    forest(report, kind, title)
 }

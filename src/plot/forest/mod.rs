@@ -26,7 +26,7 @@ mod text;
 
 pub use data::{Diamond, DiamondKind, ForestData, ForestGroup, ForestRow, Summary};
 pub use from_report::forest_data;
-pub use from_sensitivity::{cumulative_forest, leave_one_out_forest};
+pub use from_sensitivity::refits_forest;
 pub use layout::layout;
 pub use options::{ForestOptions, Models, SortOrder};
 

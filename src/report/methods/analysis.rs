@@ -3,7 +3,7 @@
 
 use super::pct;
 use super::refs::{Cites, Ref};
-use crate::analysis::compare::CompareMethod;
+use crate::analysis::compare::{CompareMethod, CompareSettings};
 use crate::analysis::group::Grouping;
 use crate::analysis::median_pfs::MedianMethod;
 use crate::effect::two_arm::TwoArmMeasure;
@@ -74,36 +74,7 @@ pub(super) fn analysis_text(spec: &AnalysisSpec, overlap_each: bool, c: &mut Cit
             )
         }
         AnalysisSpec::OrrCompare(s) => {
-            let measure = match s.measure {
-                TwoArmMeasure::Rr => "risk ratio",
-                TwoArmMeasure::Or => "odds ratio",
-                TwoArmMeasure::Rd => "risk difference",
-            };
-            let variance = match s.measure {
-                TwoArmMeasure::Or => Ref::RobinsBreslowGreenland1986,
-                TwoArmMeasure::Rr => Ref::GreenlandRobins1985,
-                TwoArmMeasure::Rd => Ref::SatoGreenlandRobins1989,
-            };
-            let method = match s.method {
-                CompareMethod::Iv => "inverse-variance weights".to_string(),
-                CompareMethod::Mh => format!(
-                    "the Mantel–Haenszel method on the raw counts {}, with the variance estimator \
-                     of {}",
-                    c.paren(&[Ref::MantelHaenszel1959]),
-                    variance.short()
-                ),
-                CompareMethod::MhCc => format!(
-                    "the Mantel–Haenszel method {} after adding {} to every cell of tables with a \
-                     zero cell, with the variance estimator of {}",
-                    c.paren(&[Ref::MantelHaenszel1959]),
-                    s.incr,
-                    variance.short()
-                ),
-                CompareMethod::Peto => format!("Peto's one-step odds ratio {}", c.paren(&[Ref::Yusuf1985])),
-            };
-            if matches!(s.method, CompareMethod::Mh | CompareMethod::MhCc) {
-                c.0.insert(variance);
-            }
+            let (measure, method) = two_arm_method(s, c);
             format!(
                 "Within each randomized trial, the response of the treatment arm was compared with \
                  that of its comparator (chemotherapy, else crizotinib) by the {measure}, pooled \
@@ -185,6 +156,9 @@ pub(super) fn analysis_text(spec: &AnalysisSpec, overlap_each: bool, c: &mut Cit
             )
         }
         AnalysisSpec::Bias(b) => super::bias::bias_text(b, &by, c),
+        AnalysisSpec::Binary(s) => super::user_data::binary_text(s, &by, c),
+        AnalysisSpec::Continuous(s) => super::user_data::continuous_text(s, &by, c),
+        AnalysisSpec::Generic(s) => super::user_data::generic_text(s, &by),
         AnalysisSpec::Pfs(s) => match s.method {
             MedianMethod::LogIv => format!(
                 "Median progression-free survival of single arms was pooled {by} by inverse variance \
@@ -214,6 +188,41 @@ pub(super) fn analysis_text(spec: &AnalysisSpec, overlap_each: bool, c: &mut Cit
         t.push_str(overlap_text(spec.keep_overlapping()));
     }
     t
+}
+
+/// The measure of a two-arm comparison in words, and its common-effect method with its
+/// citations (the variance estimator's cited for Mantel–Haenszel).
+pub(super) fn two_arm_method(s: &CompareSettings, c: &mut Cites) -> (&'static str, String) {
+    let measure = match s.measure {
+        TwoArmMeasure::Rr => "risk ratio",
+        TwoArmMeasure::Or => "odds ratio",
+        TwoArmMeasure::Rd => "risk difference",
+    };
+    let variance = match s.measure {
+        TwoArmMeasure::Or => Ref::RobinsBreslowGreenland1986,
+        TwoArmMeasure::Rr => Ref::GreenlandRobins1985,
+        TwoArmMeasure::Rd => Ref::SatoGreenlandRobins1989,
+    };
+    let method = match s.method {
+        CompareMethod::Iv => "inverse-variance weights".to_string(),
+        CompareMethod::Mh => format!(
+            "the Mantel–Haenszel method on the raw counts {}, with the variance estimator of {}",
+            c.paren(&[Ref::MantelHaenszel1959]),
+            variance.short()
+        ),
+        CompareMethod::MhCc => format!(
+            "the Mantel–Haenszel method {} after adding {} to every cell of tables with a zero \
+             cell, with the variance estimator of {}",
+            c.paren(&[Ref::MantelHaenszel1959]),
+            s.incr,
+            variance.short()
+        ),
+        CompareMethod::Peto => format!("Peto's one-step odds ratio {}", c.paren(&[Ref::Yusuf1985])),
+    };
+    if matches!(s.method, CompareMethod::Mh | CompareMethod::MhCc) {
+        c.0.insert(variance);
+    }
+    (measure, method)
 }
 
 /// The paragraph of a sensitivity section: what was refitted, how, and what marks a study.

@@ -10,6 +10,7 @@ mod analysis;
 mod bias;
 mod model;
 mod refs;
+mod user_data;
 
 use super::plan::{AnalysisKind, AnalysisSpec, Plan};
 use crate::analysis::group::Grouping;

@@ -58,6 +58,11 @@ pub(super) enum Ref {
     Sterne2011,
     ThompsonSharp1999,
     VeveaHedges1995,
+    Hedges1981,
+    Lajeunesse2011,
+    Luo2018,
+    Shi2020,
+    Wan2014,
 }
 
 impl Ref {
@@ -114,6 +119,11 @@ impl Ref {
             Ref::Sterne2011 => "Sterne et al. 2011",
             Ref::ThompsonSharp1999 => "Thompson & Sharp 1999",
             Ref::VeveaHedges1995 => "Vevea & Hedges 1995",
+            Ref::Hedges1981 => "Hedges 1981",
+            Ref::Lajeunesse2011 => "Lajeunesse 2011",
+            Ref::Luo2018 => "Luo et al. 2018",
+            Ref::Shi2020 => "Shi et al. 2020",
+            Ref::Wan2014 => "Wan et al. 2014",
         }
     }
 
@@ -170,6 +180,11 @@ impl Ref {
             Ref::Sterne2011 => "Sterne JAC, Sutton AJ, Ioannidis JPA, et al. Recommendations for examining and interpreting funnel plot asymmetry in meta-analyses of randomised controlled trials. BMJ. 2011;343:d4002.",
             Ref::ThompsonSharp1999 => "Thompson SG, Sharp SJ. Explaining heterogeneity in meta-analysis: a comparison of methods. Stat Med. 1999;18:2693–2708.",
             Ref::VeveaHedges1995 => "Vevea JL, Hedges LV. A general linear model for estimating effect size in the presence of publication bias. Psychometrika. 1995;60:419–435.",
+            Ref::Hedges1981 => "Hedges LV. Distribution theory for Glass's estimator of effect size and related estimators. J Educ Stat. 1981;6:107–128.",
+            Ref::Lajeunesse2011 => "Lajeunesse MJ. On the meta-analysis of response ratios for studies with correlated and multi-group designs. Ecology. 2011;92:2049–2055.",
+            Ref::Luo2018 => "Luo D, Wan X, Liu J, Tong T. Optimally estimating the sample mean from the sample size, median, mid-range, and/or mid-quartile range. Stat Methods Med Res. 2018;27:1785–1805.",
+            Ref::Shi2020 => "Shi J, Luo D, Weng H, et al. Optimally estimating the sample standard deviation from the five-number summary. Res Synth Methods. 2020;11:641–654.",
+            Ref::Wan2014 => "Wan X, Wang W, Liu J, Tong T. Estimating the sample mean and standard deviation from the sample size, median, range and/or interquartile range. BMC Med Res Methodol. 2014;14:135.",
         }
     }
 }

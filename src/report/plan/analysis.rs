@@ -47,7 +47,7 @@ pub(super) fn analysis(
             let outcome = super::bias::outcome(ctx, r)?;
             (outcome, super::bias::keys(outcome))
         }
-        _ => (kind, kind.keys().to_vec()),
+        _ => (kind, kind.keys()),
     };
     // Reject keys the kind does not use, where they would otherwise be silently ignored.
     for (key, span) in present_keys(r) {
@@ -148,6 +148,9 @@ pub(super) fn analysis(
         }
         AnalysisKind::Influence | AnalysisKind::Cumulative => {
             return sensitivity(ctx, r, kind, id, earlier)
+        }
+        AnalysisKind::Binary | AnalysisKind::Continuous | AnalysisKind::Generic => {
+            super::user_data::spec(ctx, r, &id, kind, fit)?
         }
     };
     let bias = kind == AnalysisKind::Bias;

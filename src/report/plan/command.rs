@@ -4,6 +4,7 @@
 
 use super::kind::AnalysisKind;
 use super::spec::AnalysisSpec;
+use crate::analysis::compare::CompareSettings;
 
 impl AnalysisSpec {
     /// The `alkstats` arguments (from the subcommand on) that print this analysis, every
@@ -12,6 +13,12 @@ impl AnalysisSpec {
         fn flag(a: &mut Vec<String>, name: &str, value: impl ToString) {
             a.push(name.to_string());
             a.push(value.to_string());
+        }
+        fn two_arm(a: &mut Vec<String>, s: &CompareSettings) {
+            flag(a, "--by", s.grouping.label());
+            flag(a, "--measure", s.measure);
+            flag(a, "--method", s.method);
+            flag(a, "--incr", s.incr);
         }
         if let AnalysisSpec::Influence(s) | AnalysisSpec::Cumulative(s) = self {
             // The examined analysis' own command, run by this subcommand.
@@ -67,10 +74,7 @@ impl AnalysisSpec {
             AnalysisSpec::OrrCompare(s) => {
                 flag(&mut a, "--outcome", "orr");
                 a.push("--compare".into());
-                flag(&mut a, "--by", s.grouping.label());
-                flag(&mut a, "--measure", s.measure);
-                flag(&mut a, "--method", s.method);
-                flag(&mut a, "--incr", s.incr);
+                two_arm(&mut a, s);
             }
             AnalysisSpec::Hr(s) => {
                 flag(&mut a, "--outcome", "hr");
@@ -81,6 +85,22 @@ impl AnalysisSpec {
                 flag(&mut a, "--outcome", "pfs");
                 flag(&mut a, "--by", s.grouping.label());
                 flag(&mut a, "--method", s.method);
+            }
+            AnalysisSpec::Binary(s) => {
+                flag(&mut a, "--outcome", "binary");
+                two_arm(&mut a, &s.settings);
+            }
+            AnalysisSpec::Continuous(s) => {
+                flag(&mut a, "--outcome", "continuous");
+                flag(&mut a, "--by", s.settings.grouping.label());
+                flag(&mut a, "--measure", s.settings.measure);
+                flag(&mut a, "--sd-method", s.sd_method);
+            }
+            AnalysisSpec::Generic(s) => {
+                flag(&mut a, "--outcome", "generic");
+                flag(&mut a, "--by", s.settings.grouping.label());
+                flag(&mut a, "--sm", s.settings.sm);
+                flag(&mut a, "--ci-level", s.settings.ci_level.get());
             }
             // `alkstats bias` with the pooled analysis' flags and its own.
             AnalysisSpec::Bias(b) => return b.command_args(data),
@@ -97,6 +117,14 @@ impl AnalysisSpec {
         }
         if let Some(d) = data {
             flag(&mut a, "--data", d);
+        }
+        if let Some(file) = self.user_file() {
+            if let Some(sheet) = &file.sheet {
+                flag(&mut a, "--sheet", sheet);
+            }
+            for m in &file.maps {
+                flag(&mut a, "--map", format!("{}={}", m.role.name, m.column));
+            }
         }
         a
     }

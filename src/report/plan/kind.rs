@@ -28,11 +28,18 @@ pub enum AnalysisKind {
     Influence,
     /// Cumulative meta-analysis of an earlier pooled analysis (`cumulative`).
     Cumulative,
+    /// Wide two-arm binary data from a user's file (`pool --outcome binary`).
+    Binary,
+    /// Two-arm continuous data from a user's file (`pool --outcome continuous`).
+    Continuous,
+    /// Generic estimates with standard errors or limits from a user's file (`pool --outcome
+    /// generic`).
+    Generic,
 }
 
 impl AnalysisKind {
     /// Every kind, in the order listed in messages.
-    pub const ALL: [AnalysisKind; 8] = [
+    pub const ALL: [AnalysisKind; 11] = [
         AnalysisKind::Orr,
         AnalysisKind::OrrCompare,
         AnalysisKind::Hr,
@@ -41,6 +48,9 @@ impl AnalysisKind {
         AnalysisKind::Bias,
         AnalysisKind::Influence,
         AnalysisKind::Cumulative,
+        AnalysisKind::Binary,
+        AnalysisKind::Continuous,
+        AnalysisKind::Generic,
     ];
 
     /// The plan spelling, which is also the `outcome` field of the JSON output.
@@ -54,13 +64,29 @@ impl AnalysisKind {
             AnalysisKind::Bias => "bias",
             AnalysisKind::Influence => "influence",
             AnalysisKind::Cumulative => "cumulative",
+            AnalysisKind::Binary => "binary",
+            AnalysisKind::Continuous => "continuous",
+            AnalysisKind::Generic => "generic",
         }
     }
 
     /// The optional keys of `[[analysis]]` this kind takes (besides id, kind and title); those
     /// of `bias` depend on its outcome (`super::bias::keys`).
-    pub(super) fn keys(self) -> &'static [&'static str] {
+    pub(super) fn keys(self) -> Vec<&'static str> {
+        let file = super::user_data::FILE_KEYS.iter().copied();
         match self {
+            AnalysisKind::Binary => file
+                .chain(["measure", "method", "incr", "funnel"])
+                .collect(),
+            AnalysisKind::Continuous => file.chain(["measure", "sd_method", "funnel"]).collect(),
+            AnalysisKind::Generic => file.chain(["sm", "ci_level", "funnel"]).collect(),
+            _ => self.pooled_keys().to_vec(),
+        }
+    }
+
+    fn pooled_keys(self) -> &'static [&'static str] {
+        match self {
+            AnalysisKind::Binary | AnalysisKind::Continuous | AnalysisKind::Generic => &[],
             AnalysisKind::Bias => &super::bias::KEYS,
             AnalysisKind::Orr => &[
                 "by",
@@ -147,6 +173,9 @@ impl AnalysisKind {
             AnalysisKind::Bias => "Small-study effects",
             AnalysisKind::Influence => "Leave-one-out and influence diagnostics",
             AnalysisKind::Cumulative => "Cumulative meta-analysis",
+            AnalysisKind::Binary => "Two-arm binary outcome",
+            AnalysisKind::Continuous => "Two-arm continuous outcome",
+            AnalysisKind::Generic => "Generic inverse-variance outcome",
         };
         match by {
             Some(Grouping::Column(c)) => format!("{what} by {c}"),

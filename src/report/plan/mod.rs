@@ -72,6 +72,18 @@
 //! baujat = true                         # influence, one group: Baujat plot; default false
 //! influence_plot = true                 # influence, one group: diagnostics' panels
 //! # cumulative: order = "year" (a column; default file order), decreasing = false
+//!
+//! [[analysis]]                          # an outcome from a file of your own
+//! id = "aspirin_death"
+//! kind = "binary"                       # binary (wide two-arm), continuous, generic
+//! data = "aspirin.xlsx"                 # required: CSV, TSV, .xlsx or .ods, relative to the plan
+//! sheet = "Deaths"                      # optional: a spreadsheet's sheet; default the first
+//! map = { "event.e" = "Deaths (aspirin)", "n.e" = "N (aspirin)" }   # optional: roles → columns
+//! by = "none"                           # a column of the file, or none (default)
+//! # binary:     measure (RR, OR, RD; default RR), method (IV, MH, MH-cc, Peto), incr
+//! # continuous: measure (MD, SMD, ROM; default MD), sd_method (shi, wan)
+//! # generic:    sm (HR, OR, RR, IRR, ROM, MD, SMD, RD, GEN; default GEN), ci_level
+//! # any [settings] key but keep_overlapping; forest, forest_sort, forest_model, funnel
 //! ```
 //! Values are spelled as on the command line (`alkstats pool --help`), case-insensitively.
 //!
@@ -88,11 +100,13 @@ mod parse;
 mod raw;
 mod sensitivity;
 mod spec;
+mod user_data;
 
 pub use bias::BiasSpec;
 pub use kind::{AnalysisKind, UnknownAnalysisKind};
 pub use sensitivity::SensitivitySpec;
 pub use spec::AnalysisSpec;
+pub use user_data::{BinarySpec, ContinuousSpec, GenericSpec, UserFile};
 
 use crate::plot::forest::{Models, SortOrder};
 
@@ -106,7 +120,7 @@ Plan file (TOML; unknown or misplaced keys are errors naming their line):
   [figures] dpi = 100
   [[analysis]]                      one per analysis, in report order
     id = \"…\", kind = \"…\"            kind: orr, orr-compare, hr, pfs, network, bias,
-                                    influence, cumulative
+                                    influence, cumulative, binary, continuous, generic
     title, by, and any [settings] key
     orr: sm, ci_study, incr         orr-compare: measure, method, incr
     hr: endpoint                    pfs: method
@@ -117,6 +131,10 @@ Plan file (TOML; unknown or misplaced keys are errors naming their line):
           k_min, estimator, side, selection_alternative, funnel (true)
     influence, cumulative: of (an earlier pooled analysis' id), group, model, forest;
              influence: baujat, influence_plot; cumulative: order, decreasing
+    binary, continuous, generic (a file of your own): data (required), sheet,
+             map = { role = \"column\" }, by (default none), forest*, funnel;
+             binary: measure, method, incr; continuous: measure, sd_method;
+             generic: sm, ci_level
 Values are spelled as the flags of `alkstats pool` and `alkstats network`.
 Example: reports/alk_review.toml (the embedded plan).";
 

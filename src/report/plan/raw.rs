@@ -3,6 +3,7 @@
 //! line and column of whatever it rejects.
 
 use serde::Deserialize;
+use std::collections::BTreeMap;
 use std::ops::Range;
 use toml::Spanned;
 
@@ -84,6 +85,11 @@ pub(super) struct RawAnalysis {
     pub(super) decreasing: Option<Spanned<bool>>,
     pub(super) baujat: Option<Spanned<bool>>,
     pub(super) influence_plot: Option<Spanned<bool>>,
+    pub(super) data: Option<Spanned<String>>,
+    pub(super) sheet: Option<Spanned<String>>,
+    pub(super) map: Option<Spanned<BTreeMap<String, String>>>,
+    pub(super) sd_method: Option<Spanned<String>>,
+    pub(super) ci_level: Option<Spanned<f64>>,
 }
 
 /// Spans of the optional keys an `[[analysis]]` sets, by name.
@@ -125,6 +131,11 @@ pub(super) fn present_keys(r: &RawAnalysis) -> Vec<(&'static str, Range<usize>)>
         ("decreasing", span(&r.decreasing)),
         ("baujat", span(&r.baujat)),
         ("influence_plot", span(&r.influence_plot)),
+        ("data", span(&r.data)),
+        ("sheet", span(&r.sheet)),
+        ("map", span(&r.map)),
+        ("sd_method", span(&r.sd_method)),
+        ("ci_level", span(&r.ci_level)),
     ];
     all.into_iter()
         .filter_map(|(k, s)| s.map(|s| (k, s)))

@@ -50,7 +50,7 @@ pub(super) fn sensitivity(
     id: String,
     earlier: &[AnalysisPlan],
 ) -> Result<AnalysisPlan, ReportError> {
-    let pooled_kinds = "an orr, orr-compare, hr or pfs analysis";
+    let pooled_kinds = "an orr, orr-compare, hr, pfs, binary, continuous or generic analysis";
     let Some(of) = &r.of else {
         return Err(ctx.error(
             &r.kind.span(),

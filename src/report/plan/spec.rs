@@ -4,6 +4,7 @@
 use super::bias::BiasSpec;
 use super::kind::AnalysisKind;
 use super::sensitivity::SensitivitySpec;
+use super::user_data::{BinarySpec, ContinuousSpec, GenericSpec, UserFile};
 use crate::analysis::compare::CompareSettings;
 use crate::analysis::group::Grouping;
 use crate::analysis::hazard::HazardSettings;
@@ -31,6 +32,12 @@ pub enum AnalysisSpec {
     Influence(SensitivitySpec),
     /// [`crate::analysis::sensitivity::cumulative_report`] of an earlier pooled analysis.
     Cumulative(SensitivitySpec),
+    /// [`crate::analysis::compare::pool_binary`] on a user's file.
+    Binary(BinarySpec),
+    /// [`crate::analysis::continuous::pool_continuous`] on a user's file.
+    Continuous(ContinuousSpec),
+    /// [`crate::analysis::generic::pool_generic`] on a user's file.
+    Generic(GenericSpec),
 }
 
 impl AnalysisSpec {
@@ -45,6 +52,19 @@ impl AnalysisSpec {
             AnalysisSpec::Influence(_) => AnalysisKind::Influence,
             AnalysisSpec::Cumulative(_) => AnalysisKind::Cumulative,
             AnalysisSpec::Bias(_) => AnalysisKind::Bias,
+            AnalysisSpec::Binary(_) => AnalysisKind::Binary,
+            AnalysisSpec::Continuous(_) => AnalysisKind::Continuous,
+            AnalysisSpec::Generic(_) => AnalysisKind::Generic,
+        }
+    }
+
+    /// The user's file the analysis reads (`None` for the plan's `[data]` files).
+    pub fn user_file(&self) -> Option<&UserFile> {
+        match self.pooled() {
+            AnalysisSpec::Binary(s) => Some(&s.file),
+            AnalysisSpec::Continuous(s) => Some(&s.file),
+            AnalysisSpec::Generic(s) => Some(&s.file),
+            _ => None,
         }
     }
 
@@ -58,31 +78,32 @@ impl AnalysisSpec {
         }
     }
 
-    /// The pairwise model settings; `None` for a network or a sensitivity analysis (which
-    /// refits the model of the analysis it examines).
-    pub fn fit(&self) -> Option<&FitSettings> {
+    /// The pairwise model settings and the subgroups; `None` for a network or a sensitivity
+    /// analysis (which refits the model of the analysis it examines).
+    fn model_and_groups(&self) -> Option<(&FitSettings, &Grouping)> {
         match self {
-            AnalysisSpec::Orr(s) => Some(&s.fit),
-            AnalysisSpec::OrrCompare(s) => Some(&s.fit),
-            AnalysisSpec::Hr(s) => Some(&s.fit),
-            AnalysisSpec::Pfs(s) => Some(&s.fit),
-            AnalysisSpec::Network(_) => None,
-            AnalysisSpec::Bias(b) => b.pooled.fit(),
-            AnalysisSpec::Influence(_) | AnalysisSpec::Cumulative(_) => None,
+            AnalysisSpec::Orr(s) => Some((&s.fit, &s.grouping)),
+            AnalysisSpec::OrrCompare(s) => Some((&s.fit, &s.grouping)),
+            AnalysisSpec::Hr(s) => Some((&s.fit, &s.grouping)),
+            AnalysisSpec::Pfs(s) => Some((&s.fit, &s.grouping)),
+            AnalysisSpec::Binary(s) => Some((&s.settings.fit, &s.settings.grouping)),
+            AnalysisSpec::Continuous(s) => Some((&s.settings.fit, &s.settings.grouping)),
+            AnalysisSpec::Generic(s) => Some((&s.settings.fit, &s.settings.grouping)),
+            AnalysisSpec::Bias(b) => b.pooled.model_and_groups(),
+            AnalysisSpec::Network(_) | AnalysisSpec::Influence(_) | AnalysisSpec::Cumulative(_) => {
+                None
+            }
         }
+    }
+
+    /// The pairwise model settings; `None` for a network or a sensitivity analysis.
+    pub fn fit(&self) -> Option<&FitSettings> {
+        self.model_and_groups().map(|(fit, _)| fit)
     }
 
     /// The subgroups; `None` for a network or a sensitivity analysis.
     pub fn grouping(&self) -> Option<&Grouping> {
-        match self {
-            AnalysisSpec::Orr(s) => Some(&s.grouping),
-            AnalysisSpec::OrrCompare(s) => Some(&s.grouping),
-            AnalysisSpec::Hr(s) => Some(&s.grouping),
-            AnalysisSpec::Pfs(s) => Some(&s.grouping),
-            AnalysisSpec::Network(_) => None,
-            AnalysisSpec::Bias(b) => b.pooled.grouping(),
-            AnalysisSpec::Influence(_) | AnalysisSpec::Cumulative(_) => None,
-        }
+        self.model_and_groups().map(|(_, grouping)| grouping)
     }
 
     /// Whether rows sharing patients with others are included.
@@ -93,6 +114,10 @@ impl AnalysisSpec {
             AnalysisSpec::Hr(s) => s.keep_overlapping,
             AnalysisSpec::Pfs(s) => s.keep_overlapping,
             AnalysisSpec::Network(s) => s.keep_overlapping,
+            // A user's file has no overlap column: every row is used.
+            AnalysisSpec::Binary(_) | AnalysisSpec::Continuous(_) | AnalysisSpec::Generic(_) => {
+                false
+            }
             AnalysisSpec::Bias(b) => b.pooled.keep_overlapping(),
             AnalysisSpec::Influence(s) | AnalysisSpec::Cumulative(s) => s.pooled.keep_overlapping(),
         }

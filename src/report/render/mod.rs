@@ -4,9 +4,10 @@
 //! documents show the same numbers with the same rounding. Renderers format, never recompute.
 //!
 //! The files: `view` builds the view model of the report from the views of pooled analyses
-//! (`pooled`, with their headers in `labels`) and of networks (`network`); `format` is how
-//! numbers read; `markup` holds the templates and the filters that escape a cell for HTML or
-//! Markdown.
+//! (`pooled`, with their headers in `labels`), networks (`network`), sensitivity (`sensitivity`)
+//! and bias (`bias`) sections, each a list of paragraphs and tables of preformatted cells
+//! (`table`) that one macro per template draws; `format` is how numbers read; `markup` holds
+//! the templates and the filters that escape a cell for HTML or Markdown.
 
 mod bias;
 mod format;
@@ -15,6 +16,7 @@ mod markup;
 mod network;
 mod pooled;
 mod sensitivity;
+mod table;
 mod view;
 
 pub use pooled::SourceLines;

@@ -2,60 +2,12 @@
 //! against the reference, the decomposition of Q, the node-splits, and the contrast rows with
 //! the lines of the hazard-ratio file behind them.
 
-use super::format::{est_ci, num};
+use super::format::{est_ci, num as fixed};
+use super::table::{head, left, lines, num, right, text, TableView};
 use super::view::{notes, AnalysisView, FigureView};
 use crate::format::p_value as fmt_p;
 use crate::network::hr::NetworkReport;
 use crate::report::run::{Input, Section};
-use serde::Serialize;
-
-#[derive(Debug, Serialize)]
-pub(super) struct RankView {
-    pub(super) rank: usize,
-    pub(super) treatment: String,
-    pub(super) p_score: String,
-    pub(super) vs_reference: String,
-}
-
-#[derive(Debug, Serialize)]
-pub(super) struct QRowView {
-    pub(super) label: &'static str,
-    pub(super) q: String,
-    pub(super) df: usize,
-    pub(super) p: String,
-}
-
-#[derive(Debug, Serialize)]
-pub(super) struct SplitView {
-    pub(super) comparison: String,
-    pub(super) k: usize,
-    pub(super) direct_percent: String,
-    pub(super) direct: String,
-    pub(super) indirect: String,
-    pub(super) network: String,
-    pub(super) ratio: String,
-    pub(super) p: String,
-}
-
-#[derive(Debug, Serialize)]
-pub(super) struct NetStudyView {
-    pub(super) label: String,
-    pub(super) comparison: String,
-    pub(super) estimate: String,
-    pub(super) design: String,
-    pub(super) lines: Vec<u64>,
-}
-
-#[derive(Debug, Serialize)]
-pub(super) struct NetworkView {
-    pub(super) reference: String,
-    pub(super) summary: String,
-    pub(super) tau_line: String,
-    pub(super) ranking: Vec<RankView>,
-    pub(super) heterogeneity: Vec<QRowView>,
-    pub(super) node_splits: Vec<SplitView>,
-    pub(super) studies: Vec<NetStudyView>,
-}
 
 /// Lines of the hazard-ratio file behind the contrasts of a network (matched by row label,
 /// which is unique within a file).
@@ -71,6 +23,8 @@ pub(super) fn network_lines(input: Option<&Input>, label: &str) -> Vec<u64> {
         .unwrap_or_default()
 }
 
+/// The view of a network: its summary, ranking, Q decomposition, τ² and node-splits before the
+/// figures, the contrasts after them.
 pub(super) fn network_view(
     s: &Section,
     n: &NetworkReport,
@@ -82,20 +36,25 @@ pub(super) fn network_view(
     let h = &a.heterogeneity;
     let st = &n.settings;
     let level = format!("{}", (st.level * 100.0 * 1e6).round() / 1e6);
-    let reference = a.reference.clone();
-    let vs_ref = |t: &str| {
-        if t == reference {
-            "reference".to_string()
-        } else {
-            a.effect(t, &reference).map_or("n/a".into(), |e| {
-                est_ci(Some(e.estimate), Some(e.lower), Some(e.upper), 4)
-            })
-        }
-    };
-    let network = NetworkView {
-        reference: reference.clone(),
-        summary: format!(
-            "{} treatments, {} studies ({} contrasts), {} directly compared pairs; reference {}{}",
+    let effect = "Hazard ratio";
+    let reference = a.reference.as_str();
+    let ci = |e: f64, lo: f64, hi: f64| num(est_ci(Some(e), Some(lo), Some(hi), 4));
+    let settings_line = format!(
+        "Network meta-analysis of hazard ratios ({}): {} effects; τ² {}; P-scores with small \
+         values {}{}; {level}% CIs",
+        n.endpoint.to_uppercase(),
+        st.model,
+        st.method_tau,
+        st.small_values,
+        st.setting
+            .as_deref()
+            .map(|v| format!("; setting {v}"))
+            .unwrap_or_default()
+    );
+    let mut view = AnalysisView::new(s, number, figures, settings_line, st.data.clone());
+    view.blocks.push(
+        format!(
+            "{} treatments, {} studies ({} contrasts), {} directly compared pairs; reference {}{}.",
             a.treatments.len(),
             a.k,
             a.n_contrasts,
@@ -109,120 +68,117 @@ pub(super) fn network_view(
                     n.other_components.len()
                 )
             }
-        ),
-        tau_line: format!(
-            "τ² = {} ({}), τ = {}, I² = {}",
-            num(Some(a.tau2), 4),
-            st.method_tau,
-            num(Some(a.tau), 4),
-            h.i2.map_or("n/a".into(), |i| format!("{}%", num(Some(i), 1)))
-        ),
-        ranking: a
-            .ranking
-            .iter()
-            .map(|r| RankView {
-                rank: r.rank,
-                treatment: r.treatment.clone(),
-                p_score: num(Some(r.p_score), 4),
-                vs_reference: vs_ref(&r.treatment),
-            })
-            .collect(),
-        heterogeneity: vec![
-            QRowView {
-                label: "Total",
-                q: num(Some(h.q), 2),
-                df: h.df,
-                p: fmt_p(h.p),
-            },
-            QRowView {
-                label: "Within designs (heterogeneity)",
-                q: num(Some(h.q_within_designs), 2),
-                df: h.df_within_designs,
-                p: fmt_p(h.p_within_designs),
-            },
-            QRowView {
-                label: "Between designs (inconsistency)",
-                q: num(Some(h.q_inconsistency), 2),
-                df: h.df_inconsistency,
-                p: fmt_p(h.p_inconsistency),
-            },
+        )
+        .into(),
+    );
+    let mut ranking = TableView::new(
+        "pooled compact",
+        format!("Ranking by P-score ({effect} against {reference}, {level}% CIs)"),
+        vec![
+            right("Rank"),
+            left("Treatment"),
+            right("P-score"),
+            right(format!("{effect} vs {reference}")),
         ],
-        node_splits: a
-            .node_split
-            .iter()
-            .map(|x| SplitView {
-                comparison: format!("{} vs {}", x.treatment, x.comparator),
-                k: x.k_direct,
-                direct_percent: num(Some(100.0 * x.direct_proportion), 1),
-                direct: est_ci(
-                    Some(x.direct.estimate),
-                    Some(x.direct.lower),
-                    Some(x.direct.upper),
-                    4,
-                ),
-                indirect: est_ci(
-                    Some(x.indirect.estimate),
-                    Some(x.indirect.lower),
-                    Some(x.indirect.upper),
-                    4,
-                ),
-                network: est_ci(
-                    Some(x.network.estimate),
-                    Some(x.network.lower),
-                    Some(x.network.upper),
-                    4,
-                ),
-                ratio: est_ci(
-                    Some(x.difference.estimate),
-                    Some(x.difference.lower),
-                    Some(x.difference.upper),
-                    4,
-                ),
-                p: fmt_p(Some(x.difference.p)),
-            })
-            .collect(),
-        studies: a
-            .studies
-            .iter()
-            .map(|x| NetStudyView {
-                label: x.study.clone(),
-                comparison: format!("{} vs {}", x.treatment, x.comparator),
-                estimate: est_ci(Some(x.estimate), Some(x.lower), Some(x.upper), 4),
-                design: x.design.clone(),
-                lines: network_lines(input, &x.study),
-            })
-            .collect(),
-    };
-    AnalysisView {
-        id: s.plan.id.clone(),
-        number,
-        title: s.plan.title.clone(),
-        kind: s.plan.spec.kind().to_string(),
-        settings_line: format!(
-            "Network meta-analysis of hazard ratios ({}): {} effects; τ² {}; P-scores with small \
-             values {}{}; {level}% CIs",
-            n.endpoint.to_uppercase(),
-            st.model,
-            st.method_tau,
-            st.small_values,
-            st.setting
-                .as_deref()
-                .map(|v| format!("; setting {v}"))
-                .unwrap_or_default()
-        ),
-        command: s.command.clone(),
-        by: String::new(),
-        level,
-        data_header: String::new(),
-        effect_header: "Hazard ratio".into(),
-        role: s.role.as_str(),
-        data_name: st.data.clone(),
-        groups: Vec::new(),
-        subgroup_tests: Vec::new(),
-        notes: notes(Vec::new(), Vec::new(), n.warnings.clone()),
-        figures,
-        network: Some(network),
-        bias: None,
-        sensitivity: None,
+    );
+    for r in &a.ranking {
+        let vs = if r.treatment == reference {
+            num("reference")
+        } else {
+            a.effect(&r.treatment, reference)
+                .map_or(num("n/a"), |e| ci(e.estimate, e.lower, e.upper))
+        };
+        ranking.row(vec![
+            num(r.rank.to_string()),
+            head(r.treatment.as_str()),
+            num(fixed(Some(r.p_score), 4)),
+            vs,
+        ]);
     }
+    view.blocks.push(ranking.into());
+    let mut q = TableView::new(
+        "pooled compact",
+        "Heterogeneity and inconsistency (common-effect Q, design-by-treatment decomposition)"
+            .into(),
+        vec![left(""), right("Q"), right("df"), right("p")],
+    );
+    for x in h.parts() {
+        let label = match x.meaning {
+            Some(m) => format!("{} ({m})", x.part),
+            None => x.part.to_string(),
+        };
+        q.row(vec![
+            head(label),
+            num(fixed(Some(x.q), 2)),
+            num(x.df.to_string()),
+            num(fmt_p(x.p)),
+        ]);
+    }
+    view.blocks.push(q.into());
+    view.blocks.push(
+        format!(
+            "τ² = {} ({}), τ = {}, I² = {}",
+            fixed(Some(a.tau2), 4),
+            st.method_tau,
+            fixed(Some(a.tau), 4),
+            h.i2.map_or("n/a".into(), |i| format!("{}%", fixed(Some(i), 1)))
+        )
+        .into(),
+    );
+    let mut splits = TableView::new(
+        "pooled",
+        format!(
+            "Node-splitting (back-calculation): {effect} with {level}% CI; ratio = direct / \
+             indirect"
+        ),
+        vec![
+            left("Comparison"),
+            right("k"),
+            right("Direct %"),
+            right("Direct"),
+            right("Indirect"),
+            right("Network"),
+            right("Ratio"),
+            right("p"),
+        ],
+    );
+    for x in &a.node_split {
+        let d = &x.difference;
+        splits.row(vec![
+            head(format!("{} vs {}", x.treatment, x.comparator)),
+            num(x.k_direct.to_string()),
+            num(fixed(Some(100.0 * x.direct_proportion), 1)),
+            ci(x.direct.estimate, x.direct.lower, x.direct.upper),
+            ci(x.indirect.estimate, x.indirect.lower, x.indirect.upper),
+            ci(x.network.estimate, x.network.lower, x.network.upper),
+            ci(d.estimate, d.lower, d.upper),
+            num(fmt_p(Some(d.p))),
+        ]);
+    }
+    if !splits.is_empty() {
+        view.blocks.push(splits.into());
+    }
+    let mut studies = TableView::new(
+        "studies",
+        format!("Contrasts ({effect} with {level}% CI, as reported)"),
+        vec![
+            left("Study"),
+            left("Comparison"),
+            right("Estimate [CI]"),
+            left("Design"),
+            right("Data line"),
+        ],
+    );
+    for x in &a.studies {
+        studies.row(vec![
+            text(x.study.as_str()),
+            text(format!("{} vs {}", x.treatment, x.comparator)),
+            ci(x.estimate, x.lower, x.upper),
+            text(x.design.as_str()),
+            lines(network_lines(input, &x.study)),
+        ]);
+    }
+    view.after.push(studies.into());
+    view.notes = notes(Vec::new(), Vec::new(), n.warnings.clone());
+    view
 }

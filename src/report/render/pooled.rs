@@ -2,16 +2,18 @@
 //! the pooled estimates and heterogeneity, the subgroup tests, and the input lines behind
 //! every study row.
 
-use super::format::{est_ci, num, p_text};
-use super::labels::labels;
+use super::format::{est_ci, num as fixed, p_text};
+use super::labels::{labels, Labels};
+use super::table::{head, left, lines, num, right, text, TableView};
 use super::view::{notes, AnalysisView, FigureView};
+use crate::analysis::continuous::ContinuousStudyResult;
+use crate::analysis::generic::GenericStudyResult;
 use crate::analysis::report::{
-    Analysis, ComparisonStudyResult, HazardStudyResult, MedianStudyResult, PoolReport,
-    PoolSettingsEcho, StudyResult, StudyRow,
+    ComparisonStudyResult, HazardStudyResult, MedianStudyResult, PoolReport, PoolSettingsEcho,
+    StudyResult, StudyRow,
 };
 use crate::format::p_value as fmt_p;
 use crate::report::run::Section;
-use serde::Serialize;
 
 /// Lines of the input file that a study row comes from (two for a two-arm comparison).
 pub trait SourceLines {
@@ -19,23 +21,24 @@ pub trait SourceLines {
     fn source_lines(&self) -> Vec<u64>;
 }
 
-impl SourceLines for StudyResult {
-    fn source_lines(&self) -> Vec<u64> {
-        vec![self.line]
-    }
+/// Study rows from one line each.
+macro_rules! one_line {
+    ($($t:ty),+) => {$(
+        impl SourceLines for $t {
+            fn source_lines(&self) -> Vec<u64> {
+                vec![self.line]
+            }
+        }
+    )+};
 }
 
-impl SourceLines for HazardStudyResult {
-    fn source_lines(&self) -> Vec<u64> {
-        vec![self.line]
-    }
-}
-
-impl SourceLines for MedianStudyResult {
-    fn source_lines(&self) -> Vec<u64> {
-        vec![self.line]
-    }
-}
+one_line!(
+    StudyResult,
+    HazardStudyResult,
+    MedianStudyResult,
+    ContinuousStudyResult,
+    GenericStudyResult
+);
 
 impl SourceLines for ComparisonStudyResult {
     fn source_lines(&self) -> Vec<u64> {
@@ -43,83 +46,125 @@ impl SourceLines for ComparisonStudyResult {
     }
 }
 
-#[derive(Debug, Serialize)]
-pub(super) struct StudyView {
-    pub(super) label: String,
-    pub(super) data: String,
-    pub(super) estimate: String,
-    pub(super) weight_common: String,
-    pub(super) weight_random: String,
-    pub(super) lines: Vec<u64>,
-}
-
-#[derive(Debug, Serialize)]
-pub(super) struct GroupView {
-    pub(super) label: String,
-    pub(super) k: usize,
-    pub(super) data: String,
-    pub(super) common: String,
-    pub(super) random: String,
-    pub(super) prediction: String,
-    pub(super) i2: String,
-    pub(super) tau2: String,
-    pub(super) q: String,
-    pub(super) p_q: String,
-    pub(super) studies: Vec<StudyView>,
-}
-
-pub(super) fn group_view<S: StudyRow + SourceLines>(a: &Analysis<S>, digits: usize) -> GroupView {
-    let h = a.heterogeneity.as_ref();
-    GroupView {
-        label: a.group.clone().unwrap_or_else(|| "All studies".into()),
-        k: a.k,
-        data: match (a.events, a.n) {
-            (Some(e), Some(n)) => format!("{e}/{n}"),
-            (None, Some(n)) => n.to_string(),
-            _ => String::new(),
-        },
-        common: est_ci(a.common.estimate, a.common.lower, a.common.upper, digits),
-        random: est_ci(a.random.estimate, a.random.lower, a.random.upper, digits),
-        prediction: match &a.prediction {
-            Some(p) => format!("[{}; {}]", num(p.lower, digits), num(p.upper, digits)),
-            None => "n/a".into(),
-        },
-        i2: match h {
-            Some(h) => match (h.i2_lower, h.i2_upper) {
-                (Some(lo), Some(hi)) => format!(
-                    "{}% [{}; {}]",
-                    num(Some(h.i2), 1),
-                    num(Some(lo), 1),
-                    num(Some(hi), 1)
+/// The table of pooled estimates: a row per group.
+fn pooled_table<S: StudyRow>(r: &PoolReport<S>, l: &Labels, by: &str, level: &str) -> TableView {
+    let mut t = TableView::new(
+        "pooled",
+        format!("Pooled estimates ({}, {level}% CIs)", l.effect_header),
+        vec![
+            left(by),
+            right("k"),
+            right(l.data_header),
+            right("Common effect"),
+            right("Random effects"),
+            right("Prediction interval"),
+            right("I²"),
+            right("τ²"),
+            right("Q (df)"),
+            right("p(Q)"),
+        ],
+    );
+    for a in &r.analyses {
+        let h = a.heterogeneity.as_ref();
+        t.row(vec![
+            head(group_label(&a.group)),
+            num(a.k.to_string()),
+            num(match (a.events, a.n) {
+                (Some(e), Some(n)) => format!("{e}/{n}"),
+                (None, Some(n)) => n.to_string(),
+                _ => String::new(),
+            }),
+            num(est_ci(
+                a.common.estimate,
+                a.common.lower,
+                a.common.upper,
+                l.digits,
+            )),
+            num(est_ci(
+                a.random.estimate,
+                a.random.lower,
+                a.random.upper,
+                l.digits,
+            )),
+            num(match &a.prediction {
+                Some(p) => format!(
+                    "[{}; {}]",
+                    fixed(p.lower, l.digits),
+                    fixed(p.upper, l.digits)
                 ),
-                _ => format!("{}%", num(Some(h.i2), 1)),
-            },
-            None => "n/a".into(),
-        },
-        tau2: num(h.map(|h| h.tau2), 4),
-        q: h.map_or("n/a".into(), |h| {
-            format!("{} ({})", num(Some(h.q), 2), h.df)
-        }),
-        p_q: fmt_p(h.and_then(|h| h.p)),
-        studies: a
-            .studies
-            .iter()
-            .map(|s| {
-                let (est, lo, hi) = s.display();
-                let (wc, wr) = s.weights();
-                StudyView {
-                    label: s.label().to_string(),
-                    data: s.data_cell(),
-                    estimate: est_ci(Some(est), lo, hi, digits),
-                    weight_common: num(Some(wc), 1),
-                    weight_random: num(Some(wr), 1),
-                    lines: s.source_lines(),
-                }
-            })
-            .collect(),
+                None => "n/a".into(),
+            }),
+            num(match h {
+                Some(h) => match (h.i2_lower, h.i2_upper) {
+                    (Some(lo), Some(hi)) => format!(
+                        "{}% [{}; {}]",
+                        fixed(Some(h.i2), 1),
+                        fixed(Some(lo), 1),
+                        fixed(Some(hi), 1)
+                    ),
+                    _ => format!("{}%", fixed(Some(h.i2), 1)),
+                },
+                None => "n/a".into(),
+            }),
+            num(fixed(h.map(|h| h.tau2), 4)),
+            num(h.map_or("n/a".into(), |h| {
+                format!("{} ({})", fixed(Some(h.q), 2), h.df)
+            })),
+            num(fmt_p(h.and_then(|h| h.p))),
+        ]);
     }
+    t
 }
 
+/// The table of studies, under a band per group when the analysis is grouped.
+fn studies_table<S: StudyRow + SourceLines>(
+    r: &PoolReport<S>,
+    l: &Labels,
+    by: &str,
+    level: &str,
+) -> TableView {
+    let mut t = TableView::new(
+        "studies",
+        format!(
+            "Studies ({} with {level}% CI; weights in percent)",
+            l.effect_header
+        ),
+        vec![
+            left("Study"),
+            right(l.data_header),
+            right("Estimate [CI]"),
+            right("Weight (common)"),
+            right("Weight (random)"),
+            right("Data line"),
+        ],
+    );
+    for a in &r.analyses {
+        if !by.is_empty() {
+            t.band(group_label(&a.group));
+        }
+        for s in &a.studies {
+            let (est, lo, hi) = s.display();
+            let (wc, wr) = s.weights();
+            t.row(vec![
+                text(s.label()),
+                num(s.data_cell()),
+                num(est_ci(Some(est), lo, hi, l.digits)),
+                num(fixed(Some(wc), 1)),
+                num(fixed(Some(wr), 1)),
+                lines(s.source_lines()),
+            ]);
+        }
+    }
+    t
+}
+
+/// A group's label in the tables.
+pub(super) fn group_label(group: &Option<String>) -> String {
+    group.clone().unwrap_or_else(|| "All studies".into())
+}
+
+/// The view of a pooled analysis: the table of pooled estimates and the subgroup tests before
+/// the figures, the studies after them.
 pub(super) fn analysis_view<S: StudyRow + SourceLines>(
     s: &Section,
     r: &PoolReport<S>,
@@ -129,52 +174,38 @@ pub(super) fn analysis_view<S: StudyRow + SourceLines>(
     let l = labels(r);
     let st = &r.settings;
     let (settings_line, level) = settings_line(st);
-    AnalysisView {
-        id: s.plan.id.clone(),
-        number,
-        title: s.plan.title.clone(),
-        kind: s.plan.spec.kind().to_string(),
-        settings_line,
-        command: s.command.clone(),
-        by: if st.by == "none" {
-            String::new()
-        } else {
-            st.by.clone()
-        },
-        level,
-        data_header: l.data_header.to_string(),
-        effect_header: l.effect_header,
-        role: s.role.as_str(),
-        data_name: st.data.clone(),
-        groups: r.analyses.iter().map(|a| group_view(a, l.digits)).collect(),
-        subgroup_tests: r
-            .subgroup_test
-            .iter()
-            .flat_map(|t| [("common-effect", &t.common), ("random-effects", &t.random)])
-            .filter_map(|(name, q)| {
-                q.as_ref().map(|q| {
-                    format!(
-                        "{name} model: Q = {}, df = {}, {}",
-                        num(Some(q.q), 2),
-                        q.df,
-                        p_text(q.p)
-                    )
-                })
+    let by = if st.by == "none" { "" } else { st.by.as_str() };
+    let mut view = AnalysisView::new(s, number, figures, settings_line, st.data.clone());
+    view.blocks.push(pooled_table(r, &l, by, &level).into());
+    let tests: Vec<String> = r
+        .subgroup_test
+        .iter()
+        .flat_map(|t| [("common-effect", &t.common), ("random-effects", &t.random)])
+        .filter_map(|(name, q)| {
+            q.as_ref().map(|q| {
+                format!(
+                    "{name} model: Q = {}, df = {}, {}",
+                    fixed(Some(q.q), 2),
+                    q.df,
+                    p_text(q.p)
+                )
             })
-            .collect(),
-        notes: notes(
-            r.assumptions.clone(),
-            r.excluded
-                .iter()
-                .map(|e| format!("{} (line {}): {}", e.study, e.line, e.reason))
-                .collect(),
-            r.warnings.clone(),
-        ),
-        figures,
-        network: None,
-        bias: None,
-        sensitivity: None,
+        })
+        .collect();
+    if !tests.is_empty() {
+        view.blocks
+            .push(format!("Test for subgroup differences: {}.", tests.join("; ")).into());
     }
+    view.after.push(studies_table(r, &l, by, &level).into());
+    view.notes = notes(
+        r.assumptions.clone(),
+        r.excluded
+            .iter()
+            .map(|e| format!("{} (line {}): {}", e.study, e.line, e.reason))
+            .collect(),
+        r.warnings.clone(),
+    );
+    view
 }
 
 /// The settings line of a pooled analysis and its level in percent.

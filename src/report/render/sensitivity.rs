@@ -2,9 +2,10 @@
 //! (the full model first for leave-one-out) and, for influence, the table of diagnostics with
 //! the rule that marks a study; every value formatted as the pooled tables format it.
 
-use super::format::{est_ci, num};
-use super::labels::labels_of;
+use super::format::{est_ci, num as fixed};
+use super::labels::{labels_of, Labels};
 use super::pooled::settings_line;
+use super::table::{head, left, lines, num, right, text, BlockView, CellView, TableView};
 use super::view::{notes, AnalysisView, FigureView};
 use crate::analysis::sensitivity::{InfluenceAnalysis, RefitAnalysis, SensitivityReport};
 use crate::format::p_value;
@@ -12,55 +13,6 @@ use crate::methods::influence::InfluenceRow;
 use crate::methods::refit::PooledRow;
 use crate::methods::PooledModel;
 use crate::report::run::Section;
-use serde::Serialize;
-
-/// One refit (or the full model).
-#[derive(Debug, Serialize)]
-pub(super) struct RefitView {
-    label: String,
-    k: usize,
-    estimate: String,
-    p: String,
-    q: String,
-    p_q: String,
-    tau2: String,
-    i2: String,
-    lines: Vec<u64>,
-}
-
-/// One study's diagnostics.
-#[derive(Debug, Serialize)]
-pub(super) struct InfluenceRowView {
-    label: String,
-    rstudent: String,
-    dffits: String,
-    cook_d: String,
-    cov_r: String,
-    tau2_del: String,
-    q_del: String,
-    hat: String,
-    weight: String,
-    dfbetas: String,
-    influential: &'static str,
-}
-
-/// One group.
-#[derive(Debug, Serialize)]
-pub(super) struct SensitivityGroupView {
-    caption: String,
-    refits: Vec<RefitView>,
-    influence: Vec<InfluenceRowView>,
-}
-
-/// A sensitivity section.
-#[derive(Debug, Serialize)]
-pub(super) struct SensitivityView {
-    refit_header: &'static str,
-    groups: Vec<SensitivityGroupView>,
-    rule: Option<String>,
-    /// The groups of one study, which have nothing to leave out (or add), named in a sentence.
-    single: Option<String>,
-}
 
 /// What a section's analyses add to the refits: influence diagnostics, or none.
 pub(super) trait Diagnostics: RefitAnalysis {
@@ -82,44 +34,119 @@ impl Diagnostics for crate::analysis::sensitivity::CumulativeAnalysis {
     }
 }
 
-fn refit_view(label: String, r: &PooledRow, digits: usize, lines: Vec<u64>) -> RefitView {
-    RefitView {
-        label,
-        k: r.k,
-        estimate: est_ci(r.estimate, r.lower, r.upper, digits),
-        p: p_value(r.p),
-        q: num(r.q, 2),
-        p_q: p_value(r.q_p),
-        tau2: num(r.tau2, 4),
-        i2: r
+fn refit_row(label: String, r: &PooledRow, digits: usize, line: Vec<u64>) -> Vec<CellView> {
+    vec![
+        head(label),
+        num(r.k.to_string()),
+        num(est_ci(r.estimate, r.lower, r.upper, digits)),
+        num(p_value(r.p)),
+        num(fixed(r.q, 2)),
+        num(p_value(r.q_p)),
+        num(fixed(r.tau2, 4)),
+        num(r
             .i2
-            .map_or("n/a".into(), |v| format!("{}%", num(Some(v), 1))),
-        lines,
-    }
+            .map_or("n/a".into(), |v| format!("{}%", fixed(Some(v), 1)))),
+        lines(line),
+    ]
 }
 
-fn influence_view(r: &InfluenceRow) -> InfluenceRowView {
-    let f = |v: Option<f64>| num(v, 4);
-    InfluenceRowView {
-        label: r.study.clone(),
-        rstudent: f(r.rstudent),
-        dffits: f(r.dffits),
-        cook_d: f(r.cook_d),
-        cov_r: f(r.cov_r),
-        tau2_del: f(r.tau2_del),
-        q_del: num(r.q_del, 2),
-        hat: f(Some(r.hat)),
-        weight: num(Some(r.weight), 1),
-        dfbetas: f(r.dfbetas),
-        influential: match r.influential {
+fn influence_row(r: &InfluenceRow) -> Vec<CellView> {
+    let f = |v: Option<f64>| num(fixed(v, 4));
+    vec![
+        head(r.study.as_str()),
+        f(r.rstudent),
+        f(r.dffits),
+        f(r.cook_d),
+        f(r.cov_r),
+        f(r.tau2_del),
+        num(fixed(r.q_del, 2)),
+        f(Some(r.hat)),
+        num(fixed(Some(r.weight), 1)),
+        f(r.dfbetas),
+        text(match r.influential {
             Some(true) => "*",
             Some(false) => "",
             None => "n/a",
-        },
-    }
+        }),
+    ]
 }
 
-/// The view of a sensitivity section.
+/// The tables of one group: its refits and, for influence, its diagnostics.
+fn group_tables<A: Diagnostics>(
+    a: &A,
+    cumulative: bool,
+    l: &Labels,
+    level: &str,
+    rule: &mut Option<String>,
+) -> Vec<TableView> {
+    let group = a.group().unwrap_or("All studies");
+    let mut refits = TableView::new(
+        "pooled",
+        format!(
+            "{group} (k = {}): {} ({}, {level}% CIs)",
+            a.full().map_or(0, |f| f.k),
+            if cumulative {
+                "each row the fit of that study and every study above it"
+            } else {
+                "each row the fit without that study"
+            },
+            l.effect_header
+        ),
+        vec![
+            left(if cumulative { "Adding" } else { "Omitting" }),
+            right("k"),
+            right("Estimate [CI]"),
+            right("p"),
+            right("Q"),
+            right("p(Q)"),
+            right("τ²"),
+            right("I²"),
+            right("Data line"),
+        ],
+    );
+    if let (false, Some(full)) = (cumulative, a.full()) {
+        refits.row(refit_row(
+            "(all studies)".into(),
+            full,
+            l.digits,
+            Vec::new(),
+        ));
+    }
+    for x in a.refits() {
+        refits.row(refit_row(x.study.clone(), &x.fit, l.digits, vec![x.line]));
+    }
+    let mut tables = vec![refits];
+    if let Some((rows, text)) = a.diagnostics() {
+        *rule = Some(format!("* {text}."));
+        let mut t = TableView::new(
+            "pooled compact",
+            "Influence diagnostics (metafor influence.rma.uni); * influential".into(),
+            vec![
+                left("Study"),
+                right("rstudent"),
+                right("DFFITS"),
+                right("Cook's D"),
+                right("COVRATIO"),
+                right("τ² without"),
+                right("Q without"),
+                right("Hat"),
+                right("Weight"),
+                right("DFBETAS"),
+                left(""),
+            ],
+        );
+        for r in rows {
+            t.row(influence_row(r));
+        }
+        if !t.is_empty() {
+            tables.push(t);
+        }
+    }
+    tables
+}
+
+/// The view of a sensitivity section: per group the table of refits (and of diagnostics), then
+/// the rule that marks a study and the groups of one study that are not shown.
 pub(super) fn sensitivity_view<A: Diagnostics>(
     s: &Section,
     r: &SensitivityReport<A>,
@@ -140,87 +167,29 @@ pub(super) fn sensitivity_view<A: Diagnostics>(
     if let Some(order) = &st.order {
         settings.push_str(&format!("; studies added in {order}"));
     }
+    let mut view = AnalysisView::new(s, number, figures, settings, st.pool.data.clone());
     let mut rule = None;
     let (shown, single): (Vec<&A>, Vec<&A>) = r.analyses.iter().partition(|a| a.refits().len() > 1);
-    let single: Vec<&str> = single
-        .iter()
-        .map(|a| a.group().unwrap_or("All studies"))
-        .collect();
-    let groups = shown
-        .into_iter()
-        .map(|a| {
-            let group = a.group().unwrap_or("All studies");
-            let mut refits = Vec::new();
-            if let (false, Some(full)) = (cumulative, a.full()) {
-                refits.push(refit_view(
-                    "(all studies)".into(),
-                    full,
-                    l.digits,
-                    Vec::new(),
-                ));
-            }
-            refits.extend(
-                a.refits()
-                    .iter()
-                    .map(|x| refit_view(x.study.clone(), &x.fit, l.digits, vec![x.line])),
-            );
-            let influence = match a.diagnostics() {
-                Some((rows, text)) => {
-                    rule = Some(format!("* {text}."));
-                    rows.iter().map(influence_view).collect()
-                }
-                None => Vec::new(),
-            };
-            SensitivityGroupView {
-                caption: format!(
-                    "{group} (k = {}): {}",
-                    a.full().map_or(0, |f| f.k),
-                    if cumulative {
-                        "each row the fit of that study and every study above it"
-                    } else {
-                        "each row the fit without that study"
-                    }
-                ),
-                refits,
-                influence,
-            }
-        })
-        .collect();
-    AnalysisView {
-        id: s.plan.id.clone(),
-        number,
-        title: s.plan.title.clone(),
-        kind: s.plan.spec.kind().to_string(),
-        settings_line: settings,
-        command: s.command.clone(),
-        by: if st.pool.by == "none" {
-            String::new()
-        } else {
-            st.pool.by.clone()
-        },
-        level,
-        data_header: String::new(),
-        effect_header: l.effect_header,
-        role: s.role.as_str(),
-        data_name: st.pool.data.clone(),
-        groups: Vec::new(),
-        subgroup_tests: Vec::new(),
-        notes: notes(Vec::new(), Vec::new(), r.warnings.clone()),
-        bias: None,
-        figures,
-        network: None,
-        sensitivity: Some(SensitivityView {
-            refit_header: if cumulative { "Adding" } else { "Omitting" },
-            groups,
-            rule,
-            single: (!single.is_empty()).then(|| {
-                format!(
-                    "Not shown: {} (one study each; see the warnings).",
-                    single.join(", ")
-                )
-            }),
-        }),
+    for a in shown {
+        let tables = group_tables(a, cumulative, &l, &level, &mut rule);
+        view.blocks.extend(tables.into_iter().map(BlockView::from));
     }
+    view.blocks.extend(rule.map(BlockView::from));
+    if !single.is_empty() {
+        let names: Vec<&str> = single
+            .iter()
+            .map(|a| a.group().unwrap_or("All studies"))
+            .collect();
+        view.blocks.push(
+            format!(
+                "Not shown: {} (one study each; see the warnings).",
+                names.join(", ")
+            )
+            .into(),
+        );
+    }
+    view.notes = notes(Vec::new(), Vec::new(), r.warnings.clone());
+    view
 }
 
 /// Lines of the studies of a sensitivity report's refits, in order.

@@ -3,12 +3,13 @@
 //! each analysis, numbers the figures across the report, and lists every input row with the
 //! analyses that used it (the data provenance table).
 
-use super::bias::{bias_lines, bias_view, BiasView};
-use super::network::{network_lines, network_view, NetworkView};
-use super::pooled::{analysis_view, pooled_lines, GroupView};
-use super::sensitivity::{refit_lines, sensitivity_view, SensitivityView};
+use super::bias::{bias_lines, bias_view};
+use super::network::{network_lines, network_view};
+use super::pooled::{analysis_view, pooled_lines};
+use super::sensitivity::{refit_lines, sensitivity_view};
+use super::table::BlockView;
 use crate::report::methods::{methods, Methods};
-use crate::report::run::{AnyReport, Figure, FigureKind, Role, RunResult, Section};
+use crate::report::run::{with_pooled, AnyReport, Figure, FigureKind, Role, RunResult, Section};
 use crate::report::RunOptions;
 use crate::VERSION;
 use serde::Serialize;
@@ -22,27 +23,46 @@ pub(super) struct FigureView {
     pub(super) caption: String,
 }
 
+/// One analysis: its heading and settings, the blocks before its figures (the pooled estimates
+/// and the tables of its method), the figures, the blocks after them (its studies) and its notes.
 #[derive(Debug, Serialize)]
 pub(super) struct AnalysisView {
     pub(super) id: String,
     pub(super) number: usize,
     pub(super) title: String,
-    pub(super) kind: String,
     pub(super) settings_line: String,
     pub(super) command: String,
-    pub(super) by: String,
-    pub(super) level: String,
-    pub(super) data_header: String,
-    pub(super) effect_header: String,
-    pub(super) role: &'static str,
+    pub(super) role: String,
     pub(super) data_name: String,
-    pub(super) groups: Vec<GroupView>,
-    pub(super) subgroup_tests: Vec<String>,
-    pub(super) notes: Vec<NotesView>,
+    pub(super) blocks: Vec<BlockView>,
     pub(super) figures: Vec<FigureView>,
-    pub(super) network: Option<NetworkView>,
-    pub(super) sensitivity: Option<SensitivityView>,
-    pub(super) bias: Option<BiasView>,
+    pub(super) after: Vec<BlockView>,
+    pub(super) notes: Vec<NotesView>,
+}
+
+impl AnalysisView {
+    /// The view of section `s`, numbered `number`, with no blocks or notes yet.
+    pub(super) fn new(
+        s: &Section,
+        number: usize,
+        figures: Vec<FigureView>,
+        settings_line: String,
+        data_name: String,
+    ) -> Self {
+        Self {
+            id: s.plan.id.clone(),
+            number,
+            title: s.plan.title.clone(),
+            settings_line,
+            command: s.command.clone(),
+            role: s.role.key(),
+            data_name,
+            blocks: Vec::new(),
+            figures,
+            after: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
 }
 
 /// A list of notes under its heading; both documents show an analysis' non-empty lists in the
@@ -84,7 +104,7 @@ pub(super) struct RowView {
 
 #[derive(Debug, Serialize)]
 pub(super) struct InputView {
-    pub(super) role: &'static str,
+    pub(super) role: String,
     pub(super) name: String,
     pub(super) sha256: String,
     pub(super) rows: Vec<RowView>,
@@ -146,26 +166,18 @@ pub(super) fn view(run: &RunResult, options: &RunOptions, files: Vec<String>) ->
         .enumerate()
         .map(|(i, s)| {
             let figures = figure_views(s, &mut counter);
-            match &s.report {
-                AnyReport::Orr(r) => analysis_view(s, r, i + 1, figures),
-                AnyReport::OrrCompare(r) => analysis_view(s, r, i + 1, figures),
-                AnyReport::Hr(r) => analysis_view(s, r, i + 1, figures),
-                AnyReport::Pfs(r) => analysis_view(s, r, i + 1, figures),
+            with_pooled!(&s.report, r => analysis_view(s, r, i + 1, figures),
                 AnyReport::Network(n) => network_view(s, n, i + 1, figures, input_of(s.role)),
                 AnyReport::Bias(b) => bias_view(s, b, i + 1, figures),
                 AnyReport::Influence(r) => sensitivity_view(s, r, i + 1, figures),
                 AnyReport::Cumulative(r) => sensitivity_view(s, r, i + 1, figures),
-            }
+            )
         })
         .collect();
     // Which analyses used each row of each file.
     let mut used: BTreeMap<(Role, u64), Vec<&str>> = BTreeMap::new();
     for s in &run.sections {
-        let lines: Vec<u64> = match &s.report {
-            AnyReport::Orr(r) => pooled_lines(r),
-            AnyReport::OrrCompare(r) => pooled_lines(r),
-            AnyReport::Hr(r) => pooled_lines(r),
-            AnyReport::Pfs(r) => pooled_lines(r),
+        let lines: Vec<u64> = with_pooled!(&s.report, r => pooled_lines(r),
             AnyReport::Bias(b) => bias_lines(b),
             AnyReport::Network(n) => std::iter::once(&n.analysis)
                 .chain(&n.other_components)
@@ -174,7 +186,7 @@ pub(super) fn view(run: &RunResult, options: &RunOptions, files: Vec<String>) ->
                 .collect(),
             AnyReport::Influence(r) => refit_lines(r),
             AnyReport::Cumulative(r) => refit_lines(r),
-        };
+        );
         for line in lines {
             let ids = used.entry((s.role, line)).or_default();
             if !ids.contains(&s.plan.id.as_str()) {
@@ -186,7 +198,7 @@ pub(super) fn view(run: &RunResult, options: &RunOptions, files: Vec<String>) ->
         .inputs
         .iter()
         .map(|input| InputView {
-            role: input.role.as_str(),
+            role: input.role.key(),
             name: input.name.clone(),
             sha256: input.sha256.clone(),
             rows: input

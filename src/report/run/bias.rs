@@ -5,7 +5,7 @@
 
 use super::figures::{Figure, FigureKind};
 use super::inputs::Loaded;
-use super::{AnyReport, Role};
+use super::{AnyReport, Ran, Role};
 use crate::analysis::bias::{bias_report, BiasReport};
 use crate::analysis::compare::compare_arms;
 use crate::analysis::hazard::pool_hazard_ratios;
@@ -48,9 +48,6 @@ pub enum Tested {
     /// Median PFS.
     Pfs(PoolReport<MedianStudyResult>),
 }
-
-/// A run analysis: its report, figures, the data file it read and that file as the plan wrote it.
-type Ran<'a> = (AnyReport, Vec<Figure>, Role, Option<&'a str>);
 
 /// Runs the bias analysis `b` of plan entry `a` on the loaded data.
 pub(super) fn run_bias<'a>(

@@ -35,14 +35,18 @@ pub enum Role {
     Arms,
     /// Hazard ratios (`data/alk_nsclc_hr.csv`).
     Hr,
+    /// The n-th (from 0) of the users' own files that analyses name with `data = "…"`.
+    File(usize),
 }
 
 impl Role {
-    /// The plan key and manifest role.
-    pub fn as_str(self) -> &'static str {
+    /// The plan key (`arms`, `hr`; `file1`, `file2`… for the analyses' own files), which is
+    /// also the manifest role and the anchor of the file in the provenance table.
+    pub fn key(self) -> String {
         match self {
-            Role::Arms => "arms",
-            Role::Hr => "hr",
+            Role::Arms => "arms".into(),
+            Role::Hr => "hr".into(),
+            Role::File(n) => format!("file{}", n + 1),
         }
     }
 }
@@ -194,7 +198,7 @@ impl<T: DataRow> Loaded<T> {
 /// Reads a data file of the plan (relative to `base`), or the embedded one. The file keeps the
 /// name written in the plan, so that messages and outputs do not depend on where the plan is
 /// run from.
-fn read(
+pub(super) fn read(
     written: Option<&str>,
     base: &Path,
     embedded: &'static str,

@@ -10,6 +10,7 @@ mod bias;
 mod figures;
 mod inputs;
 mod sensitivity;
+mod user_data;
 
 pub use bias::{BiasSection, Tested};
 pub use figures::{Figure, FigureKind};
@@ -18,6 +19,8 @@ pub use inputs::{sha256_hex, Input, Role, SourceRow};
 use super::plan::{AnalysisPlan, AnalysisSpec, Plan};
 use super::ReportError;
 use crate::analysis::compare::compare_arms;
+use crate::analysis::continuous::ContinuousStudyResult;
+use crate::analysis::generic::GenericStudyResult;
 use crate::analysis::group::Grouping;
 use crate::analysis::hazard::pool_hazard_ratios;
 use crate::analysis::median_pfs::pool_medians;
@@ -34,6 +37,7 @@ use figures::{draw, draw_network};
 use inputs::{years, Loaded};
 use serde::Serialize;
 use std::path::Path;
+use user_data::UserFiles;
 
 /// The report of one analysis, whatever its outcome; serialised exactly as `alkstats pool
 /// --format json` serialises it.
@@ -42,12 +46,17 @@ use std::path::Path;
 pub enum AnyReport {
     /// Response proportions.
     Orr(PoolReport<StudyResult>),
-    /// Two-arm response comparisons.
-    OrrCompare(PoolReport<ComparisonStudyResult>),
+    /// Two-arm binary comparisons: response within the shipped trials (`orr-compare`) or a
+    /// user's wide file (`binary`).
+    TwoArm(PoolReport<ComparisonStudyResult>),
     /// Hazard ratios.
     Hr(PoolReport<HazardStudyResult>),
     /// Median PFS.
     Pfs(PoolReport<MedianStudyResult>),
+    /// Two-arm continuous outcomes from a user's file.
+    Continuous(PoolReport<ContinuousStudyResult>),
+    /// Generic estimates from a user's file.
+    Generic(PoolReport<GenericStudyResult>),
     /// A network meta-analysis, as `alkstats network --format json`.
     Network(Box<NetworkReport>),
     /// Small-study effects, as `alkstats bias --format json`.
@@ -57,6 +66,27 @@ pub enum AnyReport {
     /// Cumulative meta-analysis, as `alkstats cumulative --format json`.
     Cumulative(Box<CumulativeReport>),
 }
+
+/// A `match` on an [`AnyReport`] whose first arm is `$body` with `$r` bound to the report of
+/// a pooled analysis, whatever its outcome (each a `PoolReport` of its own study type); the
+/// other arms follow as in a `match`.
+macro_rules! with_pooled {
+    ($report:expr, $r:ident => $body:expr, $($pat:pat => $arm:expr),+ $(,)?) => {
+        match $report {
+            $crate::report::run::AnyReport::Orr($r) => $body,
+            $crate::report::run::AnyReport::TwoArm($r) => $body,
+            $crate::report::run::AnyReport::Hr($r) => $body,
+            $crate::report::run::AnyReport::Pfs($r) => $body,
+            $crate::report::run::AnyReport::Continuous($r) => $body,
+            $crate::report::run::AnyReport::Generic($r) => $body,
+            $($pat => $arm),+
+        }
+    };
+}
+pub(crate) use with_pooled;
+
+/// A run analysis: its report, figures, the data file it read and that file as the plan wrote it.
+type Ran<'a> = (AnyReport, Vec<Figure>, Role, Option<&'a str>);
 
 /// One analysis of the plan with its results.
 #[derive(Debug, Clone, PartialEq)]
@@ -104,12 +134,24 @@ pub fn run(plan: &Plan, base: &Path) -> Result<RunResult, ReportError> {
     let uses_hr =
         |s: &AnalysisSpec| matches!(s.pooled(), AnalysisSpec::Hr(_) | AnalysisSpec::Network(_));
     let needs_hr = plan.analyses.iter().any(|a| uses_hr(&a.spec));
-    let needs_arms = plan.analyses.iter().any(|a| !uses_hr(&a.spec));
+    let needs_arms = plan
+        .analyses
+        .iter()
+        .any(|a| !uses_hr(&a.spec) && a.spec.user_file().is_none());
     let arms = Loaded::<Arm>::read_if(needs_arms, plan.data.arms.as_deref(), base)?;
     let hr = Loaded::<HrRow>::read_if(needs_hr, plan.data.hr.as_deref(), base)?;
     let mut sections = Vec::with_capacity(plan.analyses.len());
+    let mut own = UserFiles::default();
     for a in &plan.analyses {
-        let section = run_analysis(a, arms.as_ref(), hr.as_ref(), plan.dpi, &sections)?;
+        let section = run_analysis(
+            a,
+            arms.as_ref(),
+            hr.as_ref(),
+            plan.dpi,
+            &sections,
+            base,
+            &mut own,
+        )?;
         sections.push(section);
     }
     let inputs = arms
@@ -117,6 +159,7 @@ pub fn run(plan: &Plan, base: &Path) -> Result<RunResult, ReportError> {
         .map(Loaded::input)
         .into_iter()
         .chain(hr.as_ref().map(Loaded::input))
+        .chain(own.inputs())
         .collect();
     Ok(RunResult {
         plan: plan.clone(),
@@ -134,6 +177,8 @@ fn run_analysis(
     hr: Option<&Loaded<HrRow>>,
     dpi: f64,
     earlier: &[Section],
+    base: &Path,
+    own: &mut UserFiles,
 ) -> Result<Section, ReportError> {
     let analysis_err = |source: AnalysisError| ReportError::Analysis {
         id: a.id.clone(),
@@ -175,7 +220,7 @@ fn run_analysis(
     }
     let (report, figures, role, written) = match &a.spec {
         AnalysisSpec::Orr(s) => pooled!(Orr, s, arms, pool_proportions, Role::Arms),
-        AnalysisSpec::OrrCompare(s) => pooled!(OrrCompare, s, arms, compare_arms, Role::Arms),
+        AnalysisSpec::OrrCompare(s) => pooled!(TwoArm, s, arms, compare_arms, Role::Arms),
         AnalysisSpec::Hr(s) => pooled!(Hr, s, hr, pool_hazard_ratios, Role::Hr),
         AnalysisSpec::Pfs(s) => pooled!(Pfs, s, arms, pool_medians, Role::Arms),
         AnalysisSpec::Bias(b) => bias::run_bias(a, b, arms, hr, dpi)?,
@@ -184,8 +229,12 @@ fn run_analysis(
             let written = match role {
                 Role::Arms => arms.and_then(|d| d.written.as_deref()),
                 Role::Hr => hr.and_then(|d| d.written.as_deref()),
+                Role::File(_) => s.pooled.user_file().map(|f| f.path.as_str()),
             };
             (report, figures, role, written)
+        }
+        AnalysisSpec::Binary(_) | AnalysisSpec::Continuous(_) | AnalysisSpec::Generic(_) => {
+            user_data::run_user(a, base, dpi, own)?
         }
         AnalysisSpec::Network(s) => {
             let data = hr.ok_or_else(missing)?;

@@ -5,11 +5,11 @@
 //! `--influence-plot` draw, with the default page.
 
 use super::figures::{Figure, FigureKind};
-use super::{AnyReport, Role, Section};
+use super::{with_pooled, AnyReport, Role, Section};
 use crate::analysis::report::PoolReport;
 use crate::analysis::sensitivity::{cumulative_report, influence_report, select_group};
 use crate::analysis::AnalysisError;
-use crate::plot::forest::{cumulative_forest, leave_one_out_forest};
+use crate::plot::forest::refits_forest;
 use crate::plot::scene::Scene;
 use crate::plot::{self, baujat, influence, Format, Page, PlotError};
 use crate::report::plan::{AnalysisPlan, AnalysisSpec, SensitivitySpec};
@@ -28,11 +28,7 @@ pub(super) fn section(
     let examined = earlier.iter().find(|x| x.plan.id == s.of).ok_or_else(|| {
         ReportError::Internal(format!("analysis '{}': no section '{}'", a.id, s.of))
     })?;
-    let report = match &examined.report {
-        AnyReport::Orr(r) => methods(a, s, r),
-        AnyReport::OrrCompare(r) => methods(a, s, r),
-        AnyReport::Hr(r) => methods(a, s, r),
-        AnyReport::Pfs(r) => methods(a, s, r),
+    let report = with_pooled!(&examined.report, r => methods(a, s, r),
         // The plan is checked to examine a pooled analysis.
         _ => {
             return Err(ReportError::Internal(format!(
@@ -40,7 +36,7 @@ pub(super) fn section(
                 a.id, s.of
             )))
         }
-    }
+    )
     .map_err(|source| ReportError::Analysis {
         id: a.id.clone(),
         source,
@@ -85,7 +81,7 @@ fn figures(a: &AnalysisPlan, report: &AnyReport, dpi: f64) -> Result<Vec<Figure>
     match report {
         AnyReport::Influence(r) => {
             if a.figures.forest {
-                let data = leave_one_out_forest(r, None).map_err(err)?;
+                let data = refits_forest(r, None).map_err(err)?;
                 scenes.push((
                     FigureKind::Forest,
                     plot::forest::layout(&data, &page).map_err(err)?,
@@ -114,7 +110,7 @@ fn figures(a: &AnalysisPlan, report: &AnyReport, dpi: f64) -> Result<Vec<Figure>
             }
         }
         AnyReport::Cumulative(r) if a.figures.forest => {
-            let data = cumulative_forest(r, None).map_err(err)?;
+            let data = refits_forest(r, None).map_err(err)?;
             scenes.push((
                 FigureKind::Forest,
                 plot::forest::layout(&data, &page).map_err(err)?,
