@@ -13,6 +13,7 @@ pub mod heterogeneity;
 pub mod inference;
 pub mod moderators;
 pub mod permutation;
+pub mod predict;
 pub mod result;
 
 use crate::fit::design::{dot, weights};
@@ -102,6 +103,20 @@ pub enum MetaRegError {
     /// `--random-ci hk-adhoc` with moderators.
     #[error("--random-ci hk-adhoc is not offered with moderators; use classic or hk")]
     AdhocCi,
+    /// The analysis to regress has several groups, or no fitted model (a median of medians).
+    #[error(
+        "a meta-regression needs one inverse-variance analysis of every study (--by none; not \
+         --method mm or wm)"
+    )]
+    NotOneModel,
+    /// The bubble plot's moderator is not a continuous moderator of the fit.
+    #[error("--bubble-x {column}: not a continuous moderator of the model; expected one of: {continuous}")]
+    NotContinuous {
+        /// The column asked for.
+        column: String,
+        /// The continuous moderators.
+        continuous: String,
+    },
     /// The weighted fit failed (a numerically singular X′WX).
     #[error("the meta-regression could not be fitted: X'WX is numerically singular")]
     Singular,
