@@ -299,3 +299,43 @@ fn bad_flags_exit_2_naming_the_problem() {
     fails(&["--mods", "ablat", "--pi"], "add --bubble PATH");
     fails(&["--mods", "ablat,ablat"], "collinear");
 }
+
+/// `pool --by alloc --common-tau2` reports the Q_M of `metareg --mods alloc`, which is
+/// metafor's `rma(mods = ~ factor(alloc))` (fixture `bcg_alloc`, REML, Wald).
+#[test]
+fn pool_common_tau2_is_metaregs_omnibus_test() {
+    let fx = fixture("metafor_metareg.json");
+    let dir = Workdir::new();
+    let base = [
+        "--outcome",
+        "generic",
+        "--sm",
+        "RR",
+        "--data",
+        BCG,
+        "--format",
+        "json",
+    ];
+    let mut args = vec!["pool", "--by", "alloc", "--common-tau2"];
+    args.extend_from_slice(&base);
+    let pooled = dir.json(&args);
+    let t = &pooled["subgroup_test"]["common_tau2"];
+    let reg = run(&dir, &["--mods", "alloc"]);
+    assert_eq!(t["q"], reg["qm"]["stat"]);
+    assert_eq!(t["p"], reg["qm"]["p"]);
+    assert_eq!(t["tau2"], reg["tau2"]);
+    let e = expected(&fx, "bcg_alloc", "REML", "z");
+    let mut c = Checker::default();
+    c.close_v("common tau2 QM", f(&t["q"]), &e["qm"], METAREG);
+    c.close_v("common tau2 p", f(&t["p"]), &e["qm_p"], METAREG);
+    c.close_v("common tau2", f(&t["tau2"]), &e["tau2"], METAREG);
+    c.finish("pool --common-tau2 vs metafor");
+    // Without it the JSON is unchanged: no common_tau2 key.
+    let mut args = vec!["pool", "--by", "alloc"];
+    args.extend_from_slice(&base);
+    assert!(dir.json(&args)["subgroup_test"]
+        .get("common_tau2")
+        .is_none());
+    let (_, err) = dir.fails_with(2, &["pool", "--by", "none", "--common-tau2"]);
+    assert!(err.contains("needs --by COLUMN"), "{err}");
+}

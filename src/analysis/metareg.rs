@@ -3,7 +3,7 @@
 //! moderators take the place of `--by` groups, so the regression's numbers are at the top
 //! level. Field names are a public contract.
 
-use super::report::{PoolReport, PoolSettingsEcho};
+use super::report::{CommonTau2Test, PoolReport, PoolSettingsEcho};
 use super::AnalysisError;
 use crate::methods::metareg::{metareg, MetaRegError, MetaRegFit, MetaRegSettings};
 use crate::methods::PooledModel;
@@ -83,4 +83,44 @@ pub fn metareg_report<S>(
         regression,
     };
     Ok((report, fit))
+}
+
+/// Adds the test for subgroup differences with a common τ² (`pool --by COLUMN --common-tau2`)
+/// to `grouped`, from the meta-regression of every study of `ungrouped` (the same analysis
+/// without groups) on the grouping column: its Q_M, as `alkstats metareg --mods COLUMN`
+/// reports it, and its τ². The subgroups' own estimates keep their separate τ².
+///
+/// # Errors
+/// [`AnalysisError::MetaReg`] when the regression cannot be fitted (a single subgroup, too
+/// few studies).
+pub fn add_common_tau2_test<S>(
+    grouped: &mut PoolReport<S>,
+    ungrouped: &PoolReport<S>,
+) -> Result<(), AnalysisError> {
+    let settings = MetaRegSettings {
+        moderators: vec![grouped.settings.by.clone()],
+        references: Vec::new(),
+        model: PooledModel::Random,
+        studies: false,
+    };
+    let (report, _) = metareg_report(ungrouped, &settings)?;
+    let r = report.regression;
+    let test = CommonTau2Test {
+        q: r.qm.stat,
+        df: r.qm.df,
+        df2: r.qm.df2,
+        p: r.qm.p,
+        tau2: r.tau2,
+        k: r.k,
+    };
+    let own = r.warnings.len() - ungrouped.warnings.len();
+    grouped.warnings.extend(
+        r.warnings[r.warnings.len() - own..]
+            .iter()
+            .map(|w| format!("common tau²: {w}")),
+    );
+    if let Some(t) = grouped.subgroup_test.as_mut() {
+        t.common_tau2 = Some(test);
+    }
+    Ok(())
 }

@@ -37,7 +37,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Pool outcomes per subgroup (default: objective response rate by drug).
-    Pool(pool::PoolArgs),
+    Pool(pool::PoolCommandArgs),
     /// Small-study effects per subgroup: Egger, Begg, Peters, Harbord, Thompson–Sharp tests and
     /// trim-and-fill (--test adds the selection model and PET-PEESE); the flags of pool.
     Bias(bias::BiasArgs),
