@@ -9,7 +9,9 @@
 //! parameters, found by fuzzing) give `None`/NaN, or the normal limit for huge df, so nothing
 //! here can panic or hang on any input.
 
-use statrs::distribution::{Beta, ChiSquared, Continuous, ContinuousCDF, Normal, StudentsT};
+use statrs::distribution::{
+    Beta, ChiSquared, Continuous, ContinuousCDF, FisherSnedecor, Normal, StudentsT,
+};
 
 fn standard_normal() -> Normal {
     // Parameters are constants, so construction cannot fail.
@@ -233,6 +235,26 @@ pub fn p_chisq_upper(q: f64, df: f64) -> Option<f64> {
     }
     let d = ChiSquared::new(df).ok()?;
     Some(d.sf(q))
+}
+
+/// Upper tail area of the F distribution with `df1` and `df2` degrees of freedom: the p-value
+/// of a Knapp–Hartung omnibus test. For `df2` beyond the supported range, the χ² limit of
+/// `df1 · f`.
+pub fn p_f_upper(f: f64, df1: f64, df2: f64) -> Option<f64> {
+    if f.is_nan() || !((DF_MIN..=DF_MAX).contains(&df1) && df2 >= DF_MIN) {
+        return None;
+    }
+    if f <= 0.0 {
+        return Some(1.0);
+    }
+    if f.is_infinite() {
+        return Some(0.0);
+    }
+    if df2 > DF_MAX {
+        return p_chisq_upper(f * df1, df1);
+    }
+    let d = FisherSnedecor::new(df1, df2).ok()?;
+    Some(d.sf(f))
 }
 
 /// Chi-square quantile; `None` outside the supported ranges.

@@ -13,6 +13,7 @@ pub mod generic;
 pub mod group;
 pub mod hazard;
 pub mod median_pfs;
+pub mod metareg;
 pub mod pipeline;
 pub mod proportion;
 pub mod report;
@@ -109,6 +110,9 @@ pub enum AnalysisError {
     /// A method on the fitted models that cannot be run as asked (an unknown `--order`).
     #[error(transparent)]
     Method(#[from] crate::methods::MethodError),
+    /// A meta-regression that cannot be fitted as asked.
+    #[error(transparent)]
+    MetaReg(crate::methods::metareg::MetaRegError),
     /// The model of one group cannot be fitted.
     #[error("{}{source}", group.as_deref().map(|g| format!("{g}: ")).unwrap_or_default())]
     Model {

@@ -139,6 +139,30 @@ pub struct SubgroupTests {
     pub common: Option<QTest>,
     /// Over the random-effects subgroup estimates.
     pub random: Option<QTest>,
+    /// With `pool --common-tau2`: the mixed-effects test of the subgroup factor with one τ²
+    /// for every subgroup (metafor `rma(mods = ~ factor(group))`), the Q_M of `alkstats
+    /// metareg --mods GROUP`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub common_tau2: Option<CommonTau2Test>,
+}
+
+/// The test for subgroup differences with a common τ²: the omnibus test of the subgroup
+/// factor in a mixed-effects meta-regression of every study.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CommonTau2Test {
+    /// Q_M (Wald, χ²) or F (Knapp–Hartung).
+    pub q: f64,
+    /// Numerator degrees of freedom: subgroups − 1.
+    pub df: f64,
+    /// Denominator df of F (Knapp–Hartung); absent for χ².
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub df2: Option<f64>,
+    /// p-value.
+    pub p: Option<f64>,
+    /// The common (residual) τ².
+    pub tau2: f64,
+    /// Studies in the regression.
+    pub k: usize,
 }
 
 /// Settings echoed in the report.
@@ -255,6 +279,7 @@ pub fn subgroup_tests<S>(analyses: &[Analysis<S>], grouped: bool) -> Option<Subg
     Some(SubgroupTests {
         common: subgroup_difference(&pairs(&|a| (a.common.yi, a.common.se))),
         random: subgroup_difference(&pairs(&|a| (a.random.yi, a.random.se))),
+        common_tau2: None,
     })
 }
 

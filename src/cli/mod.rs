@@ -13,6 +13,7 @@ pub mod forest;
 pub mod funnel;
 pub mod import;
 pub mod influence;
+pub mod metareg;
 pub mod network;
 pub mod plots;
 pub mod pool;
@@ -36,7 +37,7 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Pool outcomes per subgroup (default: objective response rate by drug).
-    Pool(pool::PoolArgs),
+    Pool(pool::PoolCommandArgs),
     /// Small-study effects per subgroup: Egger, Begg, Peters, Harbord, Thompson–Sharp tests and
     /// trim-and-fill (--test adds the selection model and PET-PEESE); the flags of pool.
     Bias(bias::BiasArgs),
@@ -50,6 +51,9 @@ enum Command {
     /// Cumulative meta-analysis (metafor cumul) of every group, in file order or by a column;
     /// the flags of pool, plus the order and plots.
     Cumulative(cumulative::CumulativeArgs),
+    /// Meta-regression (metafor rma(mods = ~ …)) of every study on moderators: continuous and
+    /// categorical, Wald or Knapp–Hartung tests, permutation test, bubble plot; the flags of pool.
+    Metareg(metareg::MetaregArgs),
     /// Network meta-analysis of hazard ratios: league table, ranking, inconsistency, plots.
     Network(network::NetworkArgs),
     /// Convert a review file into CSV files alkstats (and R) read: `import rm5 REVIEW.rm5
@@ -122,6 +126,7 @@ where
         Command::Funnel(args) => funnel::run(args),
         Command::Influence(args) => influence::run(args),
         Command::Cumulative(args) => cumulative::run(args),
+        Command::Metareg(args) => metareg::run(args),
         Command::Network(args) => network::run(args),
         Command::Report(args) => report::run(args),
         Command::Import(args) => import::run(args),

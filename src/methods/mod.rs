@@ -16,6 +16,7 @@ pub mod cumulative;
 mod downdate;
 pub mod influence;
 pub mod leave_one_out;
+pub mod metareg;
 pub mod refit;
 
 use crate::settings::choice_enum;

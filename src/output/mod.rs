@@ -4,5 +4,6 @@
 pub mod bias;
 pub mod csv_out;
 pub mod json;
+pub mod metareg;
 pub mod sensitivity;
 pub mod table;

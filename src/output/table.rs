@@ -160,6 +160,18 @@ pub fn render<S: StudyRow>(report: &PoolReport<S>, with_studies: bool) -> String
                 ));
             }
         }
+        if let Some(c) = &t.common_tau2 {
+            let stat = match c.df2 {
+                Some(df2) => format!("F = {:.2}, df = {}, {}", c.q, c.df, df2),
+                None => format!("QM = {:.2}, df = {}", c.q, c.df),
+            };
+            out.push_str(&format!(
+                "  common tau² ({:.4}, k = {}): {stat}, p = {}\n",
+                c.tau2,
+                c.k,
+                fmt_p(c.p)
+            ));
+        }
     }
     if !report.excluded.is_empty() {
         out.push_str("\nExcluded:\n");

@@ -9,6 +9,7 @@
 
 pub mod axis;
 pub mod baujat;
+pub mod bubble;
 pub mod font;
 pub mod forest;
 pub mod funnel;

@@ -9,6 +9,7 @@ use crate::analysis::hazard::{
     hr_rows_from_medians, pool_hazard_ratios, HazardSettings, COMPARISON,
 };
 use crate::analysis::median_pfs::{pool_medians, MedianSettings};
+use crate::analysis::metareg::add_common_tau2_test;
 use crate::analysis::proportion::{pool_proportions, ProportionSettings};
 use crate::analysis::report::{PoolReport, StudyRow};
 use crate::analysis::stored_results::compare_stored;
@@ -55,6 +56,18 @@ impl Finish for DrawAndRender {
         rows: &[R],
         regroup: &dyn Fn(Grouping) -> Result<PoolReport<S>, AnalysisError>,
     ) -> Result<String, CliError> {
+        let mut report = report;
+        if run.common_tau2 {
+            if report.subgroup_test.is_none() {
+                return Err(CliError::Usage(
+                    "--common-tau2 tests subgroup differences: it needs --by COLUMN with at \
+                     least two subgroups"
+                        .into(),
+                ));
+            }
+            let ungrouped = regroup(Grouping::None)?;
+            add_common_tau2_test(&mut report, &ungrouped)?;
+        }
         plots::draw(&run.plots, &report, rows, regroup)?;
         render(&report, run)
     }

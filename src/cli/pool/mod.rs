@@ -155,11 +155,34 @@ fn render<S: StudyRow + Serialize>(
     })
 }
 
+/// Flags of `alkstats pool` itself: those every pooled analysis has, and the tests only `pool`
+/// prints.
+#[derive(Debug, Args)]
+pub struct PoolCommandArgs {
+    /// The analysis.
+    #[command(flatten)]
+    pub pool: PoolArgs,
+    /// Also test subgroup differences with one τ² common to every subgroup (metafor
+    /// rma(mods = ~ factor(COLUMN)); the Q_M of alkstats metareg --mods COLUMN). Needs --by.
+    #[arg(long = "common-tau2")]
+    pub common_tau2: bool,
+}
+
 /// Runs `alkstats pool`.
 ///
 /// # Errors
 /// Bad flags (see [`PoolRun::from_args`]), bad data, or an impossible analysis.
-pub fn run(args: PoolArgs) -> Result<Output, CliError> {
-    let run = PoolRun::from_args(args, PlotSettings::default())?;
+pub fn run(args: PoolCommandArgs) -> Result<Output, CliError> {
+    let mut pool = args.pool;
+    if args.common_tau2 {
+        if pool.stream {
+            return Err(CliError::Usage(
+                "--common-tau2 refits every study together: it cannot --stream".into(),
+            ));
+        }
+        pool.no_stream = true;
+    }
+    let mut run = PoolRun::from_args(pool, PlotSettings::default())?;
+    run.common_tau2 = args.common_tau2;
     execute(run)
 }

@@ -113,6 +113,8 @@ pub struct PoolRun {
     /// `alkstats bias`: run these small-study methods on the pooled models and print them
     /// instead of the pooled table.
     pub bias: Option<crate::cli::bias::BiasRunSettings>,
+    /// `pool --common-tau2`: add the test for subgroup differences with a common τ².
+    pub common_tau2: bool,
 }
 
 /// A user's file is needed for the outcomes that have no shipped data.
@@ -252,6 +254,7 @@ impl PoolRun {
             maps: args.map,
             stored: None,
             bias: None,
+            common_tau2: false,
         })
     }
 

@@ -12,6 +12,7 @@ mod eb;
 mod he;
 mod hs;
 mod likelihood;
+pub mod mods;
 mod pm;
 mod sj;
 
