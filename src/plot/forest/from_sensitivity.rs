@@ -6,7 +6,7 @@
 //! is recomputed here.
 
 use super::data::{Diamond, DiamondKind, ForestData, ForestGroup, ForestRow, Summary};
-use super::labels::measure_labels;
+use super::labels::labels_of;
 use super::text::{level_text, p_text, tau2_text};
 use crate::analysis::sensitivity::{
     CumulativeReport, InfluenceReport, RefitAnalysis, SensitivityReport,
@@ -58,6 +58,7 @@ fn summary(full: Option<&PooledRow>, model: PooledModel) -> Summary {
         diamonds,
         prediction: None,
         heterogeneity,
+        tests: Vec::new(),
     }
 }
 
@@ -83,7 +84,7 @@ fn forest<A: RefitAnalysis>(
             rows: a.refits(),
         })
         .collect::<Vec<_>>();
-    let labels = measure_labels(report.measure);
+    let labels = labels_of(report.measure, report.labels());
     let model = report.settings.model;
     let mut footnotes = vec![kind.footnote];
     // A group of one study has nothing to leave out (and one row of a cumulative analysis

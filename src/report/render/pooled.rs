@@ -4,7 +4,7 @@
 
 use super::format::{est_ci, num, p_text};
 use super::labels::labels;
-use super::view::{notes, AnalysisView, FigureView};
+use super::view::{notes, AnalysisView, FigureView, NotesView};
 use crate::analysis::report::{
     Analysis, ComparisonStudyResult, HazardStudyResult, MedianStudyResult, PoolReport,
     PoolSettingsEcho, StudyResult, StudyRow,
@@ -162,14 +162,26 @@ pub(super) fn analysis_view<S: StudyRow + SourceLines>(
                 })
             })
             .collect(),
-        notes: notes(
-            r.assumptions.clone(),
-            r.excluded
-                .iter()
-                .map(|e| format!("{} (line {}): {}", e.study, e.line, e.reason))
-                .collect(),
-            r.warnings.clone(),
-        ),
+        notes: {
+            let mut notes = notes(
+                r.assumptions.clone(),
+                r.excluded
+                    .iter()
+                    .map(|e| format!("{} (line {}): {}", e.study, e.line, e.reason))
+                    .collect(),
+                r.warnings.clone(),
+            );
+            if let Some(note) = &r.overall_note {
+                notes.insert(
+                    0,
+                    NotesView {
+                        heading: "Across groups",
+                        items: vec![note.clone()],
+                    },
+                );
+            }
+            notes
+        },
         figures,
         network: None,
         bias: None,
