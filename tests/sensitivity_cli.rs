@@ -200,11 +200,19 @@ fn cumulative_order_follows_a_column_stably() {
     };
     let year = |line: u64| -> i64 {
         let arms = include_str!("../data/alk_nsclc_arms.csv");
+        let column = arms
+            .lines()
+            .next()
+            .unwrap()
+            .split(',')
+            .position(|c| c == "year");
         let row = arms.lines().nth(line as usize - 1).unwrap();
         let mut r = csv::ReaderBuilder::new()
             .has_headers(false)
             .from_reader(row.as_bytes());
-        r.records().next().unwrap().unwrap()[9].parse().unwrap()
+        r.records().next().unwrap().unwrap()[column.unwrap()]
+            .parse()
+            .unwrap()
     };
     for decreasing in [false, true] {
         let c = args(decreasing);

@@ -77,7 +77,7 @@ fn baujat_and_influence_panels_lay_out_every_size() {
         let arms: String = (0..k)
             .map(|i| {
                 format!(
-                    "Synthetic study number {i} with a long label,testdrug,{},{},,,,,,2020,,,,,,made up\n",
+                    "Synthetic study number {i} with a long label,testdrug,{},{},,,,,,,2020,,,,,,made up\n",
                     40 + 7 * (i % 5),
                     10 + 3 * (i % 7)
                 )
@@ -89,7 +89,7 @@ fn baujat_and_influence_panels_lay_out_every_size() {
             .iter()
             .find(|a| a.group.as_deref() == Some("testdrug"))
             .unwrap();
-        let b = baujat::baujat_data(a, r.measure, PooledModel::Random, None).unwrap();
+        let b = baujat::baujat_data(a, r.labels().what, PooledModel::Random, None).unwrap();
         assert_eq!(b.points.len(), k);
         let scene = baujat::layout(&b, &Page::default()).unwrap();
         assert_clean(&scene, &format!("Baujat k = {k}"));
@@ -114,7 +114,7 @@ fn baujat_and_influence_panels_lay_out_every_size() {
             missing.is_empty(),
             "k = {k}: points without a number: {missing:?}"
         );
-        let p = influence::influence_data(a, r.measure, None).unwrap();
+        let p = influence::influence_data(a, r.labels().what, None).unwrap();
         assert_eq!(p.panels.len(), 8);
         assert!(p.panels.iter().all(|panel| panel.values.len() == k));
         let scene = influence::layout(&p, &Page::default()).unwrap();

@@ -118,6 +118,7 @@ fn pool_arms(arms: &[Arm], headers: &[String]) {
                     Grouping::Column("comparison".into())
                 },
                 keep_overlapping: i % 3 == 0,
+                comparator: (i % 4 == 1).then(|| "chemotherapy".to_string()),
             };
             if let Ok(r) = compare_arms(arms, headers, "fuzz.csv", &s) {
                 render(&r);
@@ -141,9 +142,10 @@ fn pool_arms(arms: &[Arm], headers: &[String]) {
             render(&r);
         }
     }
-    let (rows, _notes) = hr_rows_from_medians(arms, &[]);
-    if !rows.is_empty() {
-        pool_hr_rows(&rows, headers);
+    if let Ok((rows, _notes)) = hr_rows_from_medians(arms, &[], "fuzz.csv") {
+        if !rows.is_empty() {
+            pool_hr_rows(&rows, headers);
+        }
     }
 }
 

@@ -7,6 +7,7 @@
 //! computed around the common-effect estimate with inverse-variance weights (metafor `rma.mh`,
 //! `rma.peto`).
 
+use super::direction::Orientations;
 use super::group::Grouping;
 use super::pipeline::{
     analyse_groups, fit_group, group_prefix, model_analysis, partition_overlapping, report,
@@ -45,16 +46,9 @@ pub struct CompareSettings {
     pub grouping: Grouping,
     /// Include arms marked as overlapping others.
     pub keep_overlapping: bool,
-}
-
-/// The usual comparator of a drug pair: chemotherapy, then crizotinib (the first-generation
-/// standard), then anything else, so that "new drug vs standard" reads the way trials report it.
-pub fn comparator_rank(drug: &str) -> u8 {
-    match drug.to_lowercase().as_str() {
-        "chemotherapy" => 0,
-        "crizotinib" => 1,
-        _ => 2,
-    }
+    /// `--comparator NAME`: the comparator arm of every trial that has one so named (see
+    /// [`super::direction`] for the rule otherwise).
+    pub comparator: Option<String>,
 }
 
 /// One two-arm comparison: a randomized trial's treatment and comparator arms, from two rows of
@@ -101,7 +95,13 @@ impl From<&BinaryRow> for Pair {
     }
 }
 
-fn pair_arms(arms: &[&Arm], warnings: &mut Vec<String>) -> Vec<Pair> {
+/// Pairs the arms of each two-arm trial, oriented by [`super::direction`] (never by row order).
+fn pair_arms(
+    arms: &[&Arm],
+    data: &str,
+    comparator: Option<&str>,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Pair>, AnalysisError> {
     let mut by_trial: Vec<(String, Vec<&Arm>)> = Vec::new();
     for &arm in arms {
         let (Some(trial), Some(_)) = (&arm.trial, arm.responders) else {
@@ -113,10 +113,11 @@ fn pair_arms(arms: &[&Arm], warnings: &mut Vec<String>) -> Vec<Pair> {
         }
     }
     let mut pairs = Vec::new();
+    let mut orientations = Orientations::default();
     for (trial, members) in by_trial {
         match members.as_slice() {
             [x, y] if x.drug != y.drug => {
-                let (t, c) = if comparator_rank(&y.drug) <= comparator_rank(&x.drug) { (*x, *y) } else { (*y, *x) };
+                let (t, c) = orientations.orient(data, &trial, (x, y), comparator)?;
                 let mut fields = t.fields.clone();
                 fields.insert(COMPARISON.into(), format!("{} vs {}", t.drug, c.drug));
                 pairs.push(Pair {
@@ -144,7 +145,8 @@ fn pair_arms(arms: &[&Arm], warnings: &mut Vec<String>) -> Vec<Pair> {
             )),
         }
     }
-    pairs
+    warnings.extend(orientations.warnings(comparator));
+    Ok(pairs)
 }
 
 fn analyse_group(
@@ -255,7 +257,7 @@ pub fn compare_arms(
     }
     let mut warnings = Vec::new();
     let (usable, _) = partition_overlapping(arms, s.keep_overlapping, |a| &a.overlaps);
-    let pairs = pair_arms(&usable, &mut warnings);
+    let pairs = pair_arms(&usable, data_name, s.comparator.as_deref(), &mut warnings)?;
     let measure = Measure::TwoArm(s.measure);
     compare_pairs(
         pairs,

@@ -31,6 +31,39 @@ impl Grouping {
     }
 }
 
+/// What the groups of `--by` are, which decides whether a result across them means anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupKind {
+    /// Different treatments of single-arm data (`--by drug`): pooling across them mixes
+    /// treatments, but comparing them (the test for subgroup differences) is the question.
+    Treatments,
+    /// Different comparisons of two-arm data (`--by comparison`, or a treatment or comparator
+    /// column): each group answers its own question, so neither an overall result nor a test
+    /// of their differences means anything.
+    Comparisons,
+    /// Anything else (a setting, a region, …): subgroups of one question.
+    Other,
+}
+
+/// Columns whose values name treatments, or (in two-arm data) comparisons.
+const TREATMENT_COLUMNS: &[&str] = &["drug", "treatment", "intervention"];
+const COMPARISON_COLUMNS: &[&str] = &["comparison", "comparator", "control"];
+
+impl Grouping {
+    /// What the groups are, for data of two arms (`two_arm`) or of one.
+    pub fn kind(&self, two_arm: bool) -> GroupKind {
+        let Grouping::Column(c) = self else {
+            return GroupKind::Other;
+        };
+        let is = |names: &[&str]| names.iter().any(|n| c.eq_ignore_ascii_case(n));
+        match (is(TREATMENT_COLUMNS), is(COMPARISON_COLUMNS), two_arm) {
+            (true, _, true) | (_, true, _) => GroupKind::Comparisons,
+            (true, _, false) => GroupKind::Treatments,
+            _ => GroupKind::Other,
+        }
+    }
+}
+
 /// Label of rows whose grouping column is empty.
 pub const MISSING_GROUP: &str = "(missing)";
 

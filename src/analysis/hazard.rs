@@ -1,7 +1,7 @@
 //! Pooling hazard ratios (`alkstats pool --outcome hr`): generic inverse-variance pooling of
 //! log HR, grouped by comparison, with the same fit and report shape as proportions.
 
-use super::compare::comparator_rank;
+use super::direction::Orientations;
 use super::group::Grouping;
 use super::pipeline::{
     analyse_groups, fit_group, model_analysis, partition_overlapping, report, settings_echo,
@@ -177,8 +177,18 @@ fn analyse_group(
 /// 95% CIs but no hazard ratio in `reported` (`--estimate-hr-from-medians`). Each derived row is
 /// labelled "(HR from medians, exponential)" and carries `from_medians`, so every output says
 /// it is an approximation.
-pub fn hr_rows_from_medians(arms: &[Arm], reported: &[HrRow]) -> (Vec<HrRow>, Vec<String>) {
+///
+/// The arms of a trial are oriented as `--compare` orients them ([`super::direction`]).
+///
+/// # Errors
+/// [`AnalysisError::ArmRoles`] for a trial whose two arms have the same `role`.
+pub fn hr_rows_from_medians(
+    arms: &[Arm],
+    reported: &[HrRow],
+    data: &str,
+) -> Result<(Vec<HrRow>, Vec<String>), AnalysisError> {
     let mut notes = Vec::new();
+    let mut orientations = Orientations::default();
     let mut rows = Vec::new();
     let mut trials: Vec<&str> = Vec::new();
     for a in arms {
@@ -203,11 +213,7 @@ pub fn hr_rows_from_medians(arms: &[Arm], reported: &[HrRow]) -> (Vec<HrRow>, Ve
         if x.drug == y.drug {
             continue;
         }
-        let (t, c) = if comparator_rank(&y.drug) <= comparator_rank(&x.drug) {
-            (*x, *y)
-        } else {
-            (*y, *x)
-        };
+        let (t, c) = orientations.orient(data, trial, (x, y), None)?;
         let figures = |a: &Arm| match (a.median_pfs, a.median_pfs_lower, a.median_pfs_upper) {
             (Some(m), Some(lo), Some(hi)) if lo < m && m < hi => Some((m, lo, hi)),
             _ => None,
@@ -255,7 +261,8 @@ pub fn hr_rows_from_medians(arms: &[Arm], reported: &[HrRow]) -> (Vec<HrRow>, Ve
             rows.iter().map(|r| r.study.as_str()).collect::<Vec<_>>().join("; ")
         ));
     }
-    (rows, notes)
+    notes.extend(orientations.warnings(None));
+    Ok((rows, notes))
 }
 
 /// Pools log hazard ratios of one endpoint per comparison (or another grouping).

@@ -9,6 +9,7 @@ pub mod arm_cells;
 pub mod bias;
 pub mod compare;
 pub mod continuous;
+pub mod direction;
 pub mod generic;
 pub mod group;
 pub mod hazard;
@@ -113,6 +114,22 @@ pub enum AnalysisError {
     /// A meta-regression that cannot be fitted as asked.
     #[error(transparent)]
     MetaReg(crate::methods::metareg::MetaRegError),
+    /// Both arms of a trial have the same `role`, so neither can be the comparator.
+    #[error(
+        "{data}: lines {} and {} (trial '{trial}'), column role: both arms are '{role}'; expected one \
+         'treatment' and one 'comparator' (or leave role empty and use --comparator NAME)",
+        lines[0], lines[1]
+    )]
+    ArmRoles {
+        /// The data file.
+        data: String,
+        /// The trial.
+        trial: String,
+        /// The role both arms have.
+        role: &'static str,
+        /// Lines of the two arms.
+        lines: [u64; 2],
+    },
     /// The model of one group cannot be fitted.
     #[error("{}{source}", group.as_deref().map(|g| format!("{g}: ")).unwrap_or_default())]
     Model {

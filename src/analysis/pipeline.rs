@@ -3,7 +3,7 @@
 //! subgroup differences. The batch engine builds its analyses with the same
 //! [`pooled_analysis`], so the two paths cannot drift apart.
 
-use super::group::{split, Grouping};
+use super::group::{split, GroupKind, Grouping};
 use super::report::{
     pooled_blocks, saturating_total, subgroup_tests, Analysis, PoolReport, PoolSettingsEcho,
     SubgroupTests,
@@ -169,10 +169,13 @@ pub fn settings_echo(
         keep_overlapping,
         method: None,
         data: data.to_string(),
+        overall: grouping.kind(measure.null_value().is_some()) == GroupKind::Other,
     }
 }
 
-/// Assembles a report; the test for subgroup differences is computed when `subgroups_test`.
+/// Assembles a report; the test for subgroup differences is computed when `subgroups_test`,
+/// unless the groups are different comparisons ([`GroupKind::Comparisons`]), where it tests
+/// nothing: [`PoolReport::show_overall`] adds it on request.
 pub fn report<S>(
     measure: Measure,
     outcome: &str,
@@ -181,6 +184,22 @@ pub fn report<S>(
     subgroups_test: bool,
     warnings: Vec<String>,
 ) -> PoolReport<S> {
+    let kind = Grouping::from_arg(&settings.by).kind(measure.null_value().is_some());
+    let several = analyses.len() > 1;
+    let overall_note = match kind {
+        GroupKind::Treatments if several => Some(format!(
+            "no result across the groups of --by {}: they are different treatments (--overall \
+             shows it)",
+            settings.by
+        )),
+        GroupKind::Comparisons if several => Some(format!(
+            "no result across the groups of --by {} and no test for subgroup differences: they \
+             are different comparisons, each its own question (--overall shows both)",
+            settings.by
+        )),
+        _ => None,
+    };
+    let subgroups_test = subgroups_test && kind != GroupKind::Comparisons;
     let subgroup_test: Option<SubgroupTests> = subgroup_tests(&analyses, subgroups_test);
     PoolReport {
         alkstats_version: crate::VERSION.to_string(),
@@ -190,6 +209,8 @@ pub fn report<S>(
         settings,
         analyses,
         subgroup_test,
+        overall_note,
+        shipped_data: false,
         excluded: Vec::new(),
         assumptions: Vec::new(),
         warnings,

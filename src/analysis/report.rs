@@ -66,7 +66,9 @@ pooled_block!(
     CommonResult {
         /// Its standard error.
         se,
-        /// Wald z.
+        /// Wald z (`stat`, as every alkstats block names its test statistic).
+        stat: f64 = stat,
+        /// The same z under its first name, kept as an alias (the JSON contract's `z`).
         z: f64 = stat,
         /// Two-sided p-value of z (H0: yi = 0 on the transformed scale).
         p: Option<f64> = p,
@@ -198,6 +200,10 @@ pub struct PoolSettingsEcho {
     pub method: Option<String>,
     /// Data file.
     pub data: String,
+    /// Whether a result across the `--by` groups is shown (forest plots): not by default
+    /// when the groups are treatments or comparisons (`--overall` forces it, as R meta's
+    /// `overall`).
+    pub overall: bool,
 }
 
 /// The whole output of `alkstats pool`.
@@ -216,8 +222,13 @@ pub struct PoolReport<S = StudyResult> {
     pub settings: PoolSettingsEcho,
     /// One entry per subgroup.
     pub analyses: Vec<Analysis<S>>,
-    /// Null without groups (or fewer than two).
+    /// Null without groups (or fewer than two), and by default when the groups are different
+    /// comparisons (`overall_note` says why).
     pub subgroup_test: Option<SubgroupTests>,
+    /// Why no overall result (and, for comparisons, no test for subgroup differences) is
+    /// shown across the groups, and how to ask for it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub overall_note: Option<String>,
     /// Rows left out of every analysis, each with the reason.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub excluded: Vec<Excluded>,
@@ -226,9 +237,85 @@ pub struct PoolReport<S = StudyResult> {
     pub assumptions: Vec<String>,
     /// Everything the user should know (exclusions, non-convergence, nulls).
     pub warnings: Vec<String>,
+    /// Whether the data are the shipped files (set by the caller that read them): their
+    /// labels may say what the numbers are ("Objective response rate"). Not in the JSON.
+    #[serde(skip)]
+    pub shipped_data: bool,
     /// For a RevMan review that stored its results: how they compare with alkstats'.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stored_results: Option<super::stored_results::StoredComparison>,
+}
+
+impl<S> PoolReport<S> {
+    /// The labels of the report's measure, for its data (shipped or a user's).
+    pub fn labels(&self) -> crate::model::MeasureLabels {
+        self.measure.labels_for(self.shipped_data)
+    }
+
+    /// Shows the result across the groups and the test for subgroup differences whatever
+    /// the groups are (`--overall`, R meta's `overall = TRUE`).
+    pub fn show_overall(&mut self) {
+        self.settings.overall = true;
+        self.overall_note = None;
+        if self.subgroup_test.is_none() {
+            self.subgroup_test = subgroup_tests(&self.analyses, self.settings.by != "none");
+        }
+    }
+}
+
+impl<S: StudyRow> PoolReport<S> {
+    /// The direction of two-arm studies, treatment vs comparator, with the studies of each
+    /// pair: "Treatment vs comparator: crizotinib vs chemotherapy (PROFILE 1007, …)". `None`
+    /// for single-arm data, and where every group is one comparison whose label says it
+    /// (`--by comparison`).
+    pub fn direction_note(&self) -> Option<String> {
+        let pairs = self.direction_pairs()?;
+        Some(format!("Treatment vs comparator: {}", pairs.join("; ")))
+    }
+
+    /// The pairs of [`PoolReport::direction_note`], one entry per treatment–comparator pair
+    /// ("crizotinib vs chemotherapy (PROFILE 1007, …)").
+    pub fn direction_pairs(&self) -> Option<Vec<String>> {
+        let mut pairs: Vec<((&str, &str), Vec<&str>)> = Vec::new();
+        let mut stated_by_groups = true;
+        for a in &self.analyses {
+            let mut mine: Vec<(&str, &str)> = Vec::new();
+            for s in &a.studies {
+                let Some(pair) = s.arms() else { continue };
+                if !mine.contains(&pair) {
+                    mine.push(pair);
+                }
+                match pairs.iter_mut().find(|(p, _)| *p == pair) {
+                    Some((_, studies)) => studies.push(s.label()),
+                    None => pairs.push((pair, vec![s.label()])),
+                }
+            }
+            let says_it = |&(t, c): &(&str, &str)| a.group == Some(format!("{t} vs {c}"));
+            stated_by_groups &= mine.len() == 1 && says_it(&mine[0]);
+        }
+        if pairs.is_empty() || stated_by_groups {
+            return None;
+        }
+        Some(match pairs.as_slice() {
+            [((t, c), _)] => vec![format!("{t} vs {c} (every study)")],
+            _ => pairs
+                .iter()
+                .map(|((t, c), studies)| format!("{t} vs {c} ({})", studies.join(", ")))
+                .collect(),
+        })
+    }
+
+    /// The names of the one treatment and one comparator of every study, when all studies
+    /// compare the same two arms.
+    pub fn single_comparison(&self) -> Option<(&str, &str)> {
+        let mut arms = self
+            .analyses
+            .iter()
+            .flat_map(|a| &a.studies)
+            .map(|s| s.arms());
+        let first = arms.next()??;
+        arms.all(|p| p == Some(first)).then_some(first)
+    }
 }
 
 /// A row left out of an analysis.

@@ -112,12 +112,22 @@ pub struct SensitivityReport<A> {
     /// The measure: renderers ask it for labels and scales.
     #[serde(skip)]
     pub measure: Measure,
+    /// Whether the data are the shipped files (as [`PoolReport::shipped_data`]).
+    #[serde(skip)]
+    pub shipped_data: bool,
     /// Settings used.
     pub settings: SensitivitySettings,
     /// One entry per subgroup.
     pub analyses: Vec<A>,
     /// Everything the user should know: the pooled analysis' warnings, then the methods'.
     pub warnings: Vec<String>,
+}
+
+impl<A> SensitivityReport<A> {
+    /// The labels of the measure, for the data analysed (as [`PoolReport::labels`]).
+    pub fn labels(&self) -> crate::model::MeasureLabels {
+        self.measure.labels_for(self.shipped_data)
+    }
 }
 
 /// `alkstats influence`'s report.
@@ -197,6 +207,7 @@ fn report<S, A, E>(
         command: command.into(),
         outcome: pool.outcome.clone(),
         measure: pool.measure,
+        shipped_data: pool.shipped_data,
         settings,
         analyses,
         warnings,

@@ -165,6 +165,9 @@ impl StudyRow for ComparisonStudyResult {
     fn weights(&self) -> (f64, f64) {
         self.weights.pair()
     }
+    fn arms(&self) -> Option<(&str, &str)> {
+        Some((&self.counts.treatment, &self.counts.comparator))
+    }
     fn arm_cells(&self) -> Option<ArmCells> {
         let c = &self.counts;
         Some(ArmCells::Binary {
@@ -245,6 +248,11 @@ pub trait StudyRow {
     fn arm_cells(&self) -> Option<ArmCells> {
         None
     }
+    /// The treatment and comparator of a two-arm study, in the direction of its effect;
+    /// `None` for single-arm and generic data.
+    fn arms(&self) -> Option<(&str, &str)> {
+        None
+    }
 }
 
 impl StudyRow for StudyResult {
@@ -286,6 +294,9 @@ impl StudyRow for HazardStudyResult {
             None,
             self.n_treatment.zip(self.n_comparator).map(|(a, b)| a + b),
         )
+    }
+    fn arms(&self) -> Option<(&str, &str)> {
+        Some((&self.treatment, &self.comparator))
     }
     fn yi_vi(&self) -> (f64, f64) {
         (self.yi, self.vi)

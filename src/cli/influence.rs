@@ -72,12 +72,12 @@ impl InfluenceRun {
         }
         if let Some(path) = &self.baujat {
             let a = single(&r.analyses, "--baujat")?;
-            let data = baujat::baujat_data(a, r.measure, s.model, None);
+            let data = baujat::baujat_data(a, r.labels().what, s.model, None);
             plots.push(s.scene(path, data, baujat::layout)?);
         }
         if let Some(path) = &self.influence_plot {
             let a = single(&r.analyses, "--influence-plot")?;
-            let data = influence::influence_data(a, r.measure, None);
+            let data = influence::influence_data(a, r.labels().what, None);
             plots.push(s.scene(path, data, influence::layout)?);
         }
         s.write(plots)

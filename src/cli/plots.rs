@@ -73,6 +73,16 @@ pub struct ForestLayoutArgs {
     /// Title; default: derived from the outcome and grouping.
     #[arg(long)]
     pub title: Option<String>,
+    /// Label under the x axis; default: the measure's (R meta's xlab).
+    #[arg(long, value_name = "TEXT")]
+    pub xlab: Option<String>,
+    /// Label left of the null line, e.g. "Favours drug A" (R meta's label.left); default: the
+    /// measure's "favours" labels, naming the two drugs when every study compares the same two.
+    #[arg(long, value_name = "TEXT")]
+    pub label_left: Option<String>,
+    /// Label right of the null line (R meta's label.right).
+    #[arg(long, value_name = "TEXT")]
+    pub label_right: Option<String>,
     /// Page size and resolution.
     #[command(flatten)]
     pub page: PageArgs,
@@ -114,8 +124,22 @@ pub struct ForestLayout {
     pub xlim: Option<(f64, f64)>,
     /// Title; `None` for one derived from the report.
     pub title: Option<String>,
+    /// Axis label and "favours" labels; `None` for the measure's.
+    pub labels: AxisLabels,
     /// Page size and resolution (validated).
     pub page: Page,
+}
+
+/// The caller's axis label and "favours" labels of a forest plot (`--xlab`, `--label-left`,
+/// `--label-right`); `None` for the measure's.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct AxisLabels {
+    /// `--xlab`.
+    pub x_label: Option<String>,
+    /// `--label-left`.
+    pub left: Option<String>,
+    /// `--label-right`.
+    pub right: Option<String>,
 }
 
 impl ForestLayout {
@@ -130,6 +154,11 @@ impl ForestLayout {
             models: args.model,
             xlim: args.xlim,
             title: args.title,
+            labels: AxisLabels {
+                x_label: args.xlab,
+                left: args.label_left,
+                right: args.label_right,
+            },
         })
     }
 }
@@ -263,7 +292,9 @@ pub fn draw<S: StudyRow, R: StudyYear>(
         if !report_needed {
             return Ok(None);
         }
-        Ok(Some(regroup(Grouping::None)?))
+        let mut all = regroup(Grouping::None)?;
+        all.shipped_data = report.shipped_data;
+        Ok(Some(all))
     };
     if let Some(ForestPlot { path, layout }) = &plots.forest {
         overall_cache = overall(grouped)?;
@@ -277,6 +308,9 @@ pub fn draw<S: StudyRow, R: StudyYear>(
             years,
             title: layout.title.clone(),
             xlim: layout.xlim,
+            x_label: layout.labels.x_label.clone(),
+            label_left: layout.labels.left.clone(),
+            label_right: layout.labels.right.clone(),
         };
         let all = overall_cache.as_ref().and_then(|r| r.analyses.first());
         let data = forest_data(report, all, &opts).map_err(plot_error)?;

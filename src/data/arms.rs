@@ -50,6 +50,8 @@ pub struct Arm {
     pub complete_responses: Option<u64>,
     /// Trial name shared by the arms of one randomized trial.
     pub trial: Option<String>,
+    /// The arm's role in its trial (`role` column), when the file says it.
+    pub role: Option<ArmRole>,
     /// Publication year.
     pub year: Option<i32>,
     /// Median PFS in months.
@@ -64,6 +66,35 @@ pub struct Arm {
     pub source: String,
     /// Every column as written (drug normalised), for `--by COLUMN`.
     pub fields: BTreeMap<String, String>,
+}
+
+/// The role of an arm in its randomized trial, as a file's `role` column gives it: which arm is
+/// the comparator decides the direction of every two-arm comparison.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ArmRole {
+    /// The experimental arm (`treatment`, or `experimental` as R meta calls it).
+    Treatment,
+    /// The control arm (`comparator`, or `control`).
+    Comparator,
+}
+
+impl ArmRole {
+    /// The role a `role` cell names, ignoring case; `None` for any other text.
+    pub fn parse(cell: &str) -> Option<Self> {
+        match cell.trim().to_ascii_lowercase().as_str() {
+            "treatment" | "experimental" => Some(ArmRole::Treatment),
+            "comparator" | "control" => Some(ArmRole::Comparator),
+            _ => None,
+        }
+    }
+
+    /// The role's name as the file writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ArmRole::Treatment => "treatment",
+            ArmRole::Comparator => "comparator",
+        }
+    }
 }
 
 /// Maps development codes and brand names to generic names (lower-case, as the shipped data
@@ -170,6 +201,15 @@ pub fn parse_arm_values(c: &RowCursor<'_>, schema: Schema) -> Result<Arm, DataEr
             ));
         }
     }
+    let role = match c.optional_str("role") {
+        None => None,
+        Some(cell) => Some(ArmRole::parse(&cell).ok_or_else(|| {
+            c.error(
+                "role",
+                "treatment or comparator (experimental or control), or empty",
+            )
+        })?),
+    };
     let source = match schema {
         Schema::Shipped => c.required_str("source")?,
         Schema::User => c.optional_str("source").unwrap_or_default(),
@@ -182,6 +222,7 @@ pub fn parse_arm_values(c: &RowCursor<'_>, schema: Schema) -> Result<Arm, DataEr
         responders,
         complete_responses,
         trial: c.optional_str("trial"),
+        role,
         year,
         median_pfs,
         median_pfs_lower,

@@ -130,8 +130,10 @@ impl Measure {
     pub fn labels(self) -> MeasureLabels {
         match self {
             Measure::Proportion(_) => MeasureLabels {
-                what: "Objective response rate",
-                x_label: "Proportion responding",
+                // What a user's proportions count is not known (responses, events,
+                // adverse effects …): only the shipped data say "response".
+                what: "Proportion",
+                x_label: "Proportion",
                 data_header: "Events/N",
                 estimate_header: "Proportion",
                 favours: None,
@@ -234,6 +236,18 @@ impl Measure {
                 arms: None,
             },
         }
+    }
+
+    /// Labels for data that are the shipped files (`shipped`), where a proportion is known to
+    /// be an objective response rate, or a user's file, which says only that it is a
+    /// proportion.
+    pub fn labels_for(self, shipped: bool) -> MeasureLabels {
+        let mut l = self.labels();
+        if let (true, Measure::Proportion(_)) = (shipped, self) {
+            l.what = "Objective response rate";
+            l.x_label = "Proportion responding";
+        }
+        l
     }
 
     /// Whether plots draw this measure on a log axis. Medians are drawn on a log axis even when

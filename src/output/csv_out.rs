@@ -39,13 +39,26 @@ const HEADER: &[&str] = &[
     "i2_upper",
     "i2_tau",
     "h2",
+    "treatment",
+    "comparator",
 ];
 
 use crate::format::csv_number as num;
 
-fn analysis_row<S>(a: &Analysis<S>) -> Vec<String> {
+/// The treatment and comparator of an analysis whose studies all compare the same two arms
+/// (empty otherwise: the study rows say it).
+fn arms_of<S: StudyRow>(a: &Analysis<S>) -> (String, String) {
+    let mut arms = a.studies.iter().map(StudyRow::arms);
+    match arms.next().flatten() {
+        Some(first) if arms.all(|p| p == Some(first)) => (first.0.into(), first.1.into()),
+        _ => (String::new(), String::new()),
+    }
+}
+
+fn analysis_row<S: StudyRow>(a: &Analysis<S>) -> Vec<String> {
     let h = a.heterogeneity.as_ref();
     let p = a.prediction.as_ref();
+    let (treatment, comparator) = arms_of(a);
     vec![
         "analysis".into(),
         a.group.clone().unwrap_or_default(),
@@ -82,6 +95,8 @@ fn analysis_row<S>(a: &Analysis<S>) -> Vec<String> {
         num(h.and_then(|h| h.i2_upper)),
         num(h.map(|h| h.i2_tau)),
         num(h.map(|h| h.h2)),
+        treatment,
+        comparator,
     ]
 }
 
@@ -106,6 +121,10 @@ fn study_rows<S: StudyRow>(a: &Analysis<S>) -> impl Iterator<Item = Vec<String>>
         row[11] = num(Some(vi));
         row[12] = num(Some(wc));
         row[13] = num(Some(wr));
+        if let Some((t, c)) = s.arms() {
+            row[HEADER.len() - 2] = t.to_string();
+            row[HEADER.len() - 1] = c.to_string();
+        }
         row
     })
 }
@@ -123,7 +142,7 @@ pub fn write_header<W: std::io::Write>(w: &mut csv::Writer<W>) -> Result<(), csv
 ///
 /// # Errors
 /// Any error of the underlying writer.
-pub fn write_analysis_row<S, W: std::io::Write>(
+pub fn write_analysis_row<S: StudyRow, W: std::io::Write>(
     w: &mut csv::Writer<W>,
     a: &Analysis<S>,
 ) -> Result<(), csv::Error> {

@@ -19,7 +19,7 @@ fn title<A>(report: &SensitivityReport<A>, what: &str) -> String {
     let p = &s.pool;
     let mut out = format!(
         "{what}: {} ({}, {}), {} model, tau² {}, random-effects CI {}, {}% CIs\nData: {}\n",
-        report.measure.labels().what,
+        report.labels().what,
         p.sm,
         p.scale,
         s.model,

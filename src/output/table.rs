@@ -2,7 +2,7 @@
 //! `--studies`), then heterogeneity notes and the test for subgroup differences.
 
 use crate::analysis::report::{Analysis, PoolReport, StudyRow};
-use crate::format::{fixed as fmt_opt, p_value as fmt_p};
+use crate::format::{fixed as fmt_opt, p_sentence, p_value as fmt_p};
 use crate::model::Measure;
 
 pub(crate) fn ci(est: Option<f64>, lo: Option<f64>, hi: Option<f64>) -> String {
@@ -44,9 +44,12 @@ pub(crate) fn align(rows: &[Vec<String>]) -> String {
     out
 }
 
-fn analysis_cells<S>(a: &Analysis<S>) -> Vec<String> {
+/// The cells of an analysis' row; `tests` adds the p-value of each pooled effect after its
+/// interval (only for measures with a value of no effect: a proportion has none to test).
+fn analysis_cells<S>(a: &Analysis<S>, tests: bool) -> Vec<String> {
     let h = a.heterogeneity.as_ref();
-    vec![
+    let pct = |v: Option<f64>| v.map_or("n/a".into(), |v| format!("{v:.1}%"));
+    let mut cells = vec![
         a.group.clone().unwrap_or_else(|| "all studies".into()),
         a.k.to_string(),
         match (a.events, a.n) {
@@ -55,15 +58,41 @@ fn analysis_cells<S>(a: &Analysis<S>) -> Vec<String> {
             _ => String::new(),
         },
         ci(a.common.estimate, a.common.lower, a.common.upper),
-        ci(a.random.estimate, a.random.lower, a.random.upper),
+    ];
+    if tests {
+        cells.push(fmt_p(a.common.p));
+    }
+    cells.push(ci(a.random.estimate, a.random.lower, a.random.upper));
+    if tests {
+        cells.push(fmt_p(a.random.p));
+    }
+    cells.extend([
         match &a.prediction {
             Some(p) => format!("[{}; {}]", fmt_opt(p.lower, 4), fmt_opt(p.upper, 4)),
             None => "n/a".into(),
         },
-        h.map_or("n/a".into(), |h| format!("{:.1}%", h.i2)),
+        pct(h.map(|h| h.i2)),
+        pct(h.map(|h| h.i2_tau)),
         fmt_opt(h.map(|h| h.tau2), 4),
         fmt_p(h.and_then(|h| h.p)),
-    ]
+    ]);
+    cells
+}
+
+/// What the p-values of the pooled effects test, and which I² is which, under the table.
+fn legend(measure: Measure, tests: bool) -> String {
+    let mut out = String::from("\n");
+    if let (true, Some(null)) = (tests, measure.null_value()) {
+        out.push_str(&format!(
+            "p: two-sided test of no effect ({} = {null}) of the model to its left.\n",
+            measure.labels().estimate_header.replace('\n', " ")
+        ));
+    }
+    out.push_str(
+        "I² (Q): max(0, (Q − df)/Q), as R meta and RevMan 5 print it; I² (τ²): τ²/(τ² + s²), \
+         as metafor and RevMan (2024+) print it.\n",
+    );
+    out
 }
 
 fn outcome_title<S>(report: &PoolReport<S>) -> String {
@@ -105,7 +134,13 @@ pub fn render<S: StudyRow>(report: &PoolReport<S>, with_studies: bool) -> String
         s.prediction,
         s.data
     );
-    let mut rows = vec![vec![
+    if let Some(note) = report.direction_note() {
+        out.insert_str(out.len() - 1, &format!("{note}\n"));
+    }
+    // A pooled proportion or median has no value of no effect, so no test is printed for it
+    // (as R meta's `null.effect = NA`).
+    let tests = report.measure.null_value().is_some();
+    let mut header = vec![
         if s.by == "none" {
             String::new()
         } else {
@@ -121,42 +156,49 @@ pub fn render<S: StudyRow>(report: &PoolReport<S>, with_studies: bool) -> String
             "n".into()
         },
         format!("common ({pct}% CI)"),
-        format!("random ({pct}% CI)"),
-        "prediction".into(),
-        "I²".into(),
-        "tau²".into(),
-        "p(Q)".into(),
-    ]];
+    ];
+    if tests {
+        header.push("p".into());
+    }
+    header.push(format!("random ({pct}% CI)"));
+    if tests {
+        header.push("p".into());
+    }
+    header.extend(["prediction", "I² (Q)", "I² (τ²)", "tau²", "p(Q)"].map(String::from));
+    let width = header.len();
+    let mut rows = vec![header];
     for a in &report.analyses {
         if with_studies {
             for st in &a.studies {
                 let (est, lo, hi) = st.display();
                 let (wc, wr) = st.weights();
-                rows.push(vec![
+                let mut row = vec![
                     format!("  {}", st.label()),
                     String::new(),
                     st.data_cell(),
                     ci(Some(est), lo, hi),
-                    format!("w {wc:.1}% / {wr:.1}%"),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                    String::new(),
-                ]);
+                ];
+                if tests {
+                    row.push(String::new());
+                }
+                row.push(format!("w {wc:.1}% / {wr:.1}%"));
+                row.resize(width, String::new());
+                rows.push(row);
             }
         }
-        rows.push(analysis_cells(a));
+        rows.push(analysis_cells(a, tests));
     }
     out.push_str(&align(&rows));
+    out.push_str(&legend(report.measure, tests));
     if let Some(t) = &report.subgroup_test {
         out.push_str("\nTest for subgroup differences:\n");
         for (name, q) in [("common", &t.common), ("random", &t.random)] {
             if let Some(q) = q {
                 out.push_str(&format!(
-                    "  {name:<7} Q = {:.2}, df = {}, p = {}\n",
+                    "  {name:<7} Q = {:.2}, df = {}, {}\n",
                     q.q,
                     q.df,
-                    fmt_p(q.p)
+                    p_sentence(q.p)
                 ));
             }
         }
@@ -172,6 +214,9 @@ pub fn render<S: StudyRow>(report: &PoolReport<S>, with_studies: bool) -> String
                 fmt_p(c.p)
             ));
         }
+    }
+    if let Some(note) = &report.overall_note {
+        out.push_str(&format!("\nNote: {note}.\n"));
     }
     if !report.excluded.is_empty() {
         out.push_str("\nExcluded:\n");

@@ -14,7 +14,6 @@ use super::xy::{draw_axes, page_with_key, Axes, TICK_FONT};
 use super::{Page, PlotError};
 use crate::analysis::sensitivity::InfluenceAnalysis;
 use crate::methods::PooledModel;
-use crate::model::Measure;
 
 /// One study.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,13 +39,13 @@ pub struct BaujatData {
     pub points: Vec<BaujatMark>,
 }
 
-/// The Baujat plot of one analysis of an influence report on `measure`, following `model`.
+/// The Baujat plot of one analysis of an influence report of `what` (the measure's name, for the title), following `model`.
 ///
 /// # Errors
 /// [`PlotError::Empty`] when the analysis has no point (k < 2).
 pub fn baujat_data(
     analysis: &InfluenceAnalysis,
-    measure: Measure,
+    what: &str,
     model: PooledModel,
     title: Option<String>,
 ) -> Result<BaujatData, PlotError> {
@@ -56,7 +55,6 @@ pub fn baujat_data(
             missing: "studies (it needs at least 2)",
         });
     }
-    let what = measure.labels().what;
     Ok(BaujatData {
         title: title.unwrap_or_else(|| match &analysis.group {
             Some(g) => format!("Baujat plot: {what}, {g}"),

@@ -103,7 +103,7 @@ pub fn funnel_data<S: StudyRow>(
     } else {
         (analysis.random.yi, "random-effects estimate")
     };
-    let what = report.measure.labels().what;
+    let what = report.labels().what;
     let title = opts.title.clone().unwrap_or_else(|| match &analysis.group {
         Some(g) => format!("Funnel plot: {what}, {g}"),
         None => format!("Funnel plot: {what}"),

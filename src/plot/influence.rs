@@ -10,7 +10,6 @@ use super::xy::{draw_axes, page_with_key, reference, Axes};
 use super::{Page, PlotError};
 use crate::analysis::sensitivity::InfluenceAnalysis;
 use crate::dist::{qchisq, z_crit};
-use crate::model::Measure;
 
 /// One diagnostic.
 #[derive(Debug, Clone, PartialEq)]
@@ -36,14 +35,14 @@ pub struct InfluencePanels {
     pub panels: Vec<IndexPanel>,
 }
 
-/// The influence panels of one analysis of an influence report on `measure`.
+/// The influence panels of one analysis of an influence report of `what` (the measure's name, for the title).
 ///
 /// # Errors
 /// [`PlotError::Empty`] when the analysis has no diagnostics (k < 3, or a Mantel–Haenszel or
 /// Peto common effect).
 pub fn influence_data(
     analysis: &InfluenceAnalysis,
-    measure: Measure,
+    what: &str,
     title: Option<String>,
 ) -> Result<InfluencePanels, PlotError> {
     let rows = analysis
@@ -107,7 +106,6 @@ pub fn influence_data(
             references: vec![(100.0 / k, false)],
         },
     ];
-    let what = measure.labels().what;
     Ok(InfluencePanels {
         title: title.unwrap_or_else(|| match &analysis.group {
             Some(g) => format!("Influence diagnostics: {what}, {g}"),

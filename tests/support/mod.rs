@@ -6,6 +6,7 @@
 //! test file writes the name, never the number.
 #![allow(dead_code)]
 
+pub mod svg;
 pub mod workdir;
 
 use serde_json::Value;

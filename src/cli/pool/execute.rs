@@ -83,6 +83,10 @@ fn pool_and_draw<S: StudyRow + Serialize, R: StudyYear, F: Finish>(
     analyse: impl Fn(Grouping) -> Result<PoolReport<S>, AnalysisError>,
 ) -> Result<String, CliError> {
     let mut report = analyse(grouping)?;
+    report.shipped_data = run.data == DataSource::Embedded;
+    if run.overall {
+        report.show_overall();
+    }
     if let Some(stored) = &run.stored {
         report.stored_results = compare_stored(&stored.outcome, &report, stored.same);
         if let Some(c) = report
@@ -167,10 +171,11 @@ pub fn execute_with<F: Finish>(mut run: PoolRun, finish: &mut F) -> Result<Outpu
     };
     let source = &run.data;
     let text = match &run.analysis {
-        &PoolAnalysis::Compare {
+        PoolAnalysis::Compare {
             measure,
             method,
             incr,
+            comparator,
         } => {
             let needs = UserNeeds {
                 events: true,
@@ -179,12 +184,13 @@ pub fn execute_with<F: Finish>(mut run: PoolRun, finish: &mut F) -> Result<Outpu
             };
             let (name, arms, headers, grouping) = arms(&run, source, needs, COMPARISON)?;
             let s = CompareSettings {
-                measure,
-                method,
+                measure: *measure,
+                method: *method,
                 fit: run.fit,
-                incr,
+                incr: *incr,
                 grouping: Grouping::None,
                 keep_overlapping: run.keep_overlapping,
+                comparator: comparator.clone(),
             };
             pool_and_draw(&run, finish, grouping, &arms, |grouping| {
                 compare_arms(
@@ -213,6 +219,7 @@ pub fn execute_with<F: Finish>(mut run: PoolRun, finish: &mut F) -> Result<Outpu
                 incr: *incr,
                 grouping: Grouping::None,
                 keep_overlapping: run.keep_overlapping,
+                comparator: None,
             };
             pool_and_draw(&run, finish, run.grouping("none"), &rows, |grouping| {
                 let s = CompareSettings {
@@ -316,8 +323,8 @@ pub fn execute_with<F: Finish>(mut run: PoolRun, finish: &mut F) -> Result<Outpu
                 (user.rows, user.headers, user.assumed)
             };
             if let Some(arms_source) = from_medians {
-                let (_, arms, ..) = arms(&run, arms_source, UserNeeds::default(), "none")?;
-                let (derived, n) = hr_rows_from_medians(&arms, &rows);
+                let (arms_name, arms, ..) = arms(&run, arms_source, UserNeeds::default(), "none")?;
+                let (derived, n) = hr_rows_from_medians(&arms, &rows, &arms_name)?;
                 rows.extend(derived);
                 notes.extend(n);
             }

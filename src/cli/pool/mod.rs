@@ -39,6 +39,12 @@ pub struct PoolArgs {
     /// instead of pooling single arms.
     #[arg(long)]
     pub compare: bool,
+    /// With --compare: the comparator arm (by drug, ignoring case) of every trial that has one,
+    /// whatever the row order. Otherwise a 'role' column (treatment/comparator) decides, else an
+    /// arm named as controls usually are (chemotherapy, placebo, control, standard of care …),
+    /// else the arm first alphabetically; such guesses are named in a warning.
+    #[arg(long, value_name = "NAME")]
+    pub comparator: Option<String>,
     /// Measure: RR (default), OR, RD for --compare and --outcome binary; MD (default), SMD
     /// (Hedges' g, as metafor), ROM for --outcome continuous.
     #[arg(long)]
@@ -112,6 +118,11 @@ pub struct PoolArgs {
     /// Confidence level, strictly between 0 and 1.
     #[arg(long, default_value = "0.95", allow_negative_numbers = true)]
     pub level: Level,
+    /// Show the result across the --by groups (forest plots) and the test for subgroup
+    /// differences even when the groups are treatments or comparisons, which by default have
+    /// neither (R meta's overall = TRUE).
+    #[arg(long)]
+    pub overall: bool,
     /// Include rows that the data mark as overlapping others (earlier data cuts, subsets).
     #[arg(long)]
     pub keep_overlapping: bool,

@@ -41,6 +41,8 @@ pub enum PoolAnalysis {
         method: CompareMethod,
         /// Continuity correction.
         incr: f64,
+        /// `--comparator NAME`.
+        comparator: Option<String>,
     },
     /// Median progression-free survival of single arms (`--outcome pfs`).
     Medians {
@@ -93,6 +95,8 @@ pub struct PoolRun {
     pub fit: FitSettings,
     /// Include rows marked as overlapping others.
     pub keep_overlapping: bool,
+    /// `--overall`: the result across groups and the subgroup test, whatever the groups are.
+    pub overall: bool,
     /// Output format.
     pub format: OutputFormat,
     /// Also list the studies (table and CSV).
@@ -168,6 +172,13 @@ impl PoolRun {
         if !is_rm5(&data) {
             refuse_flags_of_other_outcomes(&args)?;
         }
+        if let (Some(name), false) = (&args.comparator, args.compare) {
+            return Err(CliError::Usage(format!(
+                "--comparator {name} applies to --outcome orr --compare, which pairs the arms of \
+                 each trial; other two-arm data give their direction by column (event.e/event.c, \
+                 treatment/comparator)"
+            )));
+        }
         let measure = args.measure.as_deref();
         let rm5 = is_rm5(&data).then(|| Rm5Request {
             outcome: args.rm5_outcome.clone(),
@@ -184,6 +195,7 @@ impl PoolRun {
                 measure: parse_method(measure, "RR")?,
                 method: parse_method(args.method.as_deref(), "MH")?,
                 incr: args.incr,
+                comparator: args.comparator.clone(),
             },
             Outcome::Orr => PoolAnalysis::Proportions {
                 sm: parse_method(args.sm.as_deref(), "PLOGIT")?,
@@ -245,6 +257,7 @@ impl PoolRun {
                 level: args.level,
             },
             keep_overlapping: args.keep_overlapping,
+            overall: args.overall,
             format: args.format,
             studies: args.studies,
             output: args.output,

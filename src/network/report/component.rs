@@ -138,6 +138,7 @@ pub(super) fn analyse_component(
                 estimate: e.estimate,
                 lower: e.lower,
                 upper: e.upper,
+                stat: yi / se,
                 z: yi / se,
                 p: p_two_sided_normal(yi / se),
                 k_direct: d.map_or(0, |(d, _)| d.studies.len()),
@@ -193,6 +194,7 @@ pub(super) fn analyse_component(
                     Difference {
                         yi: difference,
                         se: sp.difference_se,
+                        stat: difference / sp.difference_se,
                         z: difference / sp.difference_se,
                         p: sp.p,
                         estimate: e.estimate,

@@ -51,7 +51,9 @@ pub struct Effect {
     pub lower: f64,
     /// Upper confidence bound.
     pub upper: f64,
-    /// Wald z statistic.
+    /// Wald z statistic (`stat`, the name every alkstats test statistic has).
+    pub stat: f64,
+    /// The same z, under its first name (kept: JSON fields are never removed).
     pub z: f64,
     /// Two-sided p-value.
     pub p: f64,
@@ -207,7 +209,9 @@ pub struct Difference {
     pub yi: f64,
     /// Its standard error.
     pub se: f64,
-    /// z statistic.
+    /// z statistic (`stat`, the name every alkstats test statistic has).
+    pub stat: f64,
+    /// The same z, under its first name (kept: JSON fields are never removed).
     pub z: f64,
     /// Two-sided p-value.
     pub p: f64,

@@ -58,6 +58,9 @@ pub struct Summary {
     pub prediction: Option<(f64, f64)>,
     /// Heterogeneity statement ("Heterogeneity: I² = 82%, τ² = 0.1914, p < 0.0001").
     pub heterogeneity: Option<String>,
+    /// Tests of the pooled effects, one per diamond ("Test for overall effect (random
+    /// effects): z = −9.37, p < 0.0001"); none for a measure without a value of no effect.
+    pub tests: Vec<String>,
 }
 
 /// One subgroup (or, unlabelled, all studies).

@@ -27,10 +27,37 @@ fn totals_cells<S: StudyRow>(a: &Analysis<S>, per_arm: bool, show_totals: bool) 
     }
 }
 
+/// "Test for overall effect (random effects): z = −9.37, p < 0.0001" (t with its df for a
+/// Hartung–Knapp interval), as R meta prints it under the diamonds.
+fn effect_test(name: &str, stat: f64, df: Option<f64>, p: Option<f64>) -> String {
+    let stat = fmt_signed(stat);
+    match df {
+        Some(df) => format!(
+            "Test for overall effect ({name}): t({}) = {stat}, {}",
+            fmt_tick(df),
+            p_text(p)
+        ),
+        None => format!(
+            "Test for overall effect ({name}): z = {stat}, {}",
+            p_text(p)
+        ),
+    }
+}
+
+/// Two decimals with a true minus sign, as the plots print negative numbers.
+fn fmt_signed(v: f64) -> String {
+    let s = format!("{v:.2}");
+    match s.strip_prefix('-') {
+        Some(rest) => format!("−{rest}"),
+        None => s,
+    }
+}
+
 /// The pooled rows of one analysis: a diamond per shown model (the first carrying the totals
-/// cells), the prediction interval (a random-effects quantity, so only with that model) and
-/// the heterogeneity line.
-fn summary_of<S>(a: &Analysis<S>, models: Models, totals: Vec<String>) -> Summary {
+/// cells), the prediction interval (a random-effects quantity, so only with that model), the
+/// heterogeneity line and, where the measure has a value of no effect (`tests`), the test of
+/// each shown pooled effect.
+fn summary_of<S>(a: &Analysis<S>, models: Models, totals: Vec<String>, tests: bool) -> Summary {
     let mut diamonds = Vec::new();
     let mut push = |label: &str, est: Option<f64>, lo: Option<f64>, hi: Option<f64>, kind| {
         if let (Some(e), Some(l), Some(u)) = (est, lo, hi) {
@@ -80,11 +107,47 @@ fn summary_of<S>(a: &Analysis<S>, models: Models, totals: Vec<String>) -> Summar
             p_text(h.p)
         )
     });
+    let mut effect_tests = Vec::new();
+    if tests && models.common() && a.common.estimate.is_some() {
+        effect_tests.push(effect_test(
+            "common effect",
+            a.common.stat,
+            None,
+            a.common.p,
+        ));
+    }
+    if tests && models.random() && a.random.estimate.is_some() {
+        let r = &a.random;
+        effect_tests.push(effect_test("random effects", r.stat, r.df, r.p));
+    }
     Summary {
         diamonds,
         prediction,
         heterogeneity,
+        tests: effect_tests,
     }
+}
+
+/// The "favours" labels: the caller's (`--label-left`, `--label-right`; one alone leaves the
+/// other side blank), else the measure's, with the drugs named where every study compares the
+/// same two ("Favours alectinib" rather than "Favours treatment").
+fn favours<S: StudyRow>(
+    report: &PoolReport<S>,
+    measure: Option<(String, String)>,
+    opts: &ForestOptions,
+) -> Option<(String, String)> {
+    if opts.label_left.is_some() || opts.label_right.is_some() {
+        return Some((
+            opts.label_left.clone().unwrap_or_default(),
+            opts.label_right.clone().unwrap_or_default(),
+        ));
+    }
+    let (left, right) = measure?;
+    let Some((t, c)) = report.single_comparison() else {
+        return Some((left, right));
+    };
+    let name = |s: String| s.replace("treatment", t).replace("comparator", c);
+    Some((name(left), name(right)))
 }
 
 /// The estimate marked by the dashed line: random effects when shown, as `meta` does.
@@ -131,6 +194,7 @@ pub fn forest_data<S: StudyRow>(
         }
     }
     let models = opts.models;
+    let tests = labels.null_value.is_some();
     let both = models == Models::Both;
     // Two-arm data are shown per arm (RevMan's layout), other data in one column.
     let arm_headers = labels.arms.and_then(|arms| {
@@ -217,15 +281,20 @@ pub fn forest_data<S: StudyRow>(
                 None
             },
             rows: rows.into_iter().map(|(_, r)| r).collect(),
-            summary: summary_of(a, models, totals_cells(a, per_arm, labels.totals)),
+            summary: summary_of(a, models, totals_cells(a, per_arm, labels.totals), tests),
         });
     }
 
-    let (overall_summary, pooled_line) = if grouped {
+    // The result across groups only where it means something (`settings.overall`), and never
+    // for one group, whose own pooled rows are that result already.
+    let across = report.settings.overall && report.analyses.len() > 1;
+    let (overall_summary, pooled_line) = if grouped && across {
         (
-            overall.map(|o| summary_of(o, models, totals_cells(o, per_arm, labels.totals))),
+            overall.map(|o| summary_of(o, models, totals_cells(o, per_arm, labels.totals), tests)),
             overall.and_then(|o| main_estimate(o, models)),
         )
+    } else if grouped && report.analyses.len() > 1 {
+        (None, None)
     } else {
         (
             None,
@@ -265,12 +334,19 @@ pub fn forest_data<S: StudyRow>(
             what
         }
     });
+    // One line per pair, so that a long list is not cut at the page edge.
+    for (i, pair) in report.direction_pairs().into_iter().flatten().enumerate() {
+        footnotes.push(match i {
+            0 => format!("Treatment vs comparator: {pair}"),
+            _ => format!("    {pair}"),
+        });
+    }
     Ok(ForestData {
         title,
-        x_label: labels.x_label,
+        x_label: opts.x_label.clone().unwrap_or(labels.x_label),
         log_axis: labels.log_axis,
         null_value: labels.null_value,
-        favours: labels.favours,
+        favours: favours(report, labels.favours, opts),
         label_header: "Study".into(),
         left_headers,
         estimate_header: format!(

@@ -6,7 +6,7 @@
 //! is recomputed here.
 
 use super::data::{Diamond, DiamondKind, ForestData, ForestGroup, ForestRow, Summary};
-use super::labels::measure_labels;
+use super::labels::labels_of;
 use super::text::{level_text, p_text, tau2_text};
 use crate::analysis::sensitivity::{RefitAnalysis, SensitivityReport};
 use crate::methods::refit::{PooledRow, RefitRow};
@@ -56,6 +56,7 @@ fn summary(full: Option<&PooledRow>, model: PooledModel) -> Summary {
         diamonds,
         prediction: None,
         heterogeneity,
+        tests: Vec::new(),
     }
 }
 
@@ -117,7 +118,7 @@ pub fn refits_forest<A: RefitAnalysis>(
             rows: a.refits(),
         })
         .collect::<Vec<_>>();
-    let labels = measure_labels(report.measure);
+    let labels = labels_of(report.measure, report.labels());
     let model = report.settings.model;
     let mut footnotes = vec![kind.footnote];
     // A group of one study has nothing to leave out (and one row of a cumulative analysis

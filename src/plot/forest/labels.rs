@@ -23,12 +23,11 @@ pub(super) struct OutcomeLabels {
 
 /// The labels of `report`'s measure.
 pub(super) fn outcome_labels<S>(report: &PoolReport<S>) -> OutcomeLabels {
-    measure_labels(report.measure)
+    labels_of(report.measure, report.labels())
 }
 
-/// The labels of a measure.
-pub(super) fn measure_labels(m: Measure) -> OutcomeLabels {
-    let l = m.labels();
+/// The labels `l` of a measure `m` as a forest plot uses them.
+pub(super) fn labels_of(m: Measure, l: crate::model::MeasureLabels) -> OutcomeLabels {
     OutcomeLabels {
         what: l.what,
         x_label: l.x_label.to_string(),

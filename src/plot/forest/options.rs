@@ -72,4 +72,11 @@ pub struct ForestOptions {
     pub title: Option<String>,
     /// Axis limits on the display scale; `None` to fit the data.
     pub xlim: Option<(f64, f64)>,
+    /// Label under the x axis; `None` for the measure's (`--xlab`, R meta's `xlab`).
+    pub x_label: Option<String>,
+    /// "Favours" labels left and right of the null value; `None` for the measure's
+    /// (`--label-left`, `--label-right`, R meta's `label.left`, `label.right`).
+    pub label_left: Option<String>,
+    /// See `label_left`.
+    pub label_right: Option<String>,
 }

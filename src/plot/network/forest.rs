@@ -105,6 +105,7 @@ pub fn forest_data(
                 diamonds: vec![],
                 prediction: None,
                 heterogeneity: Some(het),
+                tests: Vec::new(),
             },
         }],
         overall: None,

@@ -101,6 +101,7 @@ pub(super) fn analysis(
                 incr: incr(ctx, r.incr.as_ref())?,
                 grouping,
                 keep_overlapping,
+                comparator: None,
             })
         }
         AnalysisKind::Hr => AnalysisSpec::Hr(HazardSettings {

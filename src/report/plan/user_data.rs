@@ -134,6 +134,8 @@ pub(super) fn spec(
                     incr: incr(ctx, r.incr.as_ref())?,
                     grouping,
                     keep_overlapping: false,
+                    // The columns say which arm is which (`.e`, `.c`).
+                    comparator: None,
                 },
             })
         }

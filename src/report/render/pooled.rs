@@ -5,7 +5,7 @@
 use super::format::{est_ci, num as fixed, p_text};
 use super::labels::{labels, Labels};
 use super::table::{head, left, lines, num, right, text, TableView};
-use super::view::{notes, AnalysisView, FigureView};
+use super::view::{notes, AnalysisView, FigureView, NotesView};
 use crate::analysis::continuous::ContinuousStudyResult;
 use crate::analysis::generic::GenericStudyResult;
 use crate::analysis::report::{
@@ -205,6 +205,13 @@ pub(super) fn analysis_view<S: StudyRow + SourceLines>(
             .collect(),
         r.warnings.clone(),
     );
+    if let Some(note) = &r.overall_note {
+        let across = NotesView {
+            heading: "Across groups",
+            items: vec![note.clone()],
+        };
+        view.notes.insert(0, across);
+    }
     view
 }
 

@@ -66,8 +66,9 @@ pub(super) fn run_bias<'a>(
     macro_rules! tested {
         ($variant:ident, $settings:expr, $data:expr, $pool:path, $role:expr) => {{
             let data = $data.ok_or_else(missing)?;
-            let report =
+            let mut report =
                 $pool(&data.rows, &data.headers, &data.name, $settings).map_err(analysis_err)?;
+            report.shipped_data = data.written.is_none();
             let (section, figures) = section(a, b, report, dpi, Tested::$variant)?;
             (section, figures, $role, data.written.as_deref())
         }};

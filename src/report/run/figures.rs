@@ -116,8 +116,7 @@ pub(super) fn draw<S: StudyRow>(
             models: figures.forest_model,
             sort: figures.forest_sort,
             years,
-            title: None,
-            xlim: None,
+            ..ForestOptions::default()
         };
         let all = overall.and_then(|r| r.analyses.first());
         let data = forest_data(report, all, &opts).map_err(|e| sheet.err(e))?;

@@ -194,11 +194,16 @@ fn run_analysis(
         ($variant:ident, $settings:expr, $data:expr, $pool:path, $rows:expr) => {{
             let data = $data.ok_or_else(missing)?;
             let s = $settings;
-            let report = $pool(&data.rows, &data.headers, &data.name, s).map_err(analysis_err)?;
+            let mut report =
+                $pool(&data.rows, &data.headers, &data.name, s).map_err(analysis_err)?;
+            report.shipped_data = data.written.is_none();
             let overall = if overall_needed {
                 let mut none = s.clone();
                 none.grouping = Grouping::None;
-                Some($pool(&data.rows, &data.headers, &data.name, &none).map_err(analysis_err)?)
+                let mut overall =
+                    $pool(&data.rows, &data.headers, &data.name, &none).map_err(analysis_err)?;
+                overall.shipped_data = report.shipped_data;
+                Some(overall)
             } else {
                 None
             };

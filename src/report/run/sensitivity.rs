@@ -96,13 +96,17 @@ fn figures(a: &AnalysisPlan, report: &AnyReport, dpi: f64) -> Result<Vec<Figure>
                 })
             };
             if a.figures.baujat {
-                let data =
-                    baujat::baujat_data(one().map_err(err)?, r.measure, r.settings.model, None);
+                let data = baujat::baujat_data(
+                    one().map_err(err)?,
+                    r.labels().what,
+                    r.settings.model,
+                    None,
+                );
                 let scene = data.and_then(|d| baujat::layout(&d, &page)).map_err(err)?;
                 scenes.push((FigureKind::Baujat, scene));
             }
             if a.figures.influence {
-                let data = influence::influence_data(one().map_err(err)?, r.measure, None);
+                let data = influence::influence_data(one().map_err(err)?, r.labels().what, None);
                 let scene = data
                     .and_then(|d| influence::layout(&d, &page))
                     .map_err(err)?;

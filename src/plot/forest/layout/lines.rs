@@ -53,7 +53,8 @@ pub(super) fn table_lines(data: &ForestData) -> Result<Vec<Line<'_>>, PlotError>
     Ok(lines)
 }
 
-/// Appends a summary's diamonds, prediction interval and heterogeneity note, in that order.
+/// Appends a summary's diamonds, prediction interval, heterogeneity note and tests of the
+/// pooled effects, in that order (as R meta prints them).
 fn push_summary<'a>(lines: &mut Vec<Line<'a>>, s: &'a Summary, overall: bool) {
     for d in &s.diamonds {
         lines.push(Line::Diamond(d, overall));
@@ -64,4 +65,5 @@ fn push_summary<'a>(lines: &mut Vec<Line<'a>>, s: &'a Summary, overall: bool) {
     if let Some(h) = &s.heterogeneity {
         lines.push(Line::Note(h));
     }
+    lines.extend(s.tests.iter().map(|t| Line::Note(t)));
 }

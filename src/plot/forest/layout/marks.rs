@@ -5,6 +5,7 @@
 //! Marks are clamped to the axis range: an interval beyond it is cut at the panel edge and
 //! ends in an arrow, rather than drawn over the neighbouring columns.
 
+use super::lines::Line;
 use super::{ARROW, DIAMOND_HALF, LINE, ROW, SQUARE_MAX, SQUARE_MIN, THIN};
 use crate::plot::axis::Scale;
 use crate::plot::forest::data::{Diamond, DiamondKind, ForestData, ForestRow};
@@ -103,12 +104,35 @@ pub(super) fn prediction_bar(scene: &mut Scene, scale: &Scale, (l, u): (f64, f64
     arrows(scene, scale, l, u, cy);
 }
 
+/// Whether `lo..hi` runs past the axis range below and above (with a relative tolerance, so
+/// a bound equal to an axis limit does not).
+fn past_axis(scale: &Scale, lo: f64, hi: f64) -> (bool, bool) {
+    let tol = 1e-12 * scale.hi.abs().max(1.0);
+    (lo < scale.lo - tol, hi > scale.hi + tol)
+}
+
+/// A sentence for each prediction interval that runs past the axis (its bar ends in an arrow).
+pub(super) fn clipped_predictions(lines: &[Line<'_>], scale: &Scale, digits: usize) -> Vec<String> {
+    lines
+        .iter()
+        .filter_map(|l| match l {
+            Line::Prediction((lo, hi)) if past_axis(scale, *lo, *hi) != (false, false) => {
+                Some(format!(
+                    "Prediction interval [{lo:.digits$}; {hi:.digits$}] runs past the axis: its \
+                     bar ends in an arrow"
+                ))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// Arrowheads at the panel edges for an interval that runs past the axis range (with a
 /// relative tolerance, so a bound equal to an axis limit draws none).
 fn arrows(scene: &mut Scene, scale: &Scale, lo: f64, hi: f64, cy: f64) {
-    let (min, max) = (scale.lo, scale.hi);
     let (al, hw) = ARROW;
-    if lo < min - 1e-12 * max.abs().max(1.0) {
+    let (below, above) = past_axis(scale, lo, hi);
+    if below {
         let x = scale.from;
         scene.polygon(
             vec![(x, cy), (x + al, cy - hw), (x + al, cy + hw)],
@@ -116,7 +140,7 @@ fn arrows(scene: &mut Scene, scale: &Scale, lo: f64, hi: f64, cy: f64) {
             None,
         );
     }
-    if hi > max + 1e-12 * max.abs().max(1.0) {
+    if above {
         let x = scale.to;
         scene.polygon(
             vec![(x, cy), (x - al, cy - hw), (x - al, cy + hw)],

@@ -59,6 +59,19 @@ pub fn layout(data: &ForestData, page: &Page) -> Result<Scene, PlotError> {
     let lines = lines::table_lines(data)?;
     let columns = Columns::measure(data, &lines, page.width);
     let (scale, ticks) = x_axis::fit(data, &lines, &columns);
+    // A prediction interval cut by the axis is said so under the plot, not only drawn with
+    // an arrow.
+    let clipped = marks::clipped_predictions(&lines, &scale, data.digits);
+    let with_notes;
+    let (data, lines) = if clipped.is_empty() {
+        (data, lines)
+    } else {
+        with_notes = ForestData {
+            footnotes: data.footnotes.iter().cloned().chain(clipped).collect(),
+            ..data.clone()
+        };
+        (&with_notes, lines::table_lines(&with_notes)?)
+    };
     let rows = Rows::plan(data, &lines, &columns, &scale, page.height);
 
     let mut scene = Scene {

@@ -44,8 +44,31 @@ fn data_range(data: &ForestData, lines: &[Line<'_>]) -> (f64, f64, bool) {
             (lo - 0.5, hi + 0.5, true)
         }
     } else {
+        let (lo, hi) = match data.null_value {
+            Some(null) if data.favours.is_some() => room_past_null(lo, hi, null, data.log_axis),
+            _ => (lo, hi),
+        };
         (lo, hi, true)
     }
+}
+
+/// The least share of the axis on either side of the null value.
+const NULL_SIDE: f64 = 0.2;
+
+/// Widens `lo..hi` (which holds `null`) so that the null value lies at least [`NULL_SIDE`] of
+/// the axis in from either end: both "favours" labels then stand over an axis (hazard ratios
+/// that are all below 1 would otherwise end the axis at 1).
+fn room_past_null(lo: f64, hi: f64, null: f64, log: bool) -> (f64, f64) {
+    let to = |v: f64| if log { v.ln() } else { v };
+    let from = |v: f64| if log { v.exp() } else { v };
+    let (mut a, mut b, n) = (to(lo), to(hi), to(null));
+    if n - a < NULL_SIDE * (b - a) {
+        a = (n - NULL_SIDE * b) / (1.0 - NULL_SIDE);
+    }
+    if b - n < NULL_SIDE * (b - a) {
+        b = (n - NULL_SIDE * a) / (1.0 - NULL_SIDE);
+    }
+    (from(a), from(b))
 }
 
 /// Chooses the axis range and ticks and maps the range onto the plot panel.
