@@ -91,6 +91,38 @@ const DEFAULT_PLAN: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "orr_crizotinib_year",
+        &[
+            "metareg",
+            "--outcome",
+            "orr",
+            "--by",
+            "drug",
+            "--group",
+            "crizotinib",
+            "--mods",
+            "year",
+            "--format",
+            "json",
+        ],
+    ),
+    (
+        "orr_crizotinib_setting",
+        &[
+            "metareg",
+            "--outcome",
+            "orr",
+            "--by",
+            "drug",
+            "--group",
+            "crizotinib",
+            "--mods",
+            "setting",
+            "--format",
+            "json",
+        ],
+    ),
+    (
         "orr_randomized",
         &[
             "pool",
@@ -211,9 +243,9 @@ fn two_runs_write_byte_identical_files_and_check_accepts_them() {
         assert!(a.contains_key(name), "{name} is written");
     }
     let figures = a.keys().filter(|k| k.starts_with("figures/")).count();
-    assert_eq!(figures, 30, "a PNG and an SVG of each of the 15 figures");
+    assert_eq!(figures, 32, "a PNG and an SVG of each of the 16 figures");
     let out = w.ok(&["report", "--check", "first"]);
-    assert!(out.contains("all 34 files match"), "{out}");
+    assert!(out.contains("all 36 files match"), "{out}");
     // Writing over an earlier report replaces it whole.
     w.create("first/stale.txt", "left over");
     w.ok(&["report", "--out", "first"]);
@@ -317,6 +349,22 @@ fn markdown_and_html_show_the_json_numbers_at_fixed_decimals() {
             }
             continue;
         }
+        if entry["kind"] == "metareg" {
+            // Each coefficient's row: its term, estimate, se, statistic and p-value.
+            for c in entry["result"]["coefficients"].as_array().unwrap() {
+                let f = |v: &Value, d: usize| format!("{:.*}", d, v.as_f64().unwrap());
+                let row = format!(
+                    "| {} | {} | {} | {} |",
+                    c["term"].as_str().unwrap(),
+                    f(&c["estimate"], 4),
+                    f(&c["se"], 4),
+                    f(&c["stat"], 3)
+                );
+                assert!(md.contains(&row), "report.md lacks {row}");
+                checked += 1;
+            }
+            continue;
+        }
         if entry["kind"] == "influence" || entry["kind"] == "cumulative" {
             // Each refit's row: its study, k and estimate with its interval.
             let refits = if entry["kind"] == "influence" {
@@ -399,6 +447,7 @@ fn methods_section_names_estimators_conventions_and_references() {
         "influence() (Viechtbauer & Cheung 2010)",
         "The Baujat plot (Baujat et al. 2002)",
         "In a cumulative meta-analysis (Lau et al. 1992)",
+        "were regressed on year (Thompson & Higgins 2002)",
         "## Data provenance",
     ] {
         assert!(methods.contains(needle), "methods lack '{needle}'");
@@ -406,7 +455,8 @@ fn methods_section_names_estimators_conventions_and_references() {
     // Every shipped arm is listed with its source, and used rows name their analyses.
     assert!(md.contains(
         "| 3 | PROFILE 1001 (2012: 143 pts) | crizotinib | PROFILE 1001 | orr_by_drug, \
-         orr_crizotinib_influence, orr_crizotinib_cumulative, orr_crizotinib_bias |"
+         orr_crizotinib_influence, orr_crizotinib_cumulative, orr_crizotinib_year, \
+         orr_crizotinib_setting, orr_crizotinib_bias |"
     ));
     assert!(md.contains("Camidge DR, Lancet Oncol 2012"));
 }

@@ -36,6 +36,7 @@ pub fn build(run: &RunResult, files: &Files, options: &RunOptions) -> Result<Vec
                 super::run::AnyReport::Bias(b) => serde_json::to_value(&b.report.settings),
                 super::run::AnyReport::Influence(r) => serde_json::to_value(&r.settings),
                 super::run::AnyReport::Cumulative(r) => serde_json::to_value(&r.settings),
+                super::run::AnyReport::Metareg(m) => serde_json::to_value(&m.report.settings),
             )
             .unwrap_or(Value::Null);
             json!({

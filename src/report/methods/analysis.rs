@@ -159,6 +159,7 @@ pub(super) fn analysis_text(spec: &AnalysisSpec, overlap_each: bool, c: &mut Cit
         AnalysisSpec::Binary(s) => super::user_data::binary_text(s, &by, c),
         AnalysisSpec::Continuous(s) => super::user_data::continuous_text(s, &by, c),
         AnalysisSpec::Generic(s) => super::user_data::generic_text(s, &by),
+        AnalysisSpec::Metareg(s) => super::metareg::metareg_text(s, c),
         AnalysisSpec::Pfs(s) => match s.method {
             MedianMethod::LogIv => format!(
                 "Median progression-free survival of single arms was pooled {by} by inverse variance \

@@ -8,6 +8,7 @@
 
 mod analysis;
 mod bias;
+mod metareg;
 mod model;
 mod refs;
 mod user_data;

@@ -5,7 +5,7 @@ use super::pct;
 use super::refs::{Cites, Ref};
 use crate::settings::{FitSettings, PredictionMethod, RandomCi, TauMethod};
 
-fn tau_text(m: TauMethod, c: &mut Cites) -> String {
+pub(super) fn tau_text(m: TauMethod, c: &mut Cites) -> String {
     let (what, abbr, refs): (&str, &str, &[Ref]) = match m {
         TauMethod::Reml => (
             "restricted maximum likelihood",

@@ -63,6 +63,8 @@ pub(super) enum Ref {
     Luo2018,
     Shi2020,
     Wan2014,
+    ThompsonHiggins2002,
+    Raudenbush2009,
 }
 
 impl Ref {
@@ -124,6 +126,8 @@ impl Ref {
             Ref::Luo2018 => "Luo et al. 2018",
             Ref::Shi2020 => "Shi et al. 2020",
             Ref::Wan2014 => "Wan et al. 2014",
+            Ref::ThompsonHiggins2002 => "Thompson & Higgins 2002",
+            Ref::Raudenbush2009 => "Raudenbush 2009",
         }
     }
 
@@ -184,6 +188,8 @@ impl Ref {
             Ref::Lajeunesse2011 => "Lajeunesse MJ. On the meta-analysis of response ratios for studies with correlated and multi-group designs. Ecology. 2011;92:2049–2055.",
             Ref::Luo2018 => "Luo D, Wan X, Liu J, Tong T. Optimally estimating the sample mean from the sample size, median, mid-range, and/or mid-quartile range. Stat Methods Med Res. 2018;27:1785–1805.",
             Ref::Shi2020 => "Shi J, Luo D, Weng H, et al. Optimally estimating the sample standard deviation from the five-number summary. Res Synth Methods. 2020;11:641–654.",
+            Ref::ThompsonHiggins2002 => "Thompson SG, Higgins JPT. How should meta-regression analyses be undertaken and interpreted? Stat Med. 2002;21:1559–1573.",
+            Ref::Raudenbush2009 => "Raudenbush SW. Analyzing effect sizes: random-effects models. In: Cooper H, Hedges LV, Valentine JC, eds. The Handbook of Research Synthesis and Meta-Analysis. 2nd ed. New York: Russell Sage Foundation; 2009:295–315.",
             Ref::Wan2014 => "Wan X, Wang W, Liu J, Tong T. Estimating the sample mean and standard deviation from the sample size, median, range and/or interquartile range. BMC Med Res Methodol. 2014;14:135.",
         }
     }

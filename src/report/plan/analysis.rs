@@ -150,6 +150,7 @@ pub(super) fn analysis(
         AnalysisKind::Influence | AnalysisKind::Cumulative => {
             return sensitivity(ctx, r, kind, id, earlier)
         }
+        AnalysisKind::Metareg => return super::metareg::metareg(ctx, r, id, earlier),
         AnalysisKind::Binary | AnalysisKind::Continuous | AnalysisKind::Generic => {
             super::user_data::spec(ctx, r, &id, kind, fit)?
         }

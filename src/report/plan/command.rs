@@ -36,6 +36,20 @@ impl AnalysisSpec {
             }
             return a;
         }
+        if let AnalysisSpec::Metareg(s) = self {
+            // The regressed analysis' own command, run by `alkstats metareg`.
+            let mut a = s.pooled.command_args(data);
+            a[0] = "metareg".into();
+            if let Some(g) = &s.group {
+                flag(&mut a, "--group", g);
+            }
+            flag(&mut a, "--mods", s.settings.moderators.join(","));
+            for (column, level) in &s.settings.references {
+                flag(&mut a, "--ref", format!("{column}={level}"));
+            }
+            flag(&mut a, "--model", s.settings.model);
+            return a;
+        }
         let mut a: Vec<String> = vec![if self.kind() == AnalysisKind::Network {
             "network".into()
         } else {
@@ -105,7 +119,8 @@ impl AnalysisSpec {
             // `alkstats bias` with the pooled analysis' flags and its own.
             AnalysisSpec::Bias(b) => return b.command_args(data),
             // Returned above.
-            AnalysisSpec::Influence(_) | AnalysisSpec::Cumulative(_) => {}
+            AnalysisSpec::Influence(_) | AnalysisSpec::Cumulative(_) | AnalysisSpec::Metareg(_) => {
+            }
         }
         let fit = self.fit().copied().unwrap_or_default();
         flag(&mut a, "--method-tau", fit.method_tau);

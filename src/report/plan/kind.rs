@@ -35,11 +35,13 @@ pub enum AnalysisKind {
     /// Generic estimates with standard errors or limits from a user's file (`pool --outcome
     /// generic`).
     Generic,
+    /// Meta-regression of an earlier pooled analysis' studies on moderators (`metareg`).
+    Metareg,
 }
 
 impl AnalysisKind {
     /// Every kind, in the order listed in messages.
-    pub const ALL: [AnalysisKind; 11] = [
+    pub const ALL: [AnalysisKind; 12] = [
         AnalysisKind::Orr,
         AnalysisKind::OrrCompare,
         AnalysisKind::Hr,
@@ -51,6 +53,7 @@ impl AnalysisKind {
         AnalysisKind::Binary,
         AnalysisKind::Continuous,
         AnalysisKind::Generic,
+        AnalysisKind::Metareg,
     ];
 
     /// The plan spelling, which is also the `outcome` field of the JSON output.
@@ -67,6 +70,7 @@ impl AnalysisKind {
             AnalysisKind::Binary => "binary",
             AnalysisKind::Continuous => "continuous",
             AnalysisKind::Generic => "generic",
+            AnalysisKind::Metareg => "metareg",
         }
     }
 
@@ -80,13 +84,17 @@ impl AnalysisKind {
                 .collect(),
             AnalysisKind::Continuous => file.chain(["measure", "sd_method", "funnel"]).collect(),
             AnalysisKind::Generic => file.chain(["sm", "ci_level", "funnel"]).collect(),
+            AnalysisKind::Metareg => super::metareg::KEYS.to_vec(),
             _ => self.pooled_keys().to_vec(),
         }
     }
 
     fn pooled_keys(self) -> &'static [&'static str] {
         match self {
-            AnalysisKind::Binary | AnalysisKind::Continuous | AnalysisKind::Generic => &[],
+            AnalysisKind::Binary
+            | AnalysisKind::Continuous
+            | AnalysisKind::Generic
+            | AnalysisKind::Metareg => &[],
             AnalysisKind::Bias => &super::bias::KEYS,
             AnalysisKind::Orr => &[
                 "by",
@@ -176,6 +184,7 @@ impl AnalysisKind {
             AnalysisKind::Binary => "Two-arm binary outcome",
             AnalysisKind::Continuous => "Two-arm continuous outcome",
             AnalysisKind::Generic => "Generic inverse-variance outcome",
+            AnalysisKind::Metareg => "Meta-regression",
         };
         match by {
             Some(Grouping::Column(c)) => format!("{what} by {c}"),

@@ -73,6 +73,16 @@
 //! influence_plot = true                 # influence, one group: diagnostics' panels
 //! # cumulative: order = "year" (a column; default file order), decreasing = false
 //!
+//! [[analysis]]                          # meta-regression of an earlier pooled analysis
+//! id = "orr_crizotinib_year"
+//! kind = "metareg"
+//! of = "orr_by_drug"                    # required: the id of an earlier pooled analysis
+//! group = "crizotinib"                  # required when it has groups: one subgroup of it
+//! mods = ["year"]                       # required: moderator columns
+//! ref = { setting = "first-line" }      # reference levels of categorical moderators
+//! model = "random"                      # random (mixed-effects), common
+//! bubble = true                         # bubble plot (a continuous moderator); pi, bubble_back
+//!
 //! [[analysis]]                          # an outcome from a file of your own
 //! id = "aspirin_death"
 //! kind = "binary"                       # binary (wide two-arm), continuous, generic
@@ -96,6 +106,7 @@ mod analysis;
 mod bias;
 mod command;
 mod kind;
+mod metareg;
 mod parse;
 mod raw;
 mod sensitivity;
@@ -104,6 +115,7 @@ mod user_data;
 
 pub use bias::BiasSpec;
 pub use kind::{AnalysisKind, UnknownAnalysisKind};
+pub use metareg::MetaregSpec;
 pub use sensitivity::SensitivitySpec;
 pub use spec::AnalysisSpec;
 pub use user_data::{BinarySpec, ContinuousSpec, GenericSpec, UserFile};
@@ -120,7 +132,8 @@ Plan file (TOML; unknown or misplaced keys are errors naming their line):
   [figures] dpi = 100
   [[analysis]]                      one per analysis, in report order
     id = \"…\", kind = \"…\"            kind: orr, orr-compare, hr, pfs, network, bias,
-                                    influence, cumulative, binary, continuous, generic
+                                    influence, cumulative, metareg, binary, continuous,
+                                    generic
     title, by, and any [settings] key
     orr: sm, ci_study, incr         orr-compare: measure, method, incr
     hr: endpoint                    pfs: method
@@ -131,6 +144,8 @@ Plan file (TOML; unknown or misplaced keys are errors naming their line):
           k_min, estimator, side, selection_alternative, funnel (true)
     influence, cumulative: of (an earlier pooled analysis' id), group, model, forest;
              influence: baujat, influence_plot; cumulative: order, decreasing
+    metareg: of, group, mods = [\"COLUMN\", …], ref = { column = \"level\" }, model,
+             bubble, pi, bubble_back
     binary, continuous, generic (a file of your own): data (required), sheet,
              map = { role = \"column\" }, by (default none), forest*, funnel;
              binary: measure, method, incr; continuous: measure, sd_method;

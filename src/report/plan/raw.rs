@@ -90,6 +90,12 @@ pub(super) struct RawAnalysis {
     pub(super) map: Option<Spanned<BTreeMap<String, String>>>,
     pub(super) sd_method: Option<Spanned<String>>,
     pub(super) ci_level: Option<Spanned<f64>>,
+    pub(super) mods: Option<Spanned<Vec<String>>>,
+    #[serde(rename = "ref")]
+    pub(super) refs: Option<Spanned<BTreeMap<String, String>>>,
+    pub(super) bubble: Option<Spanned<bool>>,
+    pub(super) pi: Option<Spanned<bool>>,
+    pub(super) bubble_back: Option<Spanned<bool>>,
 }
 
 /// Spans of the optional keys an `[[analysis]]` sets, by name.
@@ -136,6 +142,11 @@ pub(super) fn present_keys(r: &RawAnalysis) -> Vec<(&'static str, Range<usize>)>
         ("map", span(&r.map)),
         ("sd_method", span(&r.sd_method)),
         ("ci_level", span(&r.ci_level)),
+        ("mods", span(&r.mods)),
+        ("ref", span(&r.refs)),
+        ("bubble", span(&r.bubble)),
+        ("pi", span(&r.pi)),
+        ("bubble_back", span(&r.bubble_back)),
     ];
     all.into_iter()
         .filter_map(|(k, s)| s.map(|s| (k, s)))

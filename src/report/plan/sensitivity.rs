@@ -42,14 +42,18 @@ pub struct SensitivitySpec {
     pub order: CumulativeOrder,
 }
 
-/// Validates a sensitivity section (its keys are checked against its kind already).
-pub(super) fn sensitivity(
+/// The earlier pooled analysis that section `id` (of kind `kind`) names with `of = "ID"`.
+///
+/// # Errors
+/// No `of`, or one that names no earlier pooled analysis (a bias, sensitivity or network
+/// section is not one).
+pub(super) fn examined<'a>(
     ctx: &Ctx<'_>,
     r: &RawAnalysis,
-    kind: AnalysisKind,
-    id: String,
-    earlier: &[AnalysisPlan],
-) -> Result<AnalysisPlan, ReportError> {
+    kind: &str,
+    id: &str,
+    earlier: &'a [AnalysisPlan],
+) -> Result<&'a AnalysisPlan, ReportError> {
     let pooled_kinds = "an orr, orr-compare, hr, pfs, binary, continuous or generic analysis";
     let Some(of) = &r.of else {
         return Err(ctx.error(
@@ -60,14 +64,16 @@ pub(super) fn sensitivity(
             ),
         ));
     };
-    let examined = earlier
+    let pooled =
+        |a: &&AnalysisPlan| !matches!(a.spec, AnalysisSpec::Bias(_)) && a.spec.grouping().is_some();
+    earlier
         .iter()
         .find(|a| a.id == *of.get_ref())
-        .filter(|a| a.spec.grouping().is_some())
+        .filter(pooled)
         .ok_or_else(|| {
             let ids: Vec<&str> = earlier
                 .iter()
-                .filter(|a| a.spec.grouping().is_some())
+                .filter(pooled)
                 .map(|a| a.id.as_str())
                 .collect();
             ctx.error(
@@ -84,7 +90,18 @@ pub(super) fn sensitivity(
                     }
                 ),
             )
-        })?;
+        })
+}
+
+/// Validates a sensitivity section (its keys are checked against its kind already).
+pub(super) fn sensitivity(
+    ctx: &Ctx<'_>,
+    r: &RawAnalysis,
+    kind: AnalysisKind,
+    id: String,
+    earlier: &[AnalysisPlan],
+) -> Result<AnalysisPlan, ReportError> {
+    let examined = examined(ctx, r, kind.as_str(), &id, earlier)?;
     let group = r.group.as_ref().map(|g| g.get_ref().clone());
     let grouped = examined.spec.grouping() != Some(&Grouping::None);
     // A Baujat or panel plot draws one analysis: one group of a grouped analysis.

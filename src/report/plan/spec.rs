@@ -3,6 +3,7 @@
 
 use super::bias::BiasSpec;
 use super::kind::AnalysisKind;
+use super::metareg::MetaregSpec;
 use super::sensitivity::SensitivitySpec;
 use super::user_data::{BinarySpec, ContinuousSpec, GenericSpec, UserFile};
 use crate::analysis::compare::CompareSettings;
@@ -38,6 +39,8 @@ pub enum AnalysisSpec {
     Continuous(ContinuousSpec),
     /// [`crate::analysis::generic::pool_generic`] on a user's file.
     Generic(GenericSpec),
+    /// [`crate::analysis::metareg::metareg_report`] of an earlier pooled analysis.
+    Metareg(MetaregSpec),
 }
 
 impl AnalysisSpec {
@@ -55,6 +58,7 @@ impl AnalysisSpec {
             AnalysisSpec::Binary(_) => AnalysisKind::Binary,
             AnalysisSpec::Continuous(_) => AnalysisKind::Continuous,
             AnalysisSpec::Generic(_) => AnalysisKind::Generic,
+            AnalysisSpec::Metareg(_) => AnalysisKind::Metareg,
         }
     }
 
@@ -74,6 +78,7 @@ impl AnalysisSpec {
         match self {
             AnalysisSpec::Bias(b) => &b.pooled,
             AnalysisSpec::Influence(s) | AnalysisSpec::Cumulative(s) => &s.pooled,
+            AnalysisSpec::Metareg(s) => &s.pooled,
             other => other,
         }
     }
@@ -90,9 +95,10 @@ impl AnalysisSpec {
             AnalysisSpec::Continuous(s) => Some((&s.settings.fit, &s.settings.grouping)),
             AnalysisSpec::Generic(s) => Some((&s.settings.fit, &s.settings.grouping)),
             AnalysisSpec::Bias(b) => b.pooled.model_and_groups(),
-            AnalysisSpec::Network(_) | AnalysisSpec::Influence(_) | AnalysisSpec::Cumulative(_) => {
-                None
-            }
+            AnalysisSpec::Network(_)
+            | AnalysisSpec::Influence(_)
+            | AnalysisSpec::Cumulative(_)
+            | AnalysisSpec::Metareg(_) => None,
         }
     }
 
@@ -120,6 +126,7 @@ impl AnalysisSpec {
             }
             AnalysisSpec::Bias(b) => b.pooled.keep_overlapping(),
             AnalysisSpec::Influence(s) | AnalysisSpec::Cumulative(s) => s.pooled.keep_overlapping(),
+            AnalysisSpec::Metareg(s) => s.pooled.keep_overlapping(),
         }
     }
 }

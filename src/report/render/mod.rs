@@ -13,6 +13,7 @@ mod bias;
 mod format;
 mod labels;
 mod markup;
+mod metareg;
 mod network;
 mod pooled;
 mod sensitivity;

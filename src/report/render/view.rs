@@ -4,6 +4,7 @@
 //! analyses that used it (the data provenance table).
 
 use super::bias::{bias_lines, bias_view};
+use super::metareg::metareg_view;
 use super::network::{network_lines, network_view};
 use super::pooled::{analysis_view, pooled_lines};
 use super::sensitivity::{refit_lines, sensitivity_view};
@@ -146,6 +147,11 @@ pub(super) fn figure_views(s: &Section, counter: &mut usize) -> Vec<FigureView> 
                         "Baujat plot: {}. Studies numbered as in the table.",
                         s.plan.title
                     ),
+                    FigureKind::Bubble => format!(
+                        "Bubble plot: {}. Larger points weigh more in the model; the \
+                         fitted line with its confidence band.",
+                        s.plan.title
+                    ),
                     FigureKind::Influence => format!(
                         "Influence diagnostics: {}. Filled points are influential by metafor's \
                          rule.",
@@ -171,6 +177,7 @@ pub(super) fn view(run: &RunResult, options: &RunOptions, files: Vec<String>) ->
                 AnyReport::Bias(b) => bias_view(s, b, i + 1, figures),
                 AnyReport::Influence(r) => sensitivity_view(s, r, i + 1, figures),
                 AnyReport::Cumulative(r) => sensitivity_view(s, r, i + 1, figures),
+                AnyReport::Metareg(m) => metareg_view(s, m, i + 1, figures),
             )
         })
         .collect();
@@ -186,6 +193,7 @@ pub(super) fn view(run: &RunResult, options: &RunOptions, files: Vec<String>) ->
                 .collect(),
             AnyReport::Influence(r) => refit_lines(r),
             AnyReport::Cumulative(r) => refit_lines(r),
+            AnyReport::Metareg(m) => m.lines.clone(),
         );
         for line in lines {
             let ids = used.entry((s.role, line)).or_default();

@@ -27,6 +27,8 @@ pub enum FigureKind {
     Baujat,
     /// Panels of the influence diagnostics.
     Influence,
+    /// Bubble plot of a meta-regression.
+    Bubble,
 }
 
 impl FigureKind {
@@ -39,6 +41,7 @@ impl FigureKind {
             FigureKind::TrimFill => "trimfill",
             FigureKind::Baujat => "baujat",
             FigureKind::Influence => "influence",
+            FigureKind::Bubble => "bubble",
         }
     }
 }
@@ -97,6 +100,16 @@ impl<'a> Sheet<'a> {
             svg: render(Format::Svg)?,
         })
     }
+}
+
+/// One figure of analysis `id`, laid out on the default page at `dpi`, in both formats.
+pub(super) fn one_figure(
+    id: &str,
+    dpi: f64,
+    kind: FigureKind,
+    scene: Result<Scene, PlotError>,
+) -> Result<Figure, ReportError> {
+    Sheet::new(id, dpi).figure(kind, scene)
 }
 
 /// Draws the figures of one analysis exactly as `alkstats forest` / `alkstats funnel` with

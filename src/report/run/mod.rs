@@ -9,12 +9,14 @@
 mod bias;
 mod figures;
 mod inputs;
+mod metareg;
 mod sensitivity;
 mod user_data;
 
 pub use bias::{BiasSection, Tested};
 pub use figures::{Figure, FigureKind};
 pub use inputs::{sha256_hex, Input, Role, SourceRow};
+pub use metareg::MetaregSection;
 
 use super::plan::{AnalysisPlan, AnalysisSpec, Plan};
 use super::ReportError;
@@ -65,6 +67,8 @@ pub enum AnyReport {
     Influence(Box<InfluenceReport>),
     /// Cumulative meta-analysis, as `alkstats cumulative --format json`.
     Cumulative(Box<CumulativeReport>),
+    /// Meta-regression, as `alkstats metareg --format json`.
+    Metareg(Box<MetaregSection>),
 }
 
 /// A `match` on an [`AnyReport`] whose first arm is `$body` with `$r` bound to the report of
@@ -112,6 +116,26 @@ pub struct RunResult {
     pub inputs: Vec<Input>,
     /// One per analysis, in plan order.
     pub sections: Vec<Section>,
+}
+
+/// The earlier section `of` that section `a` examines (the plan checks that it exists).
+fn examined<'a>(
+    a: &AnalysisPlan,
+    of: &str,
+    earlier: &'a [Section],
+) -> Result<&'a Section, ReportError> {
+    earlier
+        .iter()
+        .find(|x| x.plan.id == of)
+        .ok_or_else(|| ReportError::Internal(format!("analysis '{}': no section '{of}'", a.id)))
+}
+
+/// Section `a` examines `of`, which is not a pooled analysis (the plan checks that it is).
+fn not_pooled(a: &AnalysisPlan, of: &str) -> ReportError {
+    ReportError::Internal(format!(
+        "analysis '{}': '{of}' is not a pooled analysis",
+        a.id
+    ))
 }
 
 /// Quotes one shell word where needed, so a printed command can be pasted back.
@@ -229,12 +253,18 @@ fn run_analysis(
         AnalysisSpec::Hr(s) => pooled!(Hr, s, hr, pool_hazard_ratios, Role::Hr),
         AnalysisSpec::Pfs(s) => pooled!(Pfs, s, arms, pool_medians, Role::Arms),
         AnalysisSpec::Bias(b) => bias::run_bias(a, b, arms, hr, dpi)?,
-        AnalysisSpec::Influence(s) | AnalysisSpec::Cumulative(s) => {
-            let (report, figures, role) = sensitivity::section(a, s, earlier, dpi)?;
+        AnalysisSpec::Influence(_) | AnalysisSpec::Cumulative(_) | AnalysisSpec::Metareg(_) => {
+            let (report, figures, role) = match &a.spec {
+                AnalysisSpec::Metareg(s) => metareg::section(a, s, earlier, dpi)?,
+                AnalysisSpec::Influence(s) | AnalysisSpec::Cumulative(s) => {
+                    sensitivity::section(a, s, earlier, dpi)?
+                }
+                _ => return Err(ReportError::Internal(format!("analysis '{}'", a.id))),
+            };
             let written = match role {
                 Role::Arms => arms.and_then(|d| d.written.as_deref()),
                 Role::Hr => hr.and_then(|d| d.written.as_deref()),
-                Role::File(_) => s.pooled.user_file().map(|f| f.path.as_str()),
+                Role::File(_) => a.spec.user_file().map(|f| f.path.as_str()),
             };
             (report, figures, role, written)
         }

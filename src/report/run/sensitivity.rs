@@ -5,7 +5,7 @@
 //! `--influence-plot` draw, with the default page.
 
 use super::figures::{Figure, FigureKind};
-use super::{with_pooled, AnyReport, Role, Section};
+use super::{examined, not_pooled, with_pooled, AnyReport, Role, Section};
 use crate::analysis::report::PoolReport;
 use crate::analysis::sensitivity::{cumulative_report, influence_report, select_group};
 use crate::analysis::AnalysisError;
@@ -25,17 +25,9 @@ pub(super) fn section(
     earlier: &[Section],
     dpi: f64,
 ) -> Result<(AnyReport, Vec<Figure>, Role), ReportError> {
-    let examined = earlier.iter().find(|x| x.plan.id == s.of).ok_or_else(|| {
-        ReportError::Internal(format!("analysis '{}': no section '{}'", a.id, s.of))
-    })?;
+    let examined = examined(a, &s.of, earlier)?;
     let report = with_pooled!(&examined.report, r => methods(a, s, r),
-        // The plan is checked to examine a pooled analysis.
-        _ => {
-            return Err(ReportError::Internal(format!(
-                "analysis '{}': '{}' is not a pooled analysis",
-                a.id, s.of
-            )))
-        }
+        _ => return Err(not_pooled(a, &s.of)),
     )
     .map_err(|source| ReportError::Analysis {
         id: a.id.clone(),
