@@ -165,6 +165,7 @@ fn two_arm_comparisons_agree_with_metafor() {
             incr: 0.5,
             grouping: Grouping::None,
             keep_overlapping: false,
+            glmm: None,
         };
         let report = compare_arms(&arms, &headers, "fixture.csv", &s).unwrap();
         let a = &report.analyses[0];

@@ -22,7 +22,7 @@ use crate::data::Arm;
 use crate::dist::z_crit;
 use crate::effect::two_arm::{peto_effect, two_arm_effect, TwoArmMeasure, TwoByTwo};
 use crate::model::{EffectSizes, Measure, ModelError, ModelSettings, Study};
-use crate::settings::FitSettings;
+use crate::settings::{FitSettings, GlmmModel};
 use std::collections::BTreeMap;
 
 /// The grouping column that means "by treatment-vs-comparator comparison".
@@ -45,6 +45,8 @@ pub struct CompareSettings {
     pub grouping: Grouping,
     /// Include arms marked as overlapping others.
     pub keep_overlapping: bool,
+    /// `--method GLMM`: this odds-ratio GLMM instead of the inverse-variance models.
+    pub glmm: Option<GlmmModel>,
 }
 
 /// The usual comparator of a drug pair: chemotherapy, then crizotinib (the first-generation
@@ -196,6 +198,7 @@ fn analyse_group(
         fit: s.fit,
         common: s.method,
         incr: s.incr,
+        glmm: s.glmm,
     };
     let model = fit_group(data, settings, group.as_deref(), warnings)?;
 
@@ -311,7 +314,10 @@ pub fn compare_pairs(
     }
     let mut settings = settings_echo(measure, &s.fit, &s.grouping, s.keep_overlapping, data_name);
     settings.incr = Some(s.incr);
-    settings.method = Some(s.method.to_string());
+    settings.method = Some(match s.glmm {
+        Some(model) => format!("GLMM {model}"),
+        None => s.method.to_string(),
+    });
     Ok(report(
         measure,
         outcome,

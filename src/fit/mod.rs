@@ -6,6 +6,7 @@
 //! [`fit`] is a thin layer over [`fit_summary`], the allocation-free core that the batch engine
 //! calls directly with a reusable [`FitWorkspace`], so both give the same numbers.
 
+pub mod glmm;
 pub mod heterogeneity;
 mod intervals;
 pub mod mantel_haenszel;

@@ -173,6 +173,7 @@ pub fn execute_with<F: Finish>(mut run: PoolRun, finish: &mut F) -> Result<Outpu
                 incr,
                 grouping: Grouping::None,
                 keep_overlapping: run.keep_overlapping,
+                glmm: None,
             };
             pool_and_draw(&run, finish, grouping, &arms, |grouping| {
                 compare_arms(
@@ -190,6 +191,7 @@ pub fn execute_with<F: Finish>(mut run: PoolRun, finish: &mut F) -> Result<Outpu
             measure,
             method,
             incr,
+            glmm,
         } => {
             let table = user_table(&run, &mut prepared)?;
             let (name, headers) = (table.file.clone(), table.headers.clone());
@@ -201,6 +203,7 @@ pub fn execute_with<F: Finish>(mut run: PoolRun, finish: &mut F) -> Result<Outpu
                 incr: *incr,
                 grouping: Grouping::None,
                 keep_overlapping: run.keep_overlapping,
+                glmm: *glmm,
             };
             let pairs: Vec<Pair> = rows.iter().map(Pair::from).collect();
             pool_and_draw(&run, finish, run.grouping("none"), &rows, |grouping| {
@@ -252,6 +255,7 @@ pub fn execute_with<F: Finish>(mut run: PoolRun, finish: &mut F) -> Result<Outpu
             ci_study,
             incr,
             stream,
+            glmm,
         } => {
             let s = ProportionSettings {
                 sm,
@@ -260,6 +264,7 @@ pub fn execute_with<F: Finish>(mut run: PoolRun, finish: &mut F) -> Result<Outpu
                 incr,
                 grouping: run.grouping("drug"),
                 keep_overlapping: run.keep_overlapping,
+                glmm,
             };
             if let Some(mode) = stream {
                 let embedded = (EMBEDDED_ARMS, ARMS_NAME);

@@ -63,6 +63,9 @@ impl AnalysisSpec {
                 flag(&mut a, "--sm", s.sm);
                 flag(&mut a, "--ci-study", s.ci_study);
                 flag(&mut a, "--incr", s.incr);
+                if s.glmm {
+                    flag(&mut a, "--method", "GLMM");
+                }
             }
             AnalysisSpec::OrrCompare(s) => {
                 flag(&mut a, "--outcome", "orr");

@@ -72,6 +72,7 @@ impl AnalysisKind {
                 "sm",
                 "ci_study",
                 "incr",
+                "method",
                 "forest",
                 "forest_sort",
                 "forest_model",
