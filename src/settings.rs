@@ -221,6 +221,20 @@ choice_enum!(
 );
 
 choice_enum!(
+    /// The odds-ratio GLMM of two-arm tables (`--glmm-model`), as metafor's `rma.glmm` names
+    /// them (Jackson et al. 2018, Stat Med 37:1059).
+    GlmmModel, "GLMM model (--glmm-model)", {
+        /// Conditional on each study's total events, exact non-central hypergeometric
+        /// likelihood (Stijnen et al. 2010; Jackson et al. 2018 model 7).
+        CmEl => "CM.EL",
+        /// Conditional, binomial approximation of the hypergeometric (Stijnen et al. 2010).
+        CmAl => "CM.AL",
+        /// Unconditional, fixed study intercepts (Jackson et al. 2018 model 2).
+        UmFs => "UM.FS",
+    }
+);
+
+choice_enum!(
     /// Method of pooling medians.
     MedianMethod, "median method (--method)", {
         /// Inverse variance on ln(median), SE from the 95% CI.

@@ -166,6 +166,7 @@ fn two_arm_comparisons_agree_with_metafor() {
             grouping: Grouping::None,
             keep_overlapping: false,
             comparator: None,
+            glmm: None,
         };
         let report = compare_arms(&arms, &headers, "fixture.csv", &s).unwrap();
         let a = &report.analyses[0];

@@ -65,6 +65,20 @@ const DEFAULT_PLAN: &[(&str, &[&str])] = &[
         ],
     ),
     (
+        "orr_by_drug_glmm",
+        &[
+            "pool",
+            "--outcome",
+            "orr",
+            "--by",
+            "drug",
+            "--method",
+            "GLMM",
+            "--format",
+            "json",
+        ],
+    ),
+    (
         "orr_crizotinib_influence",
         &[
             "influence",
@@ -243,9 +257,9 @@ fn two_runs_write_byte_identical_files_and_check_accepts_them() {
         assert!(a.contains_key(name), "{name} is written");
     }
     let figures = a.keys().filter(|k| k.starts_with("figures/")).count();
-    assert_eq!(figures, 32, "a PNG and an SVG of each of the 16 figures");
+    assert_eq!(figures, 34, "a PNG and an SVG of each of the 17 figures");
     let out = w.ok(&["report", "--check", "first"]);
-    assert!(out.contains("all 36 files match"), "{out}");
+    assert!(out.contains("all 38 files match"), "{out}");
     // Writing over an earlier report replaces it whole.
     w.create("first/stale.txt", "left over");
     w.ok(&["report", "--out", "first"]);
@@ -455,8 +469,8 @@ fn methods_section_names_estimators_conventions_and_references() {
     // Every shipped arm is listed with its source, and used rows name their analyses.
     assert!(md.contains(
         "| 3 | PROFILE 1001 (2012: 143 pts) | crizotinib | PROFILE 1001 | orr_by_drug, \
-         orr_crizotinib_influence, orr_crizotinib_cumulative, orr_crizotinib_year, \
-         orr_crizotinib_setting, orr_crizotinib_bias |"
+         orr_by_drug_glmm, orr_crizotinib_influence, orr_crizotinib_cumulative, \
+         orr_crizotinib_year, orr_crizotinib_setting, orr_crizotinib_bias |"
     ));
     assert!(md.contains("Camidge DR, Lancet Oncol 2012"));
 }

@@ -50,6 +50,15 @@ funnel = true
 map = { studlab = "Trial", "event.e" = "TB vaccinated", "n.e" = "N vaccinated", "event.c" = "TB control", "n.c" = "N control" }
 
 [[analysis]]
+id = "bcg_glmm"
+kind = "binary"
+data = "data/bcg.csv"
+measure = "OR"
+method = "GLMM"
+forest = false
+map = { studlab = "Trial", "event.e" = "TB vaccinated", "n.e" = "N vaccinated", "event.c" = "TB control", "n.c" = "N control" }
+
+[[analysis]]
 id = "bcg_loo"
 kind = "influence"
 of = "bcg"
@@ -118,6 +127,30 @@ fn every_kind_of_users_file_gives_what_pool_prints_on_it() {
     let expected: Vec<(&str, Vec<&str>)> = vec![
         ("bcg", [&["pool"][..], &bcg_flags, &bcg_map].concat()),
         (
+            "bcg_glmm",
+            [
+                &[
+                    "pool",
+                    "--outcome",
+                    "binary",
+                    "--measure",
+                    "OR",
+                    "--method",
+                    "GLMM",
+                ][..],
+                &[
+                    "--method-tau",
+                    "DL",
+                    "--data",
+                    "data/bcg.csv",
+                    "--format",
+                    "json",
+                ],
+                &bcg_map,
+            ]
+            .concat(),
+        ),
+        (
             "bcg_loo",
             [&["influence"][..], &bcg_flags, &bcg_map].concat(),
         ),
@@ -178,7 +211,9 @@ fn every_kind_of_users_file_gives_what_pool_prints_on_it() {
         bcg["analyses"][0]["studies"][1]["study"],
         "Ferguson & Simes"
     );
-    let pain = &report["analyses"][2]["result"];
+    let glmm = &report["analyses"][1]["result"];
+    assert_eq!(glmm["settings"]["method"], "GLMM CM.EL");
+    let pain = &report["analyses"][3]["result"];
     assert_eq!(pain["analyses"][0]["k"], 4);
 }
 

@@ -30,7 +30,8 @@ use alkstats::fit::subgroup::subgroup_difference;
 use alkstats::fit::tau2::{self, IterControl};
 use alkstats::output;
 use alkstats::settings::{
-    Endpoint, FitSettings, Level, PredictionMethod, ProportionMeasure, RandomCi, StudyCi, TauMethod,
+    Endpoint, FitSettings, GlmmModel, Level, PredictionMethod, ProportionMeasure, RandomCi,
+    StudyCi, TauMethod,
 };
 
 /// Largest number of studies handed to the estimators: enough for every code path, small
@@ -92,6 +93,8 @@ fn pool_arms(arms: &[Arm], headers: &[String]) {
             incr: if i % 4 == 3 { 0.0 } else { 0.5 },
             grouping: groupings[i % groupings.len()].clone(),
             keep_overlapping: i % 2 == 1,
+            // The GLMM on every third run (an error, never a panic, on other scales).
+            glmm: i % 3 == 2,
         };
         if let Ok(r) = pool_proportions(arms, headers, "fuzz.csv", &s) {
             render(&r);
@@ -119,6 +122,7 @@ fn pool_arms(arms: &[Arm], headers: &[String]) {
                 },
                 keep_overlapping: i % 3 == 0,
                 comparator: (i % 4 == 1).then(|| "chemotherapy".to_string()),
+                glmm: (i % 2 == 1).then(|| GlmmModel::ALL[i % GlmmModel::ALL.len()]),
             };
             if let Ok(r) = compare_arms(arms, headers, "fuzz.csv", &s) {
                 render(&r);

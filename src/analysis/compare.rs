@@ -23,7 +23,7 @@ use crate::data::Arm;
 use crate::dist::z_crit;
 use crate::effect::two_arm::{peto_effect, two_arm_effect, TwoArmMeasure, TwoByTwo};
 use crate::model::{EffectSizes, Measure, ModelError, ModelSettings, Study};
-use crate::settings::FitSettings;
+use crate::settings::{FitSettings, GlmmModel};
 use std::collections::BTreeMap;
 
 /// The grouping column that means "by treatment-vs-comparator comparison".
@@ -49,6 +49,8 @@ pub struct CompareSettings {
     /// `--comparator NAME`: the comparator arm of every trial that has one so named (see
     /// [`super::direction`] for the rule otherwise).
     pub comparator: Option<String>,
+    /// `--method GLMM`: this odds-ratio GLMM instead of the inverse-variance models.
+    pub glmm: Option<GlmmModel>,
 }
 
 /// One two-arm comparison: a randomized trial's treatment and comparator arms, from two rows of
@@ -198,6 +200,7 @@ fn analyse_group(
         fit: s.fit,
         common: s.method,
         incr: s.incr,
+        glmm: s.glmm,
     };
     let model = fit_group(data, settings, group.as_deref(), warnings)?;
 
@@ -329,7 +332,10 @@ pub fn compare_pairs(
     }
     let mut settings = settings_echo(measure, &s.fit, &s.grouping, s.keep_overlapping, data_name);
     settings.incr = Some(s.incr);
-    settings.method = Some(s.method.to_string());
+    settings.method = Some(match s.glmm {
+        Some(model) => format!("GLMM {model}"),
+        None => s.method.to_string(),
+    });
     Ok(report(
         measure,
         outcome,

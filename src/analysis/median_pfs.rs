@@ -200,6 +200,7 @@ fn analyse_group(
         common,
         prediction: None,
         heterogeneity: None,
+        glmm: None,
         model: None,
     })
 }

@@ -77,6 +77,7 @@ pub fn pooled_analysis<S>(
         random,
         prediction,
         heterogeneity: parts.heterogeneity.copied(),
+        glmm: None,
         model: None,
     }
 }
@@ -98,6 +99,7 @@ pub fn model_analysis<S>(
     };
     let analysis = pooled_analysis(group, parts, |y| model.back(y), totals, studies);
     Analysis {
+        glmm: model.glmm().cloned(),
         model: Some(Box::new(model)),
         ..analysis
     }

@@ -11,7 +11,7 @@ use crate::data::Arm;
 use crate::effect::binomial_ci::proportion_ci;
 use crate::effect::proportion::proportion_effect;
 use crate::model::{EffectSizes, Measure, ModelSettings, Study};
-use crate::settings::{FitSettings, ProportionMeasure, StudyCi};
+use crate::settings::{FitSettings, GlmmModel, ProportionMeasure, StudyCi};
 
 /// Settings of a proportion meta-analysis.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +28,8 @@ pub struct ProportionSettings {
     pub grouping: Grouping,
     /// Include rows marked in `overlaps` (earlier cuts and subsets of other rows).
     pub keep_overlapping: bool,
+    /// Fit the binomial-normal GLMM (`--method GLMM`) instead of the inverse-variance models.
+    pub glmm: bool,
 }
 
 impl Default for ProportionSettings {
@@ -39,6 +41,7 @@ impl Default for ProportionSettings {
             incr: 0.5,
             grouping: Grouping::Column("drug".into()),
             keep_overlapping: false,
+            glmm: false,
         }
     }
 }
@@ -109,7 +112,11 @@ fn analyse_group(
     let data = effect_sizes(data_name, members, s)?;
     let model = fit_group(
         data,
-        ModelSettings::inverse_variance(s.fit),
+        ModelSettings {
+            // The proportion GLMM is the one binomial-normal model; the OR model is unused.
+            glmm: s.glmm.then_some(GlmmModel::CmEl),
+            ..ModelSettings::inverse_variance(s.fit)
+        },
         group.as_deref(),
         warnings,
     )?;
@@ -218,6 +225,9 @@ pub fn pool_proportions(
     let mut settings = settings_echo(measure, &s.fit, &s.grouping, s.keep_overlapping, data_name);
     settings.ci_study = Some(s.ci_study);
     settings.incr = Some(s.incr);
+    if s.glmm {
+        settings.method = Some("GLMM".into());
+    }
     Ok(report(
         measure,
         "orr",

@@ -127,6 +127,9 @@ pub struct Analysis<S = StudyResult> {
     pub prediction: Option<PredictionResult>,
     /// Heterogeneity; null when k = 1.
     pub heterogeneity: Option<Heterogeneity>,
+    /// How the GLMM was fitted (`--method GLMM`); absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub glmm: Option<crate::fit::glmm::GlmmInfo>,
     /// The fitted model behind these numbers, for the methods that take one (small-study
     /// tests, trim-and-fill, leave-one-out, influence, cumulative); `None` where no model is
     /// kept (the batch engine's rows, the median of medians). Not part of the JSON.
@@ -204,6 +207,17 @@ pub struct PoolSettingsEcho {
     /// when the groups are treatments or comparisons (`--overall` forces it, as R meta's
     /// `overall`).
     pub overall: bool,
+}
+
+impl PoolSettingsEcho {
+    /// How τ² was estimated, for people: the τ² estimator, or for a GLMM (`method` "GLMM …")
+    /// maximum likelihood of the GLMM's own exact likelihood.
+    pub fn tau2_method(&self) -> String {
+        match self.method.as_deref() {
+            Some(m) if m.starts_with("GLMM") => format!("{m} (ML)"),
+            _ => self.method_tau.to_string(),
+        }
+    }
 }
 
 /// The whole output of `alkstats pool`.

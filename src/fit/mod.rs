@@ -7,6 +7,7 @@
 //! calls directly with a reusable [`FitWorkspace`], so both give the same numbers.
 
 pub mod design;
+pub mod glmm;
 pub mod heterogeneity;
 mod intervals;
 pub mod mantel_haenszel;

@@ -96,9 +96,10 @@ impl<'a> Refits<'a> {
         self.model
     }
 
-    /// Whether the common effect comes from 2×2 tables (Mantel–Haenszel, Peto).
+    /// Whether the model is refitted from its counts: a common effect from 2×2 tables
+    /// (Mantel–Haenszel, Peto) or a GLMM, refitted through [`Rma::refit_subset`].
     pub fn table_based(&self) -> bool {
-        self.model.settings().common != CompareMethod::Iv
+        self.model.settings().common != CompareMethod::Iv || self.model.settings().glmm.is_some()
     }
 
     /// The studies a method leaves out or adds one at a time (indices into the data): those in

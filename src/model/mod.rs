@@ -9,6 +9,7 @@
 
 mod common;
 pub mod effect_sizes;
+mod glmm;
 pub mod measure;
 pub mod rma;
 
@@ -51,6 +52,18 @@ pub enum ModelError {
         /// The measure asked for.
         measure: TwoArmMeasure,
     },
+    /// `--method GLMM` on a measure without a GLMM.
+    #[error(
+        "--method GLMM fits the logit of proportions (--sm PLOGIT) or the odds ratio of two-arm \
+         tables (--measure OR); the data are {measure}"
+    )]
+    GlmmMeasure {
+        /// The measure of the data.
+        measure: &'static str,
+    },
+    /// A GLMM without a finite estimate.
+    #[error(transparent)]
+    Glmm(crate::fit::glmm::GlmmError),
     /// A table-based estimate that the counts do not define (e.g. no events at all).
     #[error("{}", not_estimable(*.method, *.measure))]
     NotEstimable {

@@ -4,9 +4,10 @@
 
 use super::common::{table_estimate, table_heterogeneity};
 use super::{EffectSizes, Measure, ModelError};
+use crate::fit::glmm::GlmmInfo;
 use crate::fit::heterogeneity::Heterogeneity;
 use crate::fit::{fit, Fit, FitError, Interval, Pooled};
-use crate::settings::{CompareMethod, FitSettings};
+use crate::settings::{CompareMethod, FitSettings, GlmmModel};
 
 /// Settings of a fitted model.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -18,6 +19,9 @@ pub struct ModelSettings {
     pub common: CompareMethod,
     /// Continuity correction that MH-cc adds to tables with a zero cell.
     pub incr: f64,
+    /// `Some` to fit a GLMM instead of the inverse-variance models (`--method GLMM`): the
+    /// binomial-normal model for logit proportions, this model for odds ratios.
+    pub glmm: Option<GlmmModel>,
 }
 
 impl ModelSettings {
@@ -27,6 +31,7 @@ impl ModelSettings {
             fit,
             common: CompareMethod::Iv,
             incr: 0.5,
+            glmm: None,
         }
     }
 }
@@ -48,6 +53,7 @@ pub struct Rma {
     weights_common: Vec<f64>,
     weights_random: Vec<f64>,
     n_back: f64,
+    glmm: Option<GlmmInfo>,
 }
 
 impl Rma {
@@ -85,6 +91,40 @@ impl Rma {
             }
         };
         let n_back = data.subset(&fitted).harmonic_mean_n();
+        let mut f = f;
+        if let Some(model) = settings.glmm {
+            // The GLMM's estimates replace the inverse-variance ones; the per-study weights are
+            // the inverse-variance weights at the GLMM's τ², which the GLMM itself does not
+            // use (they size the boxes of a forest plot).
+            let est = super::glmm::fit_glmm(&data, &fitted, model)?;
+            let (parts, h) = super::glmm::glmm_results(&est, heterogeneity.as_ref(), &settings.fit);
+            let total: f64 = fitted
+                .iter()
+                .filter_map(|&i| data.studies[i].effect)
+                .map(|(_, v)| 1.0 / (v + est.tau2))
+                .sum();
+            for &i in &fitted {
+                if let Some((_, v)) = data.studies[i].effect {
+                    weights_random[i] = 100.0 / (v + est.tau2) / total;
+                }
+            }
+            f.warnings.extend(super::glmm::glmm_warnings(&est));
+            f.random = parts.random;
+            f.prediction = parts.prediction;
+            f.tau2 = est.tau2;
+            return Ok(Rma {
+                data,
+                settings,
+                fitted,
+                fit: f,
+                common: parts.common,
+                heterogeneity: h,
+                weights_common,
+                weights_random,
+                n_back,
+                glmm: Some(est.info),
+            });
+        }
         Ok(Rma {
             data,
             settings,
@@ -95,6 +135,7 @@ impl Rma {
             weights_common,
             weights_random,
             n_back,
+            glmm: None,
         })
     }
 
@@ -191,6 +232,11 @@ impl Rma {
     /// The inverse-variance fit underneath (per-fitted-study weights, iterations).
     pub fn inverse_variance_fit(&self) -> &Fit {
         &self.fit
+    }
+
+    /// How the GLMM was fitted, for a model with `ModelSettings::glmm`.
+    pub fn glmm(&self) -> Option<&GlmmInfo> {
+        self.glmm.as_ref()
     }
 
     /// Notes for the user about the fit (non-convergence, values that are null).

@@ -122,6 +122,7 @@ fn outcome_title<S>(report: &PoolReport<S>) -> String {
 pub fn render<S: StudyRow>(report: &PoolReport<S>, with_studies: bool) -> String {
     let s = &report.settings;
     let pct = s.level * 100.0;
+    let tau2 = s.tau2_method();
     let mut out = format!(
         "Pooled {} by {}: {} ({}), tau² {}, random-effects CI {}, prediction {}, {pct}% CIs\n\
          Data: {}\n\n",
@@ -129,7 +130,7 @@ pub fn render<S: StudyRow>(report: &PoolReport<S>, with_studies: bool) -> String
         s.by,
         s.sm,
         s.scale,
-        s.method_tau,
+        tau2,
         s.random_ci,
         s.prediction,
         s.data

@@ -191,6 +191,7 @@ pub fn execute_with<F: Finish>(mut run: PoolRun, finish: &mut F) -> Result<Outpu
                 grouping: Grouping::None,
                 keep_overlapping: run.keep_overlapping,
                 comparator: comparator.clone(),
+                glmm: None,
             };
             pool_and_draw(&run, finish, grouping, &arms, |grouping| {
                 compare_arms(
@@ -208,6 +209,7 @@ pub fn execute_with<F: Finish>(mut run: PoolRun, finish: &mut F) -> Result<Outpu
             measure,
             method,
             incr,
+            glmm,
         } => {
             let table = user_table(&run, &mut prepared)?;
             let (name, headers) = (table.file.clone(), table.headers.clone());
@@ -220,6 +222,7 @@ pub fn execute_with<F: Finish>(mut run: PoolRun, finish: &mut F) -> Result<Outpu
                 grouping: Grouping::None,
                 keep_overlapping: run.keep_overlapping,
                 comparator: None,
+                glmm: *glmm,
             };
             pool_and_draw(&run, finish, run.grouping("none"), &rows, |grouping| {
                 let s = CompareSettings {
@@ -261,6 +264,7 @@ pub fn execute_with<F: Finish>(mut run: PoolRun, finish: &mut F) -> Result<Outpu
             ci_study,
             incr,
             stream,
+            glmm,
         } => {
             let s = ProportionSettings {
                 sm,
@@ -269,6 +273,7 @@ pub fn execute_with<F: Finish>(mut run: PoolRun, finish: &mut F) -> Result<Outpu
                 incr,
                 grouping: run.grouping("drug"),
                 keep_overlapping: run.keep_overlapping,
+                glmm,
             };
             if let Some(mode) = stream {
                 let embedded = (EMBEDDED_ARMS, ARMS_NAME);

@@ -15,7 +15,8 @@ use crate::data::roles::Mapping;
 use crate::effect::median_to_mean::SdChoice;
 use crate::output;
 use crate::settings::{
-    Endpoint, Level, Outcome, OutputFormat, PredictionMethod, RandomCi, StudyCi, TauMethod,
+    Endpoint, GlmmModel, Level, Outcome, OutputFormat, PredictionMethod, RandomCi, StudyCi,
+    TauMethod,
 };
 use clap::Args;
 use serde::Serialize;
@@ -53,9 +54,16 @@ pub struct PoolArgs {
     /// with the continuity correction on tables with a zero cell), Peto (OR only); random
     /// effects are inverse-variance in every case. With --outcome pfs: log-iv (default;
     /// inverse variance on ln median, SE from the median's 95% CI, assumed symmetric on the
-    /// log scale), mm (median of medians, McGrath et al. 2019), wm (weighted by n).
+    /// log scale), mm (median of medians, McGrath et al. 2019), wm (weighted by n). With
+    /// --outcome orr (--sm PLOGIT) or --outcome binary --measure OR: GLMM, a generalised linear
+    /// mixed model fitted by maximum likelihood of the exact marginal likelihood (see README).
     #[arg(long)]
     pub method: Option<String>,
+    /// With --outcome binary --measure OR --method GLMM: CM.EL (default; conditional, exact
+    /// non-central hypergeometric likelihood), CM.AL (conditional, binomial approximation),
+    /// UM.FS (unconditional, fixed study intercepts).
+    #[arg(long = "glmm-model")]
+    pub glmm_model: Option<GlmmModel>,
     /// With --outcome hr: add PFS hazard ratios APPROXIMATED from the two arms' median PFS
     /// (exponential survival: HR = median_comparator / median_treatment) for randomized trials
     /// of the arms file that report medians with 95% CIs but no hazard ratio. Labelled as such.

@@ -62,6 +62,7 @@ fn analysis(outcome: &Outcome, req: &Rm5Request, run: &PoolRun) -> Result<PoolAn
                 measure: parse(measure, review_measure)?,
                 method: parse::<CompareMethod>(req.method.as_deref(), method(outcome))?,
                 incr,
+                glmm: None,
             }
         }
         OutcomeKind::Continuous => PoolAnalysis::Continuous {

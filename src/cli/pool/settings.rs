@@ -13,8 +13,8 @@ use crate::effect::continuous::ContinuousMeasure;
 use crate::effect::median_to_mean::SdChoice;
 use crate::effect::two_arm::TwoArmMeasure;
 use crate::settings::{
-    ChoiceError, CompareMethod, Endpoint, FitSettings, GenericMeasure, Level, MedianMethod,
-    Outcome, OutputFormat, ProportionMeasure, StudyCi,
+    ChoiceError, CompareMethod, Endpoint, FitSettings, GenericMeasure, GlmmModel, Level,
+    MedianMethod, Outcome, OutputFormat, ProportionMeasure, StudyCi,
 };
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -32,6 +32,8 @@ pub enum PoolAnalysis {
         incr: f64,
         /// Whether the batch engine may stream this run, and how; `None` to load the data.
         stream: Option<StreamMode>,
+        /// `--method GLMM`: the binomial-normal GLMM.
+        glmm: bool,
     },
     /// The two arms of each randomized trial compared (`--outcome orr --compare`).
     Compare {
@@ -57,6 +59,8 @@ pub enum PoolAnalysis {
         method: CompareMethod,
         /// Continuity correction.
         incr: f64,
+        /// `--method GLMM`: this odds-ratio GLMM.
+        glmm: Option<GlmmModel>,
     },
     /// Two-arm continuous data (`--outcome continuous`).
     Continuous {
@@ -132,6 +136,26 @@ fn needs_data(data: &DataSource, outcome: Outcome) -> Result<(), CliError> {
     }
 }
 
+fn is_glmm(method: Option<&str>) -> bool {
+    method.is_some_and(|m| m.trim().eq_ignore_ascii_case("GLMM"))
+}
+
+/// `--method` of single proportions: GLMM (logit only) or IV.
+fn proportion_glmm(method: Option<&str>, sm: ProportionMeasure) -> Result<bool, CliError> {
+    match method {
+        None => Ok(false),
+        Some(m) if m.trim().eq_ignore_ascii_case("IV") => Ok(false),
+        Some(_) if is_glmm(method) && sm == ProportionMeasure::Plogit => Ok(true),
+        Some(_) if is_glmm(method) => Err(CliError::Usage(format!(
+            "--method GLMM models the logit of proportions: use --sm PLOGIT (found {sm})"
+        ))),
+        Some(m) => Err(CliError::Usage(format!(
+            "--method {m} does not apply to --outcome orr: single proportions are pooled by \
+             inverse variance (IV, the default) or by the binomial-normal GLMM (GLMM)"
+        ))),
+    }
+}
+
 fn parse_method<T: FromStr<Err = ChoiceError>>(
     value: Option<&str>,
     default: &str,
@@ -179,6 +203,13 @@ impl PoolRun {
                  treatment/comparator)"
             )));
         }
+        if args.glmm_model.is_some()
+            && !(args.outcome == Outcome::Binary && is_glmm(args.method.as_deref()))
+        {
+            return Err(CliError::Usage(
+                "--glmm-model applies to --outcome binary --measure OR --method GLMM".into(),
+            ));
+        }
         let measure = args.measure.as_deref();
         let rm5 = is_rm5(&data).then(|| Rm5Request {
             outcome: args.rm5_outcome.clone(),
@@ -197,25 +228,44 @@ impl PoolRun {
                 incr: args.incr,
                 comparator: args.comparator.clone(),
             },
-            Outcome::Orr => PoolAnalysis::Proportions {
-                sm: parse_method(args.sm.as_deref(), "PLOGIT")?,
-                ci_study: args.ci_study,
-                incr: args.incr,
-                stream: stream_mode(
-                    args.stream,
-                    args.no_stream,
-                    args.format == OutputFormat::Csv
-                        && !args.studies
-                        && args.forest.is_none()
-                        && plots.is_empty(),
-                )?,
-            },
+            Outcome::Orr => {
+                let sm = parse_method(args.sm.as_deref(), "PLOGIT")?;
+                let glmm = proportion_glmm(args.method.as_deref(), sm)?;
+                PoolAnalysis::Proportions {
+                    sm,
+                    ci_study: args.ci_study,
+                    incr: args.incr,
+                    // The batch engine streams inverse-variance fits only.
+                    stream: stream_mode(
+                        args.stream,
+                        args.no_stream,
+                        args.format == OutputFormat::Csv
+                            && !args.studies
+                            && args.forest.is_none()
+                            && plots.is_empty()
+                            && !glmm,
+                    )?,
+                    glmm,
+                }
+            }
             Outcome::Binary => {
                 needs_data(&data, args.outcome)?;
+                let measure: TwoArmMeasure = parse_method(measure, "RR")?;
+                let glmm = is_glmm(args.method.as_deref());
+                if glmm && measure != TwoArmMeasure::Or {
+                    return Err(CliError::Usage(format!(
+                        "--method GLMM fits odds ratios: add --measure OR (found {measure})"
+                    )));
+                }
                 PoolAnalysis::Binary {
-                    measure: parse_method(measure, "RR")?,
-                    method: parse_method(args.method.as_deref(), "MH")?,
+                    measure,
+                    method: if glmm {
+                        CompareMethod::Iv
+                    } else {
+                        parse_method(args.method.as_deref(), "MH")?
+                    },
                     incr: args.incr,
+                    glmm: glmm.then(|| args.glmm_model.unwrap_or(GlmmModel::CmEl)),
                 }
             }
             Outcome::Continuous => {
@@ -284,7 +334,7 @@ fn refuse_flags_of_other_outcomes(args: &PoolArgs) -> Result<(), CliError> {
     let o = args.outcome;
     let (sm, measure, method) = match o {
         Outcome::Orr if args.compare => (false, true, true),
-        Outcome::Orr => (true, false, false),
+        Outcome::Orr => (true, false, true),
         Outcome::Binary => (false, true, true),
         Outcome::Continuous => (false, true, false),
         Outcome::Generic => (true, false, false),

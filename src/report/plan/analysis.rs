@@ -83,6 +83,7 @@ pub(super) fn analysis(
             incr: incr(ctx, r.incr.as_ref())?,
             grouping,
             keep_overlapping,
+            glmm: glmm_method(ctx, r)?,
         }),
         AnalysisKind::OrrCompare => {
             let measure = opt(ctx, "measure", &r.measure, TwoArmMeasure::Rr)?;
@@ -102,6 +103,7 @@ pub(super) fn analysis(
                 grouping,
                 keep_overlapping,
                 comparator: None,
+                glmm: None,
             })
         }
         AnalysisKind::Hr => AnalysisSpec::Hr(HazardSettings {
@@ -180,4 +182,21 @@ pub(super) fn analysis(
         spec,
         figures,
     })
+}
+
+/// `method = "GLMM"` of an `orr` analysis (the binomial-normal GLMM), or `"IV"` (the default).
+fn glmm_method(ctx: &Ctx<'_>, r: &RawAnalysis) -> Result<bool, ReportError> {
+    match &r.method {
+        None => Ok(false),
+        Some(m) => match m.get_ref().to_ascii_uppercase().as_str() {
+            "GLMM" => Ok(true),
+            "IV" => Ok(false),
+            other => Err(ctx.error(
+                &m.span(),
+                format!(
+                    "method: '{other}' does not apply to kind 'orr'; expected \"IV\" or \"GLMM\""
+                ),
+            )),
+        },
+    }
 }

@@ -17,7 +17,13 @@ impl AnalysisSpec {
         fn two_arm(a: &mut Vec<String>, s: &CompareSettings) {
             flag(a, "--by", s.grouping.label());
             flag(a, "--measure", s.measure);
-            flag(a, "--method", s.method);
+            match s.glmm {
+                Some(model) => {
+                    flag(a, "--method", "GLMM");
+                    flag(a, "--glmm-model", model);
+                }
+                None => flag(a, "--method", s.method),
+            }
             flag(a, "--incr", s.incr);
         }
         if let AnalysisSpec::Influence(s) | AnalysisSpec::Cumulative(s) = self {
@@ -84,6 +90,9 @@ impl AnalysisSpec {
                 flag(&mut a, "--sm", s.sm);
                 flag(&mut a, "--ci-study", s.ci_study);
                 flag(&mut a, "--incr", s.incr);
+                if s.glmm {
+                    flag(&mut a, "--method", "GLMM");
+                }
             }
             AnalysisSpec::OrrCompare(s) => {
                 flag(&mut a, "--outcome", "orr");

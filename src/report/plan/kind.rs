@@ -80,7 +80,7 @@ impl AnalysisKind {
         let file = super::user_data::FILE_KEYS.iter().copied();
         match self {
             AnalysisKind::Binary => file
-                .chain(["measure", "method", "incr", "funnel"])
+                .chain(["measure", "method", "glmm_model", "incr", "funnel"])
                 .collect(),
             AnalysisKind::Continuous => file.chain(["measure", "sd_method", "funnel"]).collect(),
             AnalysisKind::Generic => file.chain(["sm", "ci_level", "funnel"]).collect(),
@@ -106,6 +106,7 @@ impl AnalysisKind {
                 "sm",
                 "ci_study",
                 "incr",
+                "method",
                 "forest",
                 "forest_sort",
                 "forest_model",

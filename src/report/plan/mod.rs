@@ -90,7 +90,8 @@
 //! sheet = "Deaths"                      # optional: a spreadsheet's sheet; default the first
 //! map = { "event.e" = "Deaths (aspirin)", "n.e" = "N (aspirin)" }   # optional: roles → columns
 //! by = "none"                           # a column of the file, or none (default)
-//! # binary:     measure (RR, OR, RD; default RR), method (IV, MH, MH-cc, Peto), incr
+//! # binary:     measure (RR, OR, RD; default RR), method (IV, MH, MH-cc, Peto, GLMM), incr,
+//! #             glmm_model (CM.EL, CM.AL, UM.FS; with method = "GLMM")
 //! # continuous: measure (MD, SMD, ROM; default MD), sd_method (shi, wan)
 //! # generic:    sm (HR, OR, RR, IRR, ROM, MD, SMD, RD, GEN; default GEN), ci_level
 //! # any [settings] key but keep_overlapping; forest, forest_sort, forest_model, funnel
@@ -148,7 +149,8 @@ Plan file (TOML; unknown or misplaced keys are errors naming their line):
              bubble, pi, bubble_back
     binary, continuous, generic (a file of your own): data (required), sheet,
              map = { role = \"column\" }, by (default none), forest*, funnel;
-             binary: measure, method, incr; continuous: measure, sd_method;
+             binary: measure, method (… or GLMM), glmm_model, incr;
+             continuous: measure, sd_method;
              generic: sm, ci_level
 Values are spelled as the flags of `alkstats pool` and `alkstats network`.
 Example: reports/alk_review.toml (the embedded plan).";

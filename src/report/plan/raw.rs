@@ -96,6 +96,7 @@ pub(super) struct RawAnalysis {
     pub(super) bubble: Option<Spanned<bool>>,
     pub(super) pi: Option<Spanned<bool>>,
     pub(super) bubble_back: Option<Spanned<bool>>,
+    pub(super) glmm_model: Option<Spanned<String>>,
 }
 
 /// Spans of the optional keys an `[[analysis]]` sets, by name.
@@ -147,6 +148,7 @@ pub(super) fn present_keys(r: &RawAnalysis) -> Vec<(&'static str, Range<usize>)>
         ("bubble", span(&r.bubble)),
         ("pi", span(&r.pi)),
         ("bubble_back", span(&r.bubble_back)),
+        ("glmm_model", span(&r.glmm_model)),
     ];
     all.into_iter()
         .filter_map(|(k, s)| s.map(|s| (k, s)))

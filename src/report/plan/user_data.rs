@@ -16,7 +16,7 @@ use crate::effect::continuous::ContinuousMeasure;
 use crate::effect::median_to_mean::SdChoice;
 use crate::effect::two_arm::TwoArmMeasure;
 use crate::report::ReportError;
-use crate::settings::{FitSettings, GenericMeasure, Level};
+use crate::settings::{FitSettings, GenericMeasure, GlmmModel, Level};
 
 /// A user's file as one analysis reads it.
 #[derive(Debug, Clone, PartialEq)]
@@ -117,7 +117,29 @@ pub(super) fn spec(
     Ok(match kind {
         AnalysisKind::Binary => {
             let measure = opt(ctx, "measure", &r.measure, TwoArmMeasure::Rr)?;
-            let method = opt(ctx, "method", &r.method, CompareMethod::Mh)?;
+            // `method = "GLMM"`: an odds-ratio GLMM (`glmm_model`, default CM.EL).
+            let glmm = r
+                .method
+                .as_ref()
+                .filter(|m| m.get_ref().trim().eq_ignore_ascii_case("GLMM"));
+            if let (Some(m), false) = (glmm, measure == TwoArmMeasure::Or) {
+                return Err(ctx.error(
+                    &m.span(),
+                    format!("method: GLMM fits odds ratios; expected measure = \"OR\" (found {measure})"),
+                ));
+            }
+            let glmm = match glmm {
+                Some(_) => Some(opt(ctx, "glmm_model", &r.glmm_model, GlmmModel::CmEl)?),
+                None if r.glmm_model.is_some() => {
+                    let span = r.glmm_model.as_ref().map_or(r.kind.span(), |m| m.span());
+                    return Err(ctx.error(&span, "glmm_model: applies to method = \"GLMM\""));
+                }
+                None => None,
+            };
+            let method = match glmm {
+                Some(_) => CompareMethod::Iv,
+                None => opt(ctx, "method", &r.method, CompareMethod::Mh)?,
+            };
             if method == CompareMethod::Peto && measure != TwoArmMeasure::Or {
                 let span = r.method.as_ref().map_or(r.kind.span(), |m| m.span());
                 return Err(ctx.error(
@@ -136,6 +158,7 @@ pub(super) fn spec(
                     keep_overlapping: false,
                     // The columns say which arm is which (`.e`, `.c`).
                     comparator: None,
+                    glmm,
                 },
             })
         }

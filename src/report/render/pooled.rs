@@ -220,7 +220,11 @@ pub(super) fn settings_line(st: &PoolSettingsEcho) -> (String, String) {
     let level = format!("{}", (st.level * 100.0 * 1e6).round() / 1e6);
     let mut settings_line = format!(
         "{} ({}); τ² {}; random-effects CI {}; prediction {}",
-        st.sm, st.scale, st.method_tau, st.random_ci, st.prediction
+        st.sm,
+        st.scale,
+        st.tau2_method(),
+        st.random_ci,
+        st.prediction
     );
     if let Some(m) = &st.method {
         settings_line.push_str(&format!("; method {m}"));
