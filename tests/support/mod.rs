@@ -46,6 +46,11 @@ pub const ARITHMETIC: f64 = 1e-9;
 /// values, tight enough that anything but rounding fails.
 pub const ROUND_OFF: f64 = 1e-12;
 
+/// Results of the same studies in another order: sums of weights spanning 6 orders of
+/// magnitude round differently in another order (~1e-12 relative), and DerSimonian–Laird's
+/// Q − (k − 1) cancels when Q is close to k − 1, which can amplify that a hundredfold.
+pub const REORDERED: f64 = 1e-10;
+
 /// One to a few units in the last place of O(1) numbers (f64 ε ≈ 2.2e-16): values that must be
 /// equal but for the last bit (the effect of a vs b is minus that of b vs a), and the absolute
 /// term that lets a relative comparison meet zero. 1e-15: about 5 ulps of 1.

@@ -66,8 +66,14 @@ pub fn paule_mandel(r: Regression<'_>, ctl: IterControl) -> Option<Tau2Estimate>
 /// # Formula
 /// Morris's iteration from the Hedges estimate, as metafor:
 /// τ² ← τ² + (k/(k − p) · y′Py − k) / Σwᵢ, the step halved while it would make τ² negative.
-/// Its fixed point solves Q_E = k − p, the Paule–Mandel equation.
+/// Its fixed point solves Q_E = k − p, the Paule–Mandel equation, so that root finder is tried
+/// first and Morris's iteration is the fallback: the iteration crawls (steps scaled by 1/Σwᵢ)
+/// and can stop short of the root when one study's variance is tiny, as in the model without
+/// moderators ([`crate::fit::tau2::empirical_bayes`]).
 pub fn empirical_bayes(r: Regression<'_>, ctl: IterControl) -> Option<Tau2Estimate> {
+    if let Some(root) = paule_mandel(r, ctl).filter(|t| t.converged) {
+        return Some(root);
+    }
     let (k, df, scale) = (r.k(), r.df(), r.scale());
     let mut tau2 = super::hedges(r)?.tau2;
     // Morris's iteration converges linearly: allow it more steps than Fisher scoring.
