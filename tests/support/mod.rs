@@ -6,6 +6,8 @@
 //! test file writes the name, never the number.
 #![allow(dead_code)]
 
+pub mod contract;
+pub mod report;
 pub mod svg;
 pub mod workdir;
 
