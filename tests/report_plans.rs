@@ -235,3 +235,58 @@ fn a_plan_reads_a_users_own_file_by_role_as_pool_does() {
     );
     assert_eq!(entry["result"]["analyses"][0]["k"], 3);
 }
+
+#[test]
+fn overall_and_comparator_keys_are_pools_flags() {
+    // `overall = true` shows the result across comparisons (pool --overall); `comparator`
+    // names the comparator arm (pool --comparator). Each section must print what the
+    // hand-written command prints.
+    let w = Workdir::new();
+    w.create(
+        "plan.toml",
+        "title = \"T\"\n\
+         [[analysis]]\nid = \"hr_all\"\nkind = \"hr\"\nforest = false\noverall = true\n\
+         [[analysis]]\nid = \"rr\"\nkind = \"orr-compare\"\nby = \"none\"\nforest = false\n\
+         comparator = \"crizotinib\"\n",
+    );
+    w.ok(&["report", "plan.toml", "--out", "r"]);
+    let report = results(&w.path("r"));
+    let expected: [(&str, &[&str]); 2] = [
+        (
+            "hr_all",
+            &["pool", "--outcome", "hr", "--overall", "--format", "json"],
+        ),
+        (
+            "rr",
+            &[
+                "pool",
+                "--outcome",
+                "orr",
+                "--compare",
+                "--by",
+                "none",
+                "--comparator",
+                "crizotinib",
+                "--format",
+                "json",
+            ],
+        ),
+    ];
+    for (i, (id, args)) in expected.iter().enumerate() {
+        let entry = &report["analyses"][i];
+        assert_eq!(entry["id"], *id);
+        assert_eq!(entry["result"], w.json(args), "{id}");
+    }
+    assert_eq!(report["analyses"][0]["result"]["settings"]["overall"], true);
+    assert!(report["analyses"][0]["result"]["subgroup_test"].is_object());
+    // The keys of the shipped data's two-arm kind only.
+    w.create(
+        "bad.toml",
+        "title = \"T\"\n[[analysis]]\nid = \"o\"\nkind = \"orr\"\ncomparator = \"x\"\n",
+    );
+    let err = w.fails_stderr(&["report", "bad.toml", "--out", "r2"]);
+    assert!(
+        err.contains("'comparator' does not apply to kind 'orr'"),
+        "{err}"
+    );
+}

@@ -102,7 +102,7 @@ pub(super) fn analysis(
                 incr: incr(ctx, r.incr.as_ref())?,
                 grouping,
                 keep_overlapping,
-                comparator: None,
+                comparator: r.comparator.as_ref().map(|c| c.get_ref().clone()),
                 glmm: None,
             })
         }
@@ -174,6 +174,7 @@ pub(super) fn analysis(
         influence: false,
     };
     Ok(AnalysisPlan {
+        overall: flag(&r.overall, false),
         id,
         title: r
             .title

@@ -89,7 +89,7 @@ pub(super) fn keys(outcome: AnalysisKind) -> Vec<&'static str> {
         .keys()
         .iter()
         .copied()
-        .filter(|k| !k.starts_with("forest"))
+        .filter(|k| !k.starts_with("forest") && *k != "overall")
         .chain(KEYS)
         .collect()
 }

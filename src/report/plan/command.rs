@@ -16,6 +16,9 @@ impl AnalysisSpec {
         }
         fn two_arm(a: &mut Vec<String>, s: &CompareSettings) {
             flag(a, "--by", s.grouping.label());
+            if let Some(c) = &s.comparator {
+                flag(a, "--comparator", c);
+            }
             flag(a, "--measure", s.measure);
             match s.glmm {
                 Some(model) => {

@@ -111,8 +111,10 @@ impl AnalysisKind {
                 "forest_sort",
                 "forest_model",
                 "funnel",
+                "overall",
             ],
             AnalysisKind::OrrCompare => &[
+                "comparator",
                 "by",
                 "method_tau",
                 "random_ci",
@@ -126,6 +128,7 @@ impl AnalysisKind {
                 "forest_sort",
                 "forest_model",
                 "funnel",
+                "overall",
             ],
             AnalysisKind::Hr => &[
                 "by",
@@ -139,6 +142,7 @@ impl AnalysisKind {
                 "forest_sort",
                 "forest_model",
                 "funnel",
+                "overall",
             ],
             AnalysisKind::Pfs => &[
                 "by",
@@ -152,6 +156,7 @@ impl AnalysisKind {
                 "forest_sort",
                 "forest_model",
                 "funnel",
+                "overall",
             ],
             AnalysisKind::Network => &[
                 "method_tau",

@@ -104,6 +104,7 @@ pub(super) fn metareg(
         }
     });
     Ok(AnalysisPlan {
+        overall: false,
         id,
         title,
         spec: AnalysisSpec::Metareg(MetaregSpec {

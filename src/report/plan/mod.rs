@@ -36,6 +36,8 @@
 //! forest = true                         # forest plot (PNG and SVG); default true
 //! forest_sort = "input"                 # input, estimate, year, weight
 //! forest_model = "both"                 # both, random, common
+//! overall = false                       # the result across groups even when they are
+//!                                       # treatments or comparisons (pool --overall)
 //! funnel = false                        # funnel plot of all studies; default false
 //!
 //! [[analysis]]                          # a network meta-analysis (`alkstats network`)
@@ -138,7 +140,8 @@ Plan file (TOML; unknown or misplaced keys are errors naming their line):
     title, by, and any [settings] key
     orr: sm, ci_study, incr         orr-compare: measure, method, incr
     hr: endpoint                    pfs: method
-    forest (true), forest_sort, forest_model, funnel (false)
+    forest (true), forest_sort, forest_model, funnel (false), overall (false)
+    orr-compare: comparator (the comparator arm's name, as pool --comparator)
     network: endpoint, reference, model, setting, small_values, forest, graph
              (and method_tau REML|DL, level, keep_overlapping)
     bias: outcome (orr, orr-compare, hr, pfs; with that kind's keys), group, tests,
@@ -185,6 +188,9 @@ pub struct AnalysisPlan {
     pub spec: AnalysisSpec,
     /// What to draw.
     pub figures: FigurePlan,
+    /// Show the result across groups and the subgroup test whatever the groups are
+    /// (`overall = true`, as `pool --overall`).
+    pub overall: bool,
 }
 
 /// The plan's `[data]` table: each data file as written in the plan (relative to the plan's

@@ -97,6 +97,8 @@ pub(super) struct RawAnalysis {
     pub(super) pi: Option<Spanned<bool>>,
     pub(super) bubble_back: Option<Spanned<bool>>,
     pub(super) glmm_model: Option<Spanned<String>>,
+    pub(super) overall: Option<Spanned<bool>>,
+    pub(super) comparator: Option<Spanned<String>>,
 }
 
 /// Spans of the optional keys an `[[analysis]]` sets, by name.
@@ -149,6 +151,8 @@ pub(super) fn present_keys(r: &RawAnalysis) -> Vec<(&'static str, Range<usize>)>
         ("pi", span(&r.pi)),
         ("bubble_back", span(&r.bubble_back)),
         ("glmm_model", span(&r.glmm_model)),
+        ("overall", span(&r.overall)),
+        ("comparator", span(&r.comparator)),
     ];
     all.into_iter()
         .filter_map(|(k, s)| s.map(|s| (k, s)))

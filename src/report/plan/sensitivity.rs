@@ -137,6 +137,7 @@ pub(super) fn sensitivity(
         }
     });
     Ok(AnalysisPlan {
+        overall: false,
         id,
         title,
         spec: match kind {

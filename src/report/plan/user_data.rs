@@ -59,7 +59,8 @@ pub struct GenericSpec {
 }
 
 /// The keys every kind reading a user's file takes.
-pub(super) const FILE_KEYS: [&str; 11] = [
+pub(super) const FILE_KEYS: [&str; 12] = [
+    "overall",
     "data",
     "sheet",
     "map",

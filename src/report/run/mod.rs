@@ -221,6 +221,9 @@ fn run_analysis(
             let mut report =
                 $pool(&data.rows, &data.headers, &data.name, s).map_err(analysis_err)?;
             report.shipped_data = data.written.is_none();
+            if a.overall {
+                report.show_overall();
+            }
             let overall = if overall_needed {
                 let mut none = s.clone();
                 none.grouping = Grouping::None;
@@ -293,6 +296,7 @@ fn run_analysis(
     };
     let words: Vec<String> = std::iter::once("alkstats".to_string())
         .chain(a.spec.command_args(written))
+        .chain(a.overall.then(|| "--overall".to_string()))
         .map(|w| shell_word(&w))
         .collect();
     Ok(Section {

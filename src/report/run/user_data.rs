@@ -81,7 +81,10 @@ fn pooled<S: StudyRow, R: StudyYear, T: Grouped>(
         id: a.id.clone(),
         source,
     };
-    let report = pool(settings).map_err(err)?;
+    let mut report = pool(settings).map_err(err)?;
+    if a.overall {
+        report.show_overall();
+    }
     let overall = match settings.grouping() {
         Grouping::Column(_) if a.figures.forest || a.figures.funnel => {
             Some(pool(&settings.with_grouping(Grouping::None)).map_err(err)?)
