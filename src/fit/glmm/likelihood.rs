@@ -18,6 +18,12 @@ use statrs::function::gamma::ln_gamma;
 pub trait StudyLik {
     /// (ℓ(η), ℓ′(η), ℓ″(η)).
     fn eval(&self, eta: f64) -> (f64, f64, f64);
+    /// (ℓ′(η), ℓ″(η)) alone, for the quadrature's mode search (cheaper where ℓ needs a
+    /// logarithm that its derivatives do not).
+    fn slope(&self, eta: f64) -> (f64, f64) {
+        let (_, d1, d2) = self.eval(eta);
+        (d1, d2)
+    }
     /// The limits of ℓ′ as η → +∞ and η → −∞ (ℓ′ is decreasing between them).
     fn score_bounds(&self) -> (f64, f64);
 }
@@ -86,6 +92,12 @@ impl StudyLik for Binomial {
             self.x - self.n * p,
             -self.n * p * q,
         )
+    }
+
+    #[inline]
+    fn slope(&self, eta: f64) -> (f64, f64) {
+        let p = 1.0 / (1.0 + (-(eta + self.offset)).exp());
+        (self.x - self.n * p, -self.n * p * (1.0 - p))
     }
 
     fn score_bounds(&self) -> (f64, f64) {
@@ -184,8 +196,8 @@ impl OwnEstimate for Nchg {
 }
 
 /// Maximises a strictly concave f given as η ↦ (f, f′, f″) by Newton's method with steps of at
-/// most 4 and step halving; returns (η̂, f(η̂), f″(η̂)) once a step is below 10⁻¹² (relative) or
-/// no step raises f at the precision of its sums, or `None` when the maximum is not finite
+/// most 4 and step halving; returns (η̂, f(η̂), f″(η̂)) once a step is below 10⁻¹² (relative), a
+/// step below 10⁻⁸ no longer shrinks, or no step raises f at the precision of its sums, or `None` when the maximum is not finite
 /// (|η| beyond 700).
 pub(crate) fn maximize_1d(
     mut f: impl FnMut(f64) -> (f64, f64, f64),
@@ -193,15 +205,22 @@ pub(crate) fn maximize_1d(
 ) -> Option<(f64, f64, f64)> {
     let mut eta = start;
     let mut cur = f(eta);
+    let mut last_step = f64::INFINITY;
     for _ in 0..1000 {
         let (v, d1, d2) = cur;
         if d2 >= 0.0 || !d2.is_finite() || !d1.is_finite() {
             return None;
         }
         let step = (-d1 / d2).clamp(-4.0, 4.0);
-        if step.abs() <= 1e-12 * (1.0 + eta.abs()) {
+        // Converged, or at the rounding floor of f′: near the maximum Newton squares the
+        // error, so a small step that is not much smaller than the last one is rounding noise
+        // (without this test a noisy f′ walked on for all 1000 iterations).
+        let tiny = step.abs() <= 1e-12 * (1.0 + eta.abs());
+        let stalled = step.abs() <= 1e-8 * (1.0 + eta.abs()) && step.abs() > 0.1 * last_step;
+        if tiny || stalled {
             break;
         }
+        last_step = step.abs();
         let mut alpha = 1.0;
         let next = loop {
             let next = f(eta + alpha * step);

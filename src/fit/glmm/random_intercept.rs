@@ -8,7 +8,8 @@
 //!   exists iff some study's score can be negative and some positive (not every study without
 //!   events, not every study all events); otherwise the error says so.
 //! - The boundary τ = 0: the score of τ² there, ½Σ(ℓᵢ′² + ℓᵢ″), says whether τ² = 0 is a local
-//!   maximum; Newton starts inside anyway and, when it runs to τ < 10⁻⁶, or ends no higher than
+//!   maximum; Newton starts inside anyway and, when it runs to τ < 10⁻⁶ (or to τ < 10⁻² where
+//!   τ = 0 is a local maximum), or ends no higher than
 //!   the common-effect fit, the fit is that boundary fit (μ̂ of the common effect, τ̂² = 0),
 //!   reported with `boundary = true`.
 //! - Each Newton step uses the Hessian with its eigenvalues made negative (|λ|, floored), a
@@ -26,6 +27,8 @@ use super::quadrature::{integrate, Terms};
 pub const TAU_MAX: f64 = 50.0;
 /// Below this τ the fit is the boundary fit τ = 0.
 const TAU_MIN: f64 = 1e-6;
+/// Below this τ Newton stops when τ = 0 is a local maximum (see [`newton`]).
+const NEAR_BOUNDARY: f64 = 1e-2;
 const MAX_ITERATIONS: usize = 200;
 
 /// Why the model has no maximum likelihood estimate.
@@ -130,7 +133,7 @@ impl<L: StudyLik> Objective for Marginal<'_, L> {
 }
 
 /// Newton's method on (μ, ρ = ln τ) from (`mu`, `tau`), τ > 0; `Ok(None)` when it runs to the
-/// boundary τ → 0.
+/// boundary τ → 0 (below 10⁻⁶, or below 10⁻² where τ = 0 is a local maximum).
 ///
 /// # Errors
 /// [`NoEstimate::TauUnbounded`] when τ passes [`TAU_MAX`].
@@ -196,7 +199,11 @@ pub fn newton(obj: &mut impl Objective, mu: f64, tau: f64) -> Result<Option<Opti
                 break;
             }
         }
-        if rho < TAU_MIN.ln() {
+        // Near the boundary Newton in ln τ crawls (steps of −½ or less in ln τ as ℓ flattens
+        // like τ²): once below [`NEAR_BOUNDARY`] where τ = 0 is a local maximum (the curvature
+        // Σ(ℓᵢ′² + ℓᵢ″) of ℓ in τ at τ = 0 is not positive, so ℓ ≈ ℓ(μ, 0) + ½τ²Σ(ℓᵢ′² + ℓᵢ″)
+        // falls with τ), the iterates are bound for the boundary fit.
+        if rho < TAU_MIN.ln() || (rho < NEAR_BOUNDARY.ln() && obj.at(mu, 0.0).hess[2] <= 0.0) {
             return Ok(None);
         }
     }
