@@ -196,8 +196,8 @@ impl OwnEstimate for Nchg {
 }
 
 /// Maximises a strictly concave f given as η ↦ (f, f′, f″) by Newton's method with steps of at
-/// most 4 and step halving; returns (η̂, f(η̂), f″(η̂)) once a step is below 10⁻¹² (relative), a
-/// step below 10⁻⁸ no longer shrinks, or no step raises f at the precision of its sums, or `None` when the maximum is not finite
+/// most 4 and step halving (full steps within 10⁻⁶ of the maximum); returns (η̂, f(η̂), f″(η̂))
+/// once a step is below 10⁻¹² (relative) or stops shrinking there, or no step raises f, or `None` when the maximum is not finite
 /// (|η| beyond 700).
 pub(crate) fn maximize_1d(
     mut f: impl FnMut(f64) -> (f64, f64, f64),
@@ -205,6 +205,7 @@ pub(crate) fn maximize_1d(
 ) -> Option<(f64, f64, f64)> {
     let mut eta = start;
     let mut cur = f(eta);
+    // The last step when it was a full Newton step (else ∞).
     let mut last_step = f64::INFINITY;
     for _ in 0..1000 {
         let (v, d1, d2) = cur;
@@ -212,15 +213,23 @@ pub(crate) fn maximize_1d(
             return None;
         }
         let step = (-d1 / d2).clamp(-4.0, 4.0);
-        // Converged, or at the rounding floor of f′: near the maximum Newton squares the
-        // error, so a small step that is not much smaller than the last one is rounding noise
-        // (without this test a noisy f′ walked on for all 1000 iterations).
-        let tiny = step.abs() <= 1e-12 * (1.0 + eta.abs());
-        let stalled = step.abs() <= 1e-8 * (1.0 + eta.abs()) && step.abs() > 0.1 * last_step;
-        if tiny || stalled {
+        let scale = 1.0 + eta.abs();
+        if step.abs() <= 1e-12 * scale {
             break;
         }
-        last_step = step.abs();
+        // Within 1e-6 of the maximum f no longer resolves a line search and Newton, which
+        // squares the error, is taken as it is; a full step there that does not shrink the
+        // next one tenfold is rounding noise in f′, the end (without this test a noisy f′
+        // walked on for all 1000 iterations).
+        if step.abs() <= 1e-6 * scale {
+            if step.abs() > 0.1 * last_step {
+                break;
+            }
+            eta += step;
+            cur = f(eta);
+            last_step = step.abs();
+            continue;
+        }
         let mut alpha = 1.0;
         let next = loop {
             let next = f(eta + alpha * step);
@@ -236,6 +245,11 @@ pub(crate) fn maximize_1d(
             Some(next) => {
                 eta += alpha * step;
                 cur = next;
+                last_step = if alpha == 1.0 {
+                    step.abs()
+                } else {
+                    f64::INFINITY
+                };
             }
             None => break,
         }
