@@ -73,3 +73,68 @@ fn glmm_forest_names_the_model_in_its_pooled_rows() {
         );
     }
 }
+
+/// Counts the ticks of a run.
+#[derive(Default)]
+struct Ticks(std::sync::atomic::AtomicUsize);
+
+impl alkstats::methods::Progress for Ticks {
+    fn tick(&self) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+#[test]
+fn in_memory_glmms_report_progress_once_per_study() {
+    use alkstats::analysis::group::Grouping;
+    use alkstats::analysis::proportion::{pool_proportions_with_progress, ProportionSettings};
+    // Three meta-analyses of 5, 5 and 4 studies, in the shipped arms format.
+    let mut csv = String::from("study,drug,n,responders,source\n");
+    for (m, k) in [(0, 5), (1, 5), (2, 4)] {
+        for j in 0..k {
+            csv.push_str(&format!(
+                "s{m}_{j},m{m},{},{},test\n",
+                30 + 7 * j,
+                5 + 3 * j + m
+            ));
+        }
+    }
+    let (arms, headers) = alkstats::data::load_arms("arms.csv", csv.as_bytes()).unwrap();
+    let s = ProportionSettings {
+        grouping: Grouping::Column("drug".into()),
+        glmm: true,
+        ..ProportionSettings::default()
+    };
+    let ticks = Ticks::default();
+    let report = pool_proportions_with_progress(&arms, &headers, "arms.csv", &s, &ticks).unwrap();
+    assert_eq!(report.analyses.len(), 3);
+    assert_eq!(ticks.0.into_inner(), 14);
+}
+
+#[test]
+fn um_rs_is_refused_by_name_with_the_models_that_exist() {
+    let wd = Workdir::new();
+    wd.create(
+        "trials.csv",
+        "studlab,event.e,n.e,event.c,n.c\nT1,3,50,8,52\nT2,0,30,2,31\nT3,5,80,9,78\n",
+    );
+    let (code, out, err) = wd.outcome(&[
+        "pool",
+        "--outcome",
+        "binary",
+        "--measure",
+        "OR",
+        "--method",
+        "GLMM",
+        "--glmm-model",
+        "UM.RS",
+        "--data",
+        "trials.csv",
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(out.is_empty());
+    assert!(
+        err.contains("UM.RS") && err.contains("not implemented") && err.contains("CM.EL"),
+        "{err}"
+    );
+}

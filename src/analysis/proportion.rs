@@ -191,6 +191,21 @@ pub fn pool_proportions(
     data_name: &str,
     s: &ProportionSettings,
 ) -> Result<PoolReport, AnalysisError> {
+    pool_proportions_with_progress(arms, headers, data_name, s, &())
+}
+
+/// [`pool_proportions`], calling `progress.tick()` once per study of each group analysed (a
+/// progress bar's hook for long in-memory runs such as 10⁴ GLMMs).
+///
+/// # Errors
+/// As [`pool_proportions`].
+pub fn pool_proportions_with_progress(
+    arms: &[Arm],
+    headers: &[String],
+    data_name: &str,
+    s: &ProportionSettings,
+    progress: &dyn crate::methods::Progress,
+) -> Result<PoolReport, AnalysisError> {
     check_incr(s.incr)?;
     let mut warnings = Vec::new();
     let (arms, overlapping) = partition_overlapping(arms, s.keep_overlapping, |a| &a.overlaps);
@@ -230,7 +245,11 @@ pub fn pool_proportions(
         &s.grouping,
         headers,
         |c| &c.arm.fields,
-        |label, members| analyse_group(data_name, label, members, s, &mut warnings),
+        |label, members| {
+            let a = analyse_group(data_name, label, members, s, &mut warnings);
+            members.iter().for_each(|_| progress.tick());
+            a
+        },
     )?;
     let measure = Measure::Proportion(s.sm);
     let mut settings = settings_echo(measure, &s.fit, &s.grouping, s.keep_overlapping, data_name);
