@@ -138,6 +138,15 @@ impl<L: StudyLik> Objective for Marginal<'_, L> {
 /// # Errors
 /// [`NoEstimate::TauUnbounded`] when τ passes [`TAU_MAX`].
 pub fn newton(obj: &mut impl Objective, mu: f64, tau: f64) -> Result<Option<Optimum>, NoEstimate> {
+    newton_counted(obj, mu, tau).map(|(o, _)| o)
+}
+
+/// [`newton`] with the number of iterations it took, also when it ran to the boundary.
+fn newton_counted(
+    obj: &mut impl Objective,
+    mu: f64,
+    tau: f64,
+) -> Result<(Option<Optimum>, usize), NoEstimate> {
     let (mut mu, mut rho) = (mu, tau.ln());
     let mut cur = obj.at(mu, rho.exp());
     let mut converged = false;
@@ -204,20 +213,21 @@ pub fn newton(obj: &mut impl Objective, mu: f64, tau: f64) -> Result<Option<Opti
         // Σ(ℓᵢ′² + ℓᵢ″) of ℓ in τ at τ = 0 is not positive, so ℓ ≈ ℓ(μ, 0) + ½τ²Σ(ℓᵢ′² + ℓᵢ″)
         // falls with τ), the iterates are bound for the boundary fit.
         if rho < TAU_MIN.ln() || (rho < NEAR_BOUNDARY.ln() && obj.at(mu, 0.0).hess[2] <= 0.0) {
-            return Ok(None);
+            return Ok((None, iterations));
         }
     }
     if rho > TAU_MAX.ln() - 1e-9 {
         return Err(NoEstimate::TauUnbounded);
     }
-    Ok(Some(Optimum {
+    let o = Optimum {
         mu,
         tau: rho.exp(),
         terms: cur,
         iterations,
         converged,
         boundary: false,
-    }))
+    };
+    Ok((Some(o), iterations))
 }
 
 /// d = A⁺⁻¹ g for the symmetric 2×2 matrix A = (a₀ a₁; a₁ a₂), where A⁺ has A's eigenvectors
@@ -274,12 +284,12 @@ pub fn fit(m: &mut impl Objective) -> Result<(Optimum, (f64, f64, f64)), NoEstim
     let score = 0.5 * at0.hess[2];
     let info = 0.5 * at0.hess[0] * at0.hess[0] / m.k() as f64;
     let tau_start = (score.max(0.0) / info.max(1e-300)).sqrt().clamp(0.1, 3.0);
-    let inner = newton(m, mu0, tau_start)?;
+    let (inner, iterations) = newton_counted(m, mu0, tau_start)?;
     let best = match inner {
         Some(o) if o.terms.ll > ll0 + 1e-12 * (1.0 + ll0.abs()) => o,
-        other => {
+        _ => {
             let mut b = boundary();
-            b.iterations = other.map_or(0, |o| o.iterations);
+            b.iterations = iterations;
             b.terms = at0;
             b
         }
