@@ -46,6 +46,9 @@ impl Default for ProportionSettings {
     }
 }
 
+/// The correction of the GLMM's per-study rows with 0 or n events (display only).
+pub const GLMM_DISPLAY_INCR: f64 = 0.5;
+
 /// An arm with a response count.
 struct Counted<'a> {
     arm: &'a Arm,
@@ -57,16 +60,24 @@ struct Counted<'a> {
 /// Shared with the batch engine ([`crate::batch`]), so both paths compute and check effect
 /// sizes the same way.
 ///
+/// The GLMM fits the counts themselves and needs no correction; its per-study rows (the
+/// forest's squares, the study table) show the study's own logit, and for 0 or n events, whose
+/// logit is infinite, the logit with [`GLMM_DISPLAY_INCR`] added as metafor `rma.glmm` does for
+/// its per-study outcomes (`add = 1/2, to = "only0"`), whatever `--incr` says.
+///
 /// # Errors
 /// [`AnalysisError::UncorrectedProportion`] naming the row of a study without a finite effect
-/// size (0 or n events with `--incr 0`).
+/// size (0 or n events with `--incr 0`, outside the GLMM).
 pub(crate) fn effect_size(
     data_name: &str,
     arm: &Arm,
     events: u64,
     s: &ProportionSettings,
 ) -> Result<(f64, f64), AnalysisError> {
-    let e = proportion_effect(events, arm.n, s.sm, s.incr);
+    let mut e = proportion_effect(events, arm.n, s.sm, s.incr);
+    if s.glmm && !(e.yi.is_finite() && e.vi.is_finite() && e.vi > 0.0) {
+        e = proportion_effect(events, arm.n, s.sm, GLMM_DISPLAY_INCR);
+    }
     if !(e.yi.is_finite() && e.vi.is_finite() && e.vi > 0.0) {
         return Err(AnalysisError::UncorrectedProportion {
             data: data_name.to_string(),
@@ -180,6 +191,21 @@ pub fn pool_proportions(
     data_name: &str,
     s: &ProportionSettings,
 ) -> Result<PoolReport, AnalysisError> {
+    pool_proportions_with_progress(arms, headers, data_name, s, &())
+}
+
+/// [`pool_proportions`], calling `progress.tick()` once per study of each group analysed (a
+/// progress bar's hook for long in-memory runs such as 10⁴ GLMMs).
+///
+/// # Errors
+/// As [`pool_proportions`].
+pub fn pool_proportions_with_progress(
+    arms: &[Arm],
+    headers: &[String],
+    data_name: &str,
+    s: &ProportionSettings,
+    progress: &dyn crate::methods::Progress,
+) -> Result<PoolReport, AnalysisError> {
     check_incr(s.incr)?;
     let mut warnings = Vec::new();
     let (arms, overlapping) = partition_overlapping(arms, s.keep_overlapping, |a| &a.overlaps);
@@ -219,7 +245,11 @@ pub fn pool_proportions(
         &s.grouping,
         headers,
         |c| &c.arm.fields,
-        |label, members| analyse_group(data_name, label, members, s, &mut warnings),
+        |label, members| {
+            let a = analyse_group(data_name, label, members, s, &mut warnings);
+            members.iter().for_each(|_| progress.tick());
+            a
+        },
     )?;
     let measure = Measure::Proportion(s.sm);
     let mut settings = settings_echo(measure, &s.fit, &s.grouping, s.keep_overlapping, data_name);

@@ -175,12 +175,17 @@ pub struct Bar(Option<ProgressBar>);
 impl Bar {
     /// A bar for `total` refits.
     pub fn new(total: usize) -> Self {
-        if total < BAR_FROM || !std::io::stderr().is_terminal() {
+        Bar::counting(total, BAR_FROM, "refits")
+    }
+
+    /// A bar for `total` steps of what `unit` names, from `from` steps on.
+    pub fn counting(total: usize, from: usize, unit: &str) -> Self {
+        if total < from || !std::io::stderr().is_terminal() {
             return Bar(None);
         }
         let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
-        if let Ok(style) = ProgressStyle::with_template("{wide_bar} {pos}/{len} refits ({elapsed})")
-        {
+        let template = format!("{{wide_bar}} {{pos}}/{{len}} {unit} ({{elapsed}})");
+        if let Ok(style) = ProgressStyle::with_template(&template) {
             bar.set_style(style);
         }
         Bar(Some(bar))

@@ -61,8 +61,8 @@ pub struct PoolArgs {
     pub method: Option<String>,
     /// With --outcome binary --measure OR --method GLMM: CM.EL (default; conditional, exact
     /// non-central hypergeometric likelihood), CM.AL (conditional, binomial approximation),
-    /// UM.FS (unconditional, fixed study intercepts).
-    #[arg(long = "glmm-model")]
+    /// UM.FS (unconditional, fixed study intercepts). UM.RS is not implemented.
+    #[arg(long = "glmm-model", value_parser = parse_glmm_model)]
     pub glmm_model: Option<GlmmModel>,
     /// With --outcome hr: add PFS hazard ratios APPROXIMATED from the two arms' median PFS
     /// (exponential survival: HR = median_comparator / median_treatment) for randomized trials
@@ -120,7 +120,8 @@ pub struct PoolArgs {
     /// Per-study CI: clopper-pearson, wilson, agresti-coull, jeffreys, wald.
     #[arg(long = "ci-study", default_value = "clopper-pearson")]
     pub ci_study: StudyCi,
-    /// Continuity correction for studies with 0 or n events (PLOGIT, PLN, PRAW).
+    /// Continuity correction for studies with 0 or n events (PLOGIT, PLN, PRAW). The GLMM fits
+    /// the counts and needs none: its per-study rows show 1/2 added, as metafor `rma.glmm`.
     #[arg(long, default_value_t = 0.5, allow_negative_numbers = true)]
     pub incr: f64,
     /// Confidence level, strictly between 0 and 1.
@@ -204,4 +205,18 @@ pub fn run(args: PoolCommandArgs) -> Result<Output, CliError> {
     let mut run = PoolRun::from_args(pool, PlotSettings::default())?;
     run.common_tau2 = args.common_tau2;
     execute(run)
+}
+
+/// `--glmm-model`, naming what `UM.RS` would need rather than only listing the choices.
+fn parse_glmm_model(s: &str) -> Result<GlmmModel, String> {
+    if s.eq_ignore_ascii_case("UM.RS") {
+        return Err(
+            "UM.RS (unconditional model with random study intercepts) is not \
+                    implemented: it needs a two-dimensional integral per study, which metafor \
+                    approximates by lme4's Laplace method only; use CM.EL (exact conditional), \
+                    CM.AL or UM.FS"
+                .into(),
+        );
+    }
+    s.parse::<GlmmModel>().map_err(|e| e.to_string())
 }

@@ -18,6 +18,12 @@ use statrs::function::gamma::ln_gamma;
 pub trait StudyLik {
     /// (ℓ(η), ℓ′(η), ℓ″(η)).
     fn eval(&self, eta: f64) -> (f64, f64, f64);
+    /// (ℓ′(η), ℓ″(η)) alone, for the quadrature's mode search (cheaper where ℓ needs a
+    /// logarithm that its derivatives do not).
+    fn slope(&self, eta: f64) -> (f64, f64) {
+        let (_, d1, d2) = self.eval(eta);
+        (d1, d2)
+    }
     /// The limits of ℓ′ as η → +∞ and η → −∞ (ℓ′ is decreasing between them).
     fn score_bounds(&self) -> (f64, f64);
 }
@@ -86,6 +92,12 @@ impl StudyLik for Binomial {
             self.x - self.n * p,
             -self.n * p * q,
         )
+    }
+
+    #[inline]
+    fn slope(&self, eta: f64) -> (f64, f64) {
+        let p = 1.0 / (1.0 + (-(eta + self.offset)).exp());
+        (self.x - self.n * p, -self.n * p * (1.0 - p))
     }
 
     fn score_bounds(&self) -> (f64, f64) {
@@ -184,8 +196,8 @@ impl OwnEstimate for Nchg {
 }
 
 /// Maximises a strictly concave f given as η ↦ (f, f′, f″) by Newton's method with steps of at
-/// most 4 and step halving; returns (η̂, f(η̂), f″(η̂)) once a step is below 10⁻¹² (relative) or
-/// no step raises f at the precision of its sums, or `None` when the maximum is not finite
+/// most 4 and step halving (full steps within 10⁻⁶ of the maximum); returns (η̂, f(η̂), f″(η̂))
+/// once a step is below 10⁻¹² (relative) or stops shrinking there, or no step raises f, or `None` when the maximum is not finite
 /// (|η| beyond 700).
 pub(crate) fn maximize_1d(
     mut f: impl FnMut(f64) -> (f64, f64, f64),
@@ -193,14 +205,30 @@ pub(crate) fn maximize_1d(
 ) -> Option<(f64, f64, f64)> {
     let mut eta = start;
     let mut cur = f(eta);
+    // The last step when it was a full Newton step (else ∞).
+    let mut last_step = f64::INFINITY;
     for _ in 0..1000 {
         let (v, d1, d2) = cur;
         if d2 >= 0.0 || !d2.is_finite() || !d1.is_finite() {
             return None;
         }
         let step = (-d1 / d2).clamp(-4.0, 4.0);
-        if step.abs() <= 1e-12 * (1.0 + eta.abs()) {
+        let scale = 1.0 + eta.abs();
+        if step.abs() <= 1e-12 * scale {
             break;
+        }
+        // Within 1e-6 of the maximum f no longer resolves a line search and Newton, which
+        // squares the error, is taken as it is; a full step there that does not shrink the
+        // next one tenfold is rounding noise in f′, the end (without this test a noisy f′
+        // walked on for all 1000 iterations).
+        if step.abs() <= 1e-6 * scale {
+            if step.abs() > 0.1 * last_step {
+                break;
+            }
+            eta += step;
+            cur = f(eta);
+            last_step = step.abs();
+            continue;
         }
         let mut alpha = 1.0;
         let next = loop {
@@ -217,6 +245,11 @@ pub(crate) fn maximize_1d(
             Some(next) => {
                 eta += alpha * step;
                 cur = next;
+                last_step = if alpha == 1.0 {
+                    step.abs()
+                } else {
+                    f64::INFINITY
+                };
             }
             None => break,
         }

@@ -71,10 +71,20 @@ pub(crate) fn gauss_hermite(n: usize) -> Rule {
     Rule { t: x, log_w }
 }
 
-/// The rule of [`NODES`] nodes, computed once.
+/// The rule of [`NODES`] nodes, computed once, ordered from the centre outwards: the central
+/// node carries the largest weighted integrand, so [`Moments::push`] seldom has to rescale
+/// its sums for a new maximum (one exponential less per node).
 pub(crate) fn rule() -> &'static Rule {
     static RULE: OnceLock<Rule> = OnceLock::new();
-    RULE.get_or_init(|| gauss_hermite(NODES))
+    RULE.get_or_init(|| {
+        let r = gauss_hermite(NODES);
+        let mut order: Vec<usize> = (0..NODES).collect();
+        order.sort_by(|&i, &j| r.t[i].abs().total_cmp(&r.t[j].abs()));
+        Rule {
+            t: order.iter().map(|&i| r.t[i]).collect(),
+            log_w: order.iter().map(|&i| r.log_w[i]).collect(),
+        }
+    })
 }
 
 /// One study's log marginal likelihood and its derivatives in (μ, τ).
@@ -109,7 +119,7 @@ pub(crate) fn mode<L: StudyLik>(lik: &L, mu: f64, tau: f64, start: f64) -> (f64,
     let mut z = start.clamp(lo, hi);
     let mut curv = 1.0;
     for _ in 0..200 {
-        let (_, d1, d2) = lik.eval(mu + tau * z);
+        let (d1, d2) = lik.slope(mu + tau * z);
         let g = tau * d1 - z;
         curv = 1.0 - tau * tau * d2;
         if g > 0.0 {
@@ -124,8 +134,7 @@ pub(crate) fn mode<L: StudyLik>(lik: &L, mu: f64, tau: f64, start: f64) -> (f64,
         let done = (next - z).abs() <= 1e-12 * (1.0 + z.abs()) || hi - lo <= 1e-14;
         z = next;
         if done {
-            let (_, _, d2) = lik.eval(mu + tau * z);
-            curv = 1.0 - tau * tau * d2;
+            curv = 1.0 - tau * tau * lik.slope(mu + tau * z).1;
             break;
         }
     }
@@ -156,7 +165,12 @@ impl<const D: usize> Moments<D> {
     #[inline]
     pub fn push(&mut self, a: f64, g: &[f64; D], d2: &[[f64; D]; D]) {
         if a > self.amax {
-            let r = (self.amax - a).exp();
+            // The first node, or a new maximum: rescale what is summed so far.
+            let r = if self.total == 0.0 {
+                0.0
+            } else {
+                (self.amax - a).exp()
+            };
             self.total *= r;
             self.g.iter_mut().for_each(|v| *v *= r);
             self.m2.iter_mut().flatten().for_each(|v| *v *= r);

@@ -8,7 +8,8 @@
 //!   exists iff some study's score can be negative and some positive (not every study without
 //!   events, not every study all events); otherwise the error says so.
 //! - The boundary τ = 0: the score of τ² there, ½Σ(ℓᵢ′² + ℓᵢ″), says whether τ² = 0 is a local
-//!   maximum; Newton starts inside anyway and, when it runs to τ < 10⁻⁶, or ends no higher than
+//!   maximum; Newton starts inside anyway and, when it runs to τ < 10⁻⁶ (or to τ < 10⁻² where
+//!   τ = 0 is a local maximum), or ends no higher than
 //!   the common-effect fit, the fit is that boundary fit (μ̂ of the common effect, τ̂² = 0),
 //!   reported with `boundary = true`.
 //! - Each Newton step uses the Hessian with its eigenvalues made negative (|λ|, floored), a
@@ -26,6 +27,8 @@ use super::quadrature::{integrate, Terms};
 pub const TAU_MAX: f64 = 50.0;
 /// Below this τ the fit is the boundary fit τ = 0.
 const TAU_MIN: f64 = 1e-6;
+/// Below this τ Newton stops when τ = 0 is a local maximum (see [`newton`]).
+const NEAR_BOUNDARY: f64 = 1e-2;
 const MAX_ITERATIONS: usize = 200;
 
 /// Why the model has no maximum likelihood estimate.
@@ -130,11 +133,20 @@ impl<L: StudyLik> Objective for Marginal<'_, L> {
 }
 
 /// Newton's method on (μ, ρ = ln τ) from (`mu`, `tau`), τ > 0; `Ok(None)` when it runs to the
-/// boundary τ → 0.
+/// boundary τ → 0 (below 10⁻⁶, or below 10⁻² where τ = 0 is a local maximum).
 ///
 /// # Errors
 /// [`NoEstimate::TauUnbounded`] when τ passes [`TAU_MAX`].
 pub fn newton(obj: &mut impl Objective, mu: f64, tau: f64) -> Result<Option<Optimum>, NoEstimate> {
+    newton_counted(obj, mu, tau).map(|(o, _)| o)
+}
+
+/// [`newton`] with the number of iterations it took, also when it ran to the boundary.
+fn newton_counted(
+    obj: &mut impl Objective,
+    mu: f64,
+    tau: f64,
+) -> Result<(Option<Optimum>, usize), NoEstimate> {
     let (mut mu, mut rho) = (mu, tau.ln());
     let mut cur = obj.at(mu, rho.exp());
     let mut converged = false;
@@ -196,21 +208,26 @@ pub fn newton(obj: &mut impl Objective, mu: f64, tau: f64) -> Result<Option<Opti
                 break;
             }
         }
-        if rho < TAU_MIN.ln() {
-            return Ok(None);
+        // Near the boundary Newton in ln τ crawls (steps of −½ or less in ln τ as ℓ flattens
+        // like τ²): once below [`NEAR_BOUNDARY`] where τ = 0 is a local maximum (the curvature
+        // Σ(ℓᵢ′² + ℓᵢ″) of ℓ in τ at τ = 0 is not positive, so ℓ ≈ ℓ(μ, 0) + ½τ²Σ(ℓᵢ′² + ℓᵢ″)
+        // falls with τ), the iterates are bound for the boundary fit.
+        if rho < TAU_MIN.ln() || (rho < NEAR_BOUNDARY.ln() && obj.at(mu, 0.0).hess[2] <= 0.0) {
+            return Ok((None, iterations));
         }
     }
     if rho > TAU_MAX.ln() - 1e-9 {
         return Err(NoEstimate::TauUnbounded);
     }
-    Ok(Some(Optimum {
+    let o = Optimum {
         mu,
         tau: rho.exp(),
         terms: cur,
         iterations,
         converged,
         boundary: false,
-    }))
+    };
+    Ok((Some(o), iterations))
 }
 
 /// d = A⁺⁻¹ g for the symmetric 2×2 matrix A = (a₀ a₁; a₁ a₂), where A⁺ has A's eigenvectors
@@ -267,12 +284,12 @@ pub fn fit(m: &mut impl Objective) -> Result<(Optimum, (f64, f64, f64)), NoEstim
     let score = 0.5 * at0.hess[2];
     let info = 0.5 * at0.hess[0] * at0.hess[0] / m.k() as f64;
     let tau_start = (score.max(0.0) / info.max(1e-300)).sqrt().clamp(0.1, 3.0);
-    let inner = newton(m, mu0, tau_start)?;
+    let (inner, iterations) = newton_counted(m, mu0, tau_start)?;
     let best = match inner {
         Some(o) if o.terms.ll > ll0 + 1e-12 * (1.0 + ll0.abs()) => o,
-        other => {
+        _ => {
             let mut b = boundary();
-            b.iterations = other.map_or(0, |o| o.iterations);
+            b.iterations = iterations;
             b.terms = at0;
             b
         }

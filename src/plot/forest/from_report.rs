@@ -76,9 +76,17 @@ fn summary_of<S>(a: &Analysis<S>, models: Models, totals: Vec<String>, tests: bo
             });
         }
     };
+    // A GLMM says so in its model rows, with its model (metafor's name).
+    let (common_label, random_label) = match &a.glmm {
+        Some(g) => (
+            format!("Common effect model (GLMM {})", g.model),
+            format!("Random effects model (GLMM {})", g.model),
+        ),
+        None => ("Common effect model".into(), "Random effects model".into()),
+    };
     if models.common() {
         push(
-            "Common effect model",
+            &common_label,
             a.common.estimate,
             a.common.lower,
             a.common.upper,
@@ -87,7 +95,7 @@ fn summary_of<S>(a: &Analysis<S>, models: Models, totals: Vec<String>, tests: bo
     }
     if models.random() {
         push(
-            "Random effects model",
+            &random_label,
             a.random.estimate,
             a.random.lower,
             a.random.upper,
