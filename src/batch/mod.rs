@@ -181,7 +181,7 @@ struct Part {
 /// ([`BatchError::Analysis`]: an unknown or absent `--by` column, a study without a finite
 /// effect size, nothing to pool), or a failure to write ([`BatchError::Output`], with the
 /// target `<output>`; the caller knows its name).
-pub fn pool_stream<R: Read, W: Write>(
+pub fn pool_stream<R: Read + Send, W: Write>(
     data_name: &str,
     input: R,
     output: &mut W,
@@ -205,25 +205,37 @@ pub fn pool_stream<R: Read, W: Write>(
     output.write_all(&header).map_err(write_error)?;
 
     let mut summary = BatchSummary::default();
-    while let Some(mut groups) = reader.next_groups()? {
-        let parts: Vec<Result<Part, AnalysisError>> = groups
-            .par_chunks_mut(GROUPS_PER_TASK)
-            .map_init(
-                || Workspace::new(settings),
-                |ws, chunk| format_groups(data_name, chunk, settings, ws),
-            )
-            .collect();
-        for part in parts {
-            let part = part?;
-            output.write_all(&part.csv).map_err(write_error)?;
-            summary.add_warnings(part.warnings);
+    // A two-stage pipeline: while the groups of one chunk are fitted (on rayon's threads), the
+    // next chunk is read, parsed and grouped, so that the serial parts of reading (the CSV
+    // records, the checks across rows in file order) overlap the fits.
+    let mut fitting: Option<Vec<reader::Group>> = None;
+    loop {
+        let (parts, next) = rayon::join(
+            || {
+                fitting
+                    .take()
+                    .map(|groups| fit_groups(data_name, groups, settings))
+            },
+            || reader.next_groups(),
+        );
+        if let Some((parts, analyses)) = parts {
+            // Problems in file order: this chunk's fits come before the next chunk's rows.
+            for part in parts {
+                let part = part?;
+                output.write_all(&part.csv).map_err(write_error)?;
+                summary.add_warnings(part.warnings);
+            }
+            summary.analyses += analyses;
+            progress(&Progress {
+                bytes: reader.bytes_read(),
+                rows: reader.rows(),
+                analyses: summary.analyses,
+            });
         }
-        summary.analyses += groups.len() as u64;
-        progress(&Progress {
-            bytes: reader.bytes_read(),
-            rows: reader.rows(),
-            analyses: summary.analyses,
-        });
+        match next? {
+            Some(groups) => fitting = Some(groups),
+            None => break,
+        }
     }
     output.flush().map_err(write_error)?;
     summary.rows = reader.rows();
@@ -234,6 +246,23 @@ pub fn pool_stream<R: Read, W: Write>(
 /// Streaming fits one analysis per group, so it needs groups.
 fn by_none() -> BatchError {
     AnalysisError::StreamNeedsGroups.into()
+}
+
+/// Fits and formats `groups` in parallel; the parts come in file order, with the number of
+/// analyses.
+fn fit_groups(
+    data_name: &str,
+    mut groups: Vec<reader::Group>,
+    settings: &ProportionSettings,
+) -> (Vec<Result<Part, AnalysisError>>, u64) {
+    let parts = groups
+        .par_chunks_mut(GROUPS_PER_TASK)
+        .map_init(
+            || Workspace::new(settings),
+            |ws, chunk| format_groups(data_name, chunk, settings, ws),
+        )
+        .collect();
+    (parts, groups.len() as u64)
 }
 
 /// Analyses and formats consecutive groups on one worker, and frees their rows there.
