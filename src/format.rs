@@ -88,15 +88,13 @@ pub fn csv_number(v: Option<f64>) -> String {
 /// [`csv_number`] appended to `out`, without allocating once `out` has room (the batch engine
 /// formats millions of numbers into one reused buffer).
 pub fn csv_number_into(out: &mut Vec<u8>, v: Option<f64>) {
-    use std::io::Write;
     if let Some(x) = v.filter(|x| x.is_finite()) {
         let magnitude = x.abs();
-        // Writing into a vector cannot fail.
-        let _ = if magnitude != 0.0 && !(1e-5..1e16).contains(&magnitude) {
-            write!(out, "{x:e}")
+        if magnitude != 0.0 && !(1e-5..1e16).contains(&magnitude) {
+            crate::decimal::write_exponent(out, x);
         } else {
-            write!(out, "{x}")
-        };
+            crate::decimal::write_plain(out, x);
+        }
     }
 }
 

@@ -9,7 +9,7 @@
 //! A group is complete when the next group starts, so the rows of a group must be contiguous: a
 //! group that starts again after it ended is refused rather than fitted twice.
 
-use super::fingerprint::{Fingerprint, FingerprintMap};
+use super::fingerprint::{Fingerprint, FingerprintMap, ShardedMap};
 use crate::analysis::group::MISSING_GROUP;
 use crate::analysis::AnalysisError;
 use crate::batch::StreamOptions;
@@ -108,7 +108,7 @@ pub struct GroupReader<R: Read> {
     chunk_rows: usize,
     raw: Vec<csv::ByteRecord>,
     /// Study labels seen so far → their line (labels are unique within a file).
-    studies: FingerprintMap,
+    studies: ShardedMap,
     /// Groups already complete → their first line (a group may not start again).
     finished: FingerprintMap,
     open: Option<(Fingerprint, u64, Group)>,
@@ -169,7 +169,7 @@ impl<R: Read> GroupReader<R> {
             keep_overlapping,
             chunk_rows: options.chunk_rows.max(1),
             raw: Vec::new(),
-            studies: FingerprintMap::default(),
+            studies: ShardedMap::default(),
             finished: FingerprintMap::default(),
             open: None,
             pending_overlaps: Vec::new(),
@@ -208,9 +208,17 @@ impl<R: Read> GroupReader<R> {
             }
             let more = self.read_chunk()?;
             let parsed = self.parse_chunk();
+            // Labels unique in the file: the chunk's labels recorded in parallel; the first
+            // repeat is reported when its row is reached, after any problem before it.
+            let labels: Vec<_> = parsed
+                .iter()
+                .map(|p| p.as_ref().ok().map(|p| (p.study_key, p.line)))
+                .collect();
+            let repeat = self.studies.insert_all(&labels);
             let mut complete = Vec::new();
             for (i, row) in parsed.into_iter().enumerate() {
-                self.accept(i, row?, &mut complete)?;
+                let first = repeat.filter(|&(at, _)| at == i).map(|(_, first)| first);
+                self.accept(i, row?, first, &mut complete)?;
             }
             if !more {
                 self.at_end = true;
@@ -279,11 +287,12 @@ impl<R: Read> GroupReader<R> {
     }
 
     /// The checks across rows, the exclusions and the grouping, for the `i`-th row of the
-    /// chunk.
+    /// chunk; `repeat` is the line where its study label was used first, if it was.
     fn accept(
         &mut self,
         i: usize,
         parsed: Parsed,
+        repeat: Option<u64>,
         complete: &mut Vec<Group>,
     ) -> Result<(), ReadError> {
         let Parsed {
@@ -292,11 +301,11 @@ impl<R: Read> GroupReader<R> {
             n,
             responders,
             overlaps,
-            study_key,
             group_key: key,
+            ..
         } = parsed;
         self.rows += 1;
-        if let Some(first) = self.studies.insert(study_key, line) {
+        if let Some(first) = repeat {
             let row = self.row(i);
             return Err(duplicate_study(&self.table.cursor(&row), first).into());
         }
