@@ -1,9 +1,11 @@
 //! CSV output: one row per analysis with the pooled values; with `--studies`, per-study rows
-//! too (column `row` tells them apart).
+//! too (column `row` tells them apart). `--fields` keeps only the columns named
+//! ([`Columns`]); the same cells make the JSON Lines of [`crate::output::jsonl`].
 
 use crate::analysis::report::{Analysis, PoolReport, StudyRow};
 
-const HEADER: &[&str] = &[
+/// The columns of the CSV, in order.
+pub const HEADER: &[&str] = &[
     "row",
     "group",
     "study",
@@ -55,69 +57,135 @@ fn arms_of<S: StudyRow>(a: &Analysis<S>) -> (&str, &str) {
     }
 }
 
-/// A whole number, or nothing.
-fn count_into(out: &mut Vec<u8>, v: Option<u64>) {
-    use std::io::Write;
-    if let Some(v) = v {
-        // Writing into a vector cannot fail.
-        let _ = write!(out, "{v}");
-    }
+/// One cell of an analysis row.
+#[derive(Debug, Clone, Copy)]
+pub enum Cell<'a> {
+    /// Text (empty when there is none).
+    Text(&'a str),
+    /// A whole number, or nothing.
+    Count(Option<u64>),
+    /// A number, or nothing (also when not finite).
+    Number(Option<f64>),
 }
 
-/// Writes the fields of an analysis row one by one, each formatted into one reused buffer: the
-/// batch engine writes 10⁵ of these rows a second.
-fn write_analysis_fields<S: StudyRow, W: std::io::Write>(
-    w: &mut csv::Writer<W>,
-    a: &Analysis<S>,
-    buf: &mut Vec<u8>,
-) -> Result<(), csv::Error> {
+/// The cells of an analysis row, one per column of [`HEADER`].
+pub fn analysis_cells<S: StudyRow>(a: &Analysis<S>) -> [Cell<'_>; 37] {
+    use Cell::{Count, Number as N, Text};
     let h = a.heterogeneity.as_ref();
     let p = a.prediction.as_ref();
     let (treatment, comparator) = arms_of(a);
-    let k = Some(a.k as u64);
-    let counts = [k, a.events, a.n];
-    let numbers = [
-        a.common.estimate,
-        a.common.lower,
-        a.common.upper,
-        a.common.p,
-        a.random.estimate,
-        a.random.lower,
-        a.random.upper,
-        a.random.p,
-        p.and_then(|p| p.lower),
-        p.and_then(|p| p.upper),
-        h.map(|h| h.q),
-        h.map(|h| h.df),
-        h.and_then(|h| h.p),
-        h.map(|h| h.tau2),
-        h.and_then(|h| h.tau2_lower),
-        h.and_then(|h| h.tau2_upper),
-        h.map(|h| h.i2),
-        h.and_then(|h| h.i2_lower),
-        h.and_then(|h| h.i2_upper),
-        h.map(|h| h.i2_tau),
-        h.map(|h| h.h2),
-    ];
-    w.write_field("analysis")?;
-    w.write_field(a.group.as_deref().unwrap_or_default())?;
-    w.write_field("")?;
-    for c in counts {
-        buf.clear();
-        count_into(buf, c);
-        w.write_field(&buf)?;
+    let none = Text("");
+    [
+        Text("analysis"),
+        Text(a.group.as_deref().unwrap_or_default()),
+        none,
+        Count(Some(a.k as u64)),
+        Count(a.events),
+        Count(a.n),
+        // estimate … weight_random: the study columns, empty on an analysis row.
+        none,
+        none,
+        none,
+        none,
+        none,
+        none,
+        none,
+        none,
+        N(a.common.estimate),
+        N(a.common.lower),
+        N(a.common.upper),
+        N(a.common.p),
+        N(a.random.estimate),
+        N(a.random.lower),
+        N(a.random.upper),
+        N(a.random.p),
+        N(p.and_then(|p| p.lower)),
+        N(p.and_then(|p| p.upper)),
+        N(h.map(|h| h.q)),
+        N(h.map(|h| h.df)),
+        N(h.and_then(|h| h.p)),
+        N(h.map(|h| h.tau2)),
+        N(h.and_then(|h| h.tau2_lower)),
+        N(h.and_then(|h| h.tau2_upper)),
+        N(h.map(|h| h.i2)),
+        N(h.and_then(|h| h.i2_lower)),
+        N(h.and_then(|h| h.i2_upper)),
+        N(h.map(|h| h.i2_tau)),
+        N(h.map(|h| h.h2)),
+        Text(treatment),
+        Text(comparator),
+    ]
+}
+
+/// Appends a number or count cell as CSV and JSON write it (nothing for text, or when absent).
+pub fn number_into(out: &mut Vec<u8>, cell: Cell<'_>) {
+    use std::io::Write;
+    match cell {
+        Cell::Text(_) | Cell::Count(None) => {}
+        // Writing into a vector cannot fail.
+        Cell::Count(Some(v)) => {
+            let _ = write!(out, "{v}");
+        }
+        Cell::Number(v) => csv_number_into(out, v),
     }
-    // estimate … weight_random: the study columns, empty on an analysis row.
-    for _ in 0..8 {
-        w.write_field("")?;
+}
+
+/// The columns to write: all of [`HEADER`], or those `--fields` names, in its order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Columns(Vec<usize>);
+
+impl Default for Columns {
+    fn default() -> Self {
+        Columns((0..HEADER.len()).collect())
     }
-    for x in numbers {
-        buf.clear();
-        csv_number_into(buf, x);
-        w.write_field(&buf)?;
+}
+
+impl Columns {
+    /// The columns named in `fields` (comma-separated, as `--fields a,b,c`), in that order.
+    ///
+    /// # Errors
+    /// A name that is not a column, with the columns there are.
+    pub fn parse(fields: &str) -> Result<Self, String> {
+        fields
+            .split(',')
+            .map(str::trim)
+            .map(|name| {
+                HEADER.iter().position(|h| *h == name).ok_or_else(|| {
+                    format!(
+                        "--fields: '{name}' is not a column; the columns are {}",
+                        HEADER.join(",")
+                    )
+                })
+            })
+            .collect::<Result<_, _>>()
+            .map(Columns)
     }
-    w.write_field(treatment)?;
-    w.write_field(comparator)?;
+
+    /// The positions of the columns in [`HEADER`].
+    pub fn positions(&self) -> &[usize] {
+        &self.0
+    }
+}
+
+/// Writes the cells of an analysis row in `columns` one by one, each formatted into one reused
+/// buffer: the batch engine writes 10⁵ of these rows a second.
+pub fn write_analysis_cells<S: StudyRow, W: std::io::Write>(
+    w: &mut csv::Writer<W>,
+    a: &Analysis<S>,
+    columns: &Columns,
+    buf: &mut Vec<u8>,
+) -> Result<(), csv::Error> {
+    let cells = analysis_cells(a);
+    for &i in columns.positions() {
+        match cells[i] {
+            Cell::Text(t) => w.write_field(t)?,
+            cell => {
+                buf.clear();
+                number_into(buf, cell);
+                w.write_field(&buf)?;
+            }
+        }
+    }
     w.write_record(None::<&[u8]>)
 }
 
@@ -154,8 +222,11 @@ fn study_rows<S: StudyRow>(a: &Analysis<S>) -> impl Iterator<Item = Vec<String>>
 ///
 /// # Errors
 /// Any error of the underlying writer.
-pub fn write_header<W: std::io::Write>(w: &mut csv::Writer<W>) -> Result<(), csv::Error> {
-    w.write_record(HEADER)
+pub fn write_header<W: std::io::Write>(
+    w: &mut csv::Writer<W>,
+    columns: &Columns,
+) -> Result<(), csv::Error> {
+    w.write_record(columns.positions().iter().map(|&i| HEADER[i]))
 }
 
 /// Writes the row of one analysis, as [`render`] does: the batch engine ([`crate::batch`])
@@ -166,8 +237,9 @@ pub fn write_header<W: std::io::Write>(w: &mut csv::Writer<W>) -> Result<(), csv
 pub fn write_analysis_row<S: StudyRow, W: std::io::Write>(
     w: &mut csv::Writer<W>,
     a: &Analysis<S>,
+    columns: &Columns,
 ) -> Result<(), csv::Error> {
-    write_analysis_fields(w, a, &mut Vec::with_capacity(32))
+    write_analysis_cells(w, a, columns, &mut Vec::with_capacity(32))
 }
 
 /// Renders the report as CSV.
@@ -177,16 +249,17 @@ pub fn write_analysis_row<S: StudyRow, W: std::io::Write>(
 pub fn render<S: StudyRow>(
     report: &PoolReport<S>,
     with_studies: bool,
+    columns: &Columns,
 ) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    write_header(&mut w)?;
+    write_header(&mut w, columns)?;
     for a in &report.analyses {
         if with_studies {
             for row in study_rows(a) {
-                w.write_record(&row)?;
+                w.write_record(columns.positions().iter().map(|&i| &row[i]))?;
             }
         }
-        write_analysis_row(&mut w, a)?;
+        write_analysis_row(&mut w, a, columns)?;
     }
     let bytes = w
         .into_inner()
