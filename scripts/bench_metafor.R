@@ -4,6 +4,7 @@
 #   rustc -O --edition 2021 scripts/gen_batch_data.rs -o /tmp/gen_batch_data
 #   /tmp/gen_batch_data 100000 10 > /tmp/big.csv
 #   Rscript scripts/bench_metafor.R /tmp/big.csv 2000
+#   Rscript scripts/bench_metafor.R /tmp/big.csv 2000 target/release/alkstats 5 /tmp/m1e4.csv
 #
 # Arguments: the CSV of scripts/gen_batch_data.rs (meta_id, study, drug, n, responders, source)
 # and how many of its meta-analyses to time (the time per fit is extrapolated to all of them;
@@ -38,8 +39,36 @@ per_fit <- function(label, f) {
   invisible(ms)
 }
 
+# Whole process, side by side (issue 18): with a third argument (the alkstats binary), time
+# `alkstats pool --by meta_id --format csv` on the file (and on any further files, the last
+# arguments) with one and with two rayon threads, best of RUNS (fourth argument) wall times,
+# and compare the time per meta-analysis with rma REML's time per fit measured above.
+whole_process <- function(bin, runs, files, rma_ms) {
+  for (file in files) {
+    m <- length(unique(read.csv(file, colClasses = c("character", rep("NULL", 5)))$meta_id))
+    for (threads in c(1L, 2L)) {
+      Sys.setenv(RAYON_NUM_THREADS = threads)
+      times <- vapply(seq_len(runs), function(i) {
+        t <- system.time(system2(bin, c("pool", "--by", "meta_id", "--format", "csv",
+                                        "--data", file), stdout = FALSE))
+        c(t[["elapsed"]], t[["user.child"]] + t[["sys.child"]])
+      }, numeric(2))
+      best <- which.min(times[1, ])
+      us <- 1e6 * times[1, best] / m
+      cat(sprintf("alkstats %d x %d, %d thread(s): %6.3f s wall (cpu %5.3f s), %5.2f us/analysis, %5.0fx rma REML\n",
+                  m, k, threads, times[1, best], times[2, best], us, 1000 * rma_ms / us))
+    }
+  }
+  Sys.unsetenv("RAYON_NUM_THREADS")
+}
+
+rma_ms <- c()
 for (m in c("REML", "DL", "PM")) {
-  per_fit(sprintf("rma %s k=10", m), function(yi, vi) rma(yi, vi, method = m))
+  rma_ms[m] <- per_fit(sprintf("rma %s k=10", m), function(yi, vi) rma(yi, vi, method = m))
+}
+if (length(args) >= 3) {
+  runs <- if (length(args) >= 4) as.integer(args[4]) else 5L
+  whole_process(args[3], runs, c(path, args[-(1:4)]), rma_ms[["REML"]])
 }
 per_fit("rma+confint REML k=10", function(yi, vi) {
   fit <- rma(yi, vi, method = "REML")

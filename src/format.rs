@@ -80,16 +80,21 @@ pub fn data_value(v: f64) -> String {
 /// from 1e16 in magnitude, where serde_json (ryu) switches too, so CSV and JSON agree. Empty
 /// when absent or not finite.
 pub fn csv_number(v: Option<f64>) -> String {
-    match v {
-        Some(x) if x.is_finite() => {
-            let magnitude = x.abs();
-            if magnitude != 0.0 && !(1e-5..1e16).contains(&magnitude) {
-                format!("{x:e}")
-            } else {
-                format!("{x}")
-            }
+    let mut s = Vec::new();
+    csv_number_into(&mut s, v);
+    String::from_utf8(s).unwrap_or_default()
+}
+
+/// [`csv_number`] appended to `out`, without allocating once `out` has room (the batch engine
+/// formats millions of numbers into one reused buffer).
+pub fn csv_number_into(out: &mut Vec<u8>, v: Option<f64>) {
+    if let Some(x) = v.filter(|x| x.is_finite()) {
+        let magnitude = x.abs();
+        if magnitude != 0.0 && !(1e-5..1e16).contains(&magnitude) {
+            crate::decimal::write_exponent(out, x);
+        } else {
+            crate::decimal::write_plain(out, x);
         }
-        _ => String::new(),
     }
 }
 

@@ -21,6 +21,7 @@ pub mod batch;
 #[cfg(feature = "cli")]
 pub mod cli;
 pub mod data;
+pub mod decimal;
 pub mod dist;
 pub mod effect;
 pub mod fit;

@@ -347,6 +347,8 @@ choice_enum!(
         Json => "json",
         /// CSV, one row per analysis (plus study rows with `--studies`).
         Csv => "csv",
+        /// JSON Lines: one object per analysis with the CSV's columns (`alkstats pool` only).
+        Jsonl => "jsonl",
     }
 );
 

@@ -196,7 +196,7 @@ fn library_stream_matches_pool_proportions_whatever_the_chunks_and_threads() {
     };
     let (arms, headers) = load_arms("batch.csv", data.as_bytes()).unwrap();
     let report = pool_proportions(&arms, &headers, "batch.csv", &settings).unwrap();
-    let expected = alkstats::output::csv_out::render(&report, false).unwrap();
+    let expected = alkstats::output::csv_out::render(&report, false, &Default::default()).unwrap();
     // Chunks of one row, of a few rows (groups cut across chunks), and of the whole file, on
     // one thread and on three.
     for (chunk_rows, threads) in [(1, 3), (7, 1), (7, 3), (1 << 14, 3)] {
@@ -436,4 +436,64 @@ fn a_users_file_streams_by_role_like_the_in_memory_path() {
     let bad = [&args[..], &["--map", "event=Responders"]].concat();
     let streamed = wd.fails_stderr(&[&bad[..], &["--stream"]].concat());
     assert!(streamed.contains("no column 'Responders'"), "{streamed}");
+}
+
+#[test]
+fn json_lines_and_fields_stream_as_the_in_memory_path_writes_them() {
+    let wd = Workdir::new();
+    wd.create("batch.csv", multi_group_file());
+    let run = |extra: &[&str], stream: &str| {
+        let mut args = vec!["pool", "--data", "batch.csv", "--by", "meta_id", stream];
+        args.extend_from_slice(extra);
+        wd.stdout(&args)
+    };
+    for extra in [
+        &["--format", "jsonl"][..],
+        &[
+            "--format",
+            "jsonl",
+            "--fields",
+            "group,k,random_estimate,tau2_upper,treatment",
+        ],
+        &["--format", "csv", "--fields", "tau2,group,q_p"],
+    ] {
+        let streamed = run(extra, "--stream");
+        assert_eq!(streamed, run(extra, "--no-stream"), "{extra:?}");
+    }
+    // Each line of JSON Lines is one analysis: the CSV's columns as keys, its numbers as
+    // numbers (same digits), its empty cells as null.
+    let csv = run(&["--format", "csv"], "--stream");
+    let jsonl = run(&["--format", "jsonl"], "--stream");
+    let mut rows = csv.lines();
+    let header: Vec<&str> = rows.next().unwrap().split(',').collect();
+    let mut lines = 0;
+    for (line, row) in jsonl.lines().zip(rows) {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        let object = v.as_object().unwrap();
+        let mut sorted = header.clone();
+        sorted.sort_unstable();
+        assert_eq!(object.keys().collect::<Vec<_>>(), sorted);
+        // In the CSV's order (serde_json's map sorts its keys).
+        let at = |name: &str| line.find(&format!("\"{name}\":")).unwrap();
+        assert!(header.windows(2).all(|w| at(w[0]) < at(w[1])), "{line}");
+        for (name, cell) in header.iter().zip(row.split(',')) {
+            let expected = match cell {
+                "" => serde_json::Value::Null,
+                c if c.parse::<f64>().is_ok() => serde_json::from_str(c).unwrap(),
+                c => serde_json::Value::String(c.into()),
+            };
+            assert_eq!(object[*name], expected, "{name} in {line}");
+        }
+        lines += 1;
+    }
+    assert_eq!(lines, csv.lines().count() - 1);
+    // Only the columns asked for, in that order.
+    let some = run(&["--format", "csv", "--fields", "tau2,group"], "--stream");
+    assert!(some.starts_with("tau2,group\n"), "{some}");
+    let stderr = wd.fails_stderr(&["pool", "--format", "table", "--fields", "k"]);
+    assert!(stderr.contains("--fields"), "{stderr}");
+    let stderr = wd.fails_stderr(&["pool", "--format", "csv", "--fields", "k,nope"]);
+    assert!(stderr.contains("'nope' is not a column"), "{stderr}");
+    let stderr = wd.fails_stderr(&["pool", "--format", "jsonl", "--studies"]);
+    assert!(stderr.contains("--studies"), "{stderr}");
 }

@@ -65,7 +65,8 @@ fn groupings(headers: &[String], default: &str) -> Vec<Grouping> {
 /// analyses produce.
 fn render<S: StudyRow + serde::Serialize>(report: &PoolReport<S>) {
     let _ = output::table::render(report, true);
-    let _ = output::csv_out::render(report, true);
+    let _ = output::csv_out::render(report, true, &Default::default());
+    let _ = output::jsonl::render(report, &Default::default());
     let _ = output::json::render(report);
 }
 

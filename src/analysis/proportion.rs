@@ -55,7 +55,7 @@ struct Counted<'a> {
     events: u64,
 }
 
-/// The effect size of `events` out of `arm.n` with its variance, checked to be finite.
+/// The effect size of `events` out of `n` (the study's, on `line`) with its variance, checked to be finite.
 ///
 /// Shared with the batch engine ([`crate::batch`]), so both paths compute and check effect
 /// sizes the same way.
@@ -70,21 +70,21 @@ struct Counted<'a> {
 /// size (0 or n events with `--incr 0`, outside the GLMM).
 pub(crate) fn effect_size(
     data_name: &str,
-    arm: &Arm,
+    (line, study, n): (u64, &str, u64),
     events: u64,
     s: &ProportionSettings,
 ) -> Result<(f64, f64), AnalysisError> {
-    let mut e = proportion_effect(events, arm.n, s.sm, s.incr);
+    let mut e = proportion_effect(events, n, s.sm, s.incr);
     if s.glmm && !(e.yi.is_finite() && e.vi.is_finite() && e.vi > 0.0) {
-        e = proportion_effect(events, arm.n, s.sm, GLMM_DISPLAY_INCR);
+        e = proportion_effect(events, n, s.sm, GLMM_DISPLAY_INCR);
     }
     if !(e.yi.is_finite() && e.vi.is_finite() && e.vi > 0.0) {
         return Err(AnalysisError::UncorrectedProportion {
             data: data_name.to_string(),
-            line: arm.line,
-            study: arm.study.clone(),
+            line,
+            study: study.into(),
             events,
-            n: arm.n,
+            n,
             sm: s.sm.as_str(),
         });
     }
@@ -100,7 +100,8 @@ fn effect_sizes(
     let studies = members
         .iter()
         .map(|m| {
-            let (yi, vi) = effect_size(data_name, m.arm, m.events, s)?;
+            let (yi, vi) =
+                effect_size(data_name, (m.arm.line, &m.arm.study, m.arm.n), m.events, s)?;
             Ok(Study {
                 n: Some(m.arm.n),
                 events: Some(m.events),

@@ -50,8 +50,8 @@ pub fn analyse(
 ) -> Result<Analysis, AnalysisError> {
     ws.yi.clear();
     ws.vi.clear();
-    for (arm, events) in &group.members {
-        let (yi, vi) = effect_size(data_name, arm, *events, settings)?;
+    for m in &group.members {
+        let (yi, vi) = effect_size(data_name, (m.line, &m.study, m.n), m.events, settings)?;
         ws.yi.push(yi);
         ws.vi.push(vi);
     }
@@ -66,7 +66,7 @@ pub fn analyse(
         );
     }
     ws.n.clear();
-    ws.n.extend(group.members.iter().map(|(arm, _)| arm.n));
+    ws.n.extend(group.members.iter().map(|m| m.n));
     let measure = Measure::Proportion(settings.sm);
     let n_back = harmonic_mean(&ws.n);
     let parts = PooledParts {
@@ -77,7 +77,7 @@ pub fn analyse(
         heterogeneity: f.heterogeneity.as_ref(),
     };
     let totals = totals(
-        Some(group.members.iter().map(|(_, events)| *events)),
+        Some(group.members.iter().map(|m| m.events)),
         ws.n.iter().copied(),
     );
     Ok(pooled_analysis(
@@ -94,9 +94,9 @@ fn fit_error(group: &Group, e: FitError) -> AnalysisError {
     let source = match e {
         FitError::NonFiniteEffect { index, .. } | FitError::NonPositiveVariance { index, .. } => {
             match group.members.get(index) {
-                Some((arm, _)) => ModelError::Study {
-                    study: arm.study.clone(),
-                    line: arm.line,
+                Some(m) => ModelError::Study {
+                    study: m.study.clone(),
+                    line: m.line,
                     source: e,
                 },
                 None => ModelError::Empty,

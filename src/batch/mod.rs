@@ -42,7 +42,8 @@ use crate::data::roles::Mapping;
 use crate::data::table::RowReader;
 use crate::data::{DataError, DataSource};
 use crate::io::AtomicFile;
-use crate::output::csv_out::{write_analysis_row, write_header};
+use crate::output::csv_out::{write_analysis_cells, write_header, Columns};
+use crate::output::jsonl::write_analysis as write_jsonl;
 use analyse::{analyse, Workspace};
 use fingerprint::{Fingerprint, FingerprintMap};
 use rayon::prelude::*;
@@ -87,6 +88,8 @@ pub struct StreamOptions {
     /// `None` for a file in the shipped schema; for a user's file, its `--map` roles (columns
     /// are then found by role and `drug` and `source` are optional, as in memory).
     pub user_roles: Option<Vec<Mapping>>,
+    /// What each analysis is written as.
+    pub rows: RowFormat,
 }
 
 impl Default for StreamOptions {
@@ -94,8 +97,19 @@ impl Default for StreamOptions {
         StreamOptions {
             chunk_rows: 16_384,
             user_roles: None,
+            rows: RowFormat::default(),
         }
     }
+}
+
+/// How analyses are written: CSV rows (`--format csv`, after a header) or JSON Lines
+/// (`--format jsonl`), with all columns or those of `--fields`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RowFormat {
+    /// JSON Lines rather than CSV.
+    pub jsonl: bool,
+    /// The columns.
+    pub columns: Columns,
 }
 
 /// Progress of a streamed run, reported after each chunk.
@@ -164,7 +178,7 @@ impl BatchSummary {
     }
 }
 
-/// The CSV rows of one task's groups, and their warnings.
+/// The CSV rows (or JSON lines) of one task's groups, and their warnings.
 struct Part {
     csv: Vec<u8>,
     warnings: Vec<String>,
@@ -172,7 +186,7 @@ struct Part {
 
 /// Pools the proportions of every `--by` group of `input` (an arms CSV named `data_name` in
 /// messages) and writes the CSV of `alkstats pool --format csv`: the header, then one row per
-/// group, in file order.
+/// group, in file order (or, as `options.rows` says, only some columns, or JSON Lines).
 ///
 /// `progress` is called after each chunk.
 ///
@@ -181,7 +195,7 @@ struct Part {
 /// ([`BatchError::Analysis`]: an unknown or absent `--by` column, a study without a finite
 /// effect size, nothing to pool), or a failure to write ([`BatchError::Output`], with the
 /// target `<output>`; the caller knows its name).
-pub fn pool_stream<R: Read, W: Write>(
+pub fn pool_stream<R: Read + Send, W: Write>(
     data_name: &str,
     input: R,
     output: &mut W,
@@ -199,31 +213,45 @@ pub fn pool_stream<R: Read, W: Write>(
     };
     let mut reader =
         GroupReader::new(data_name, input, column, settings.keep_overlapping, options)?;
-    let mut header = csv::Writer::from_writer(Vec::new());
-    write_header(&mut header).map_err(|e| write_error(e.into()))?;
-    let header = header.into_inner().unwrap_or_default();
-    output.write_all(&header).map_err(write_error)?;
+    if !options.rows.jsonl {
+        let mut header = csv::Writer::from_writer(Vec::new());
+        write_header(&mut header, &options.rows.columns).map_err(|e| write_error(e.into()))?;
+        let header = header.into_inner().unwrap_or_default();
+        output.write_all(&header).map_err(write_error)?;
+    }
 
     let mut summary = BatchSummary::default();
-    while let Some(mut groups) = reader.next_groups()? {
-        let parts: Vec<Result<Part, AnalysisError>> = groups
-            .par_chunks_mut(GROUPS_PER_TASK)
-            .map_init(
-                || Workspace::new(settings),
-                |ws, chunk| format_groups(data_name, chunk, settings, ws),
-            )
-            .collect();
-        for part in parts {
-            let part = part?;
-            output.write_all(&part.csv).map_err(write_error)?;
-            summary.add_warnings(part.warnings);
+    // A two-stage pipeline: while the groups of one chunk are fitted (on rayon's threads), the
+    // next chunk is read, parsed and grouped, so that the serial parts of reading (the CSV
+    // records, the checks across rows in file order) overlap the fits.
+    let mut fitting: Option<Vec<reader::Group>> = None;
+    loop {
+        let (parts, next) = rayon::join(
+            || {
+                fitting
+                    .take()
+                    .map(|groups| fit_groups(data_name, groups, settings, &options.rows))
+            },
+            || reader.next_groups(),
+        );
+        if let Some((parts, analyses)) = parts {
+            // Problems in file order: this chunk's fits come before the next chunk's rows.
+            for part in parts {
+                let part = part?;
+                output.write_all(&part.csv).map_err(write_error)?;
+                summary.add_warnings(part.warnings);
+            }
+            summary.analyses += analyses;
+            progress(&Progress {
+                bytes: reader.bytes_read(),
+                rows: reader.rows(),
+                analyses: summary.analyses,
+            });
         }
-        summary.analyses += groups.len() as u64;
-        progress(&Progress {
-            bytes: reader.bytes_read(),
-            rows: reader.rows(),
-            analyses: summary.analyses,
-        });
+        match next? {
+            Some(groups) => fitting = Some(groups),
+            None => break,
+        }
     }
     output.flush().map_err(write_error)?;
     summary.rows = reader.rows();
@@ -236,22 +264,52 @@ fn by_none() -> BatchError {
     AnalysisError::StreamNeedsGroups.into()
 }
 
+/// Fits and formats `groups` in parallel; the parts come in file order, with the number of
+/// analyses.
+fn fit_groups(
+    data_name: &str,
+    mut groups: Vec<reader::Group>,
+    settings: &ProportionSettings,
+    rows: &RowFormat,
+) -> (Vec<Result<Part, AnalysisError>>, u64) {
+    let parts = groups
+        .par_chunks_mut(GROUPS_PER_TASK)
+        .map_init(
+            || Workspace::new(settings),
+            |ws, chunk| format_groups(data_name, chunk, settings, rows, ws),
+        )
+        .collect();
+    (parts, groups.len() as u64)
+}
+
 /// Analyses and formats consecutive groups on one worker, and frees their rows there.
 fn format_groups(
     data_name: &str,
     groups: &mut [reader::Group],
     settings: &ProportionSettings,
+    rows: &RowFormat,
     ws: &mut Workspace,
 ) -> Result<Part, AnalysisError> {
-    let mut w = csv::Writer::from_writer(Vec::with_capacity(groups.len() * 512));
+    let capacity = groups.len() * 512;
+    let mut w = csv::Writer::from_writer(Vec::with_capacity(if rows.jsonl { 0 } else { capacity }));
+    let mut jsonl = Vec::with_capacity(if rows.jsonl { capacity * 2 } else { 0 });
+    let mut buf = Vec::with_capacity(32);
     let mut warnings = Vec::new();
     for group in groups.iter_mut() {
         let analysis = analyse(data_name, group, settings, ws, &mut warnings)?;
-        // Writing into memory cannot fail.
-        let _ = write_analysis_row(&mut w, &analysis);
+        if rows.jsonl {
+            write_jsonl(&mut jsonl, &analysis, &rows.columns, &mut buf);
+        } else {
+            // Writing into memory cannot fail.
+            let _ = write_analysis_cells(&mut w, &analysis, &rows.columns, &mut buf);
+        }
         group.members = Vec::new();
     }
-    let csv = w.into_inner().unwrap_or_default();
+    let csv = if rows.jsonl {
+        jsonl
+    } else {
+        w.into_inner().unwrap_or_default()
+    };
     Ok(Part { csv, warnings })
 }
 
@@ -264,7 +322,8 @@ pub enum StreamMode {
     Always,
 }
 
-/// Runs `alkstats pool --format csv` through the batch engine when `mode` allows it: reads
+/// Runs `alkstats pool --format csv` (or `jsonl`, as `rows` says) through the batch engine when
+/// `mode` allows it: reads
 /// `source`, writes `output` (atomically) or standard output, and draws a progress bar on a
 /// terminal for runs over a second. Returns `None`, having done nothing, when the in-memory
 /// path should run instead (in [`StreamMode::Auto`]: the data is not a file, or its groups are
@@ -282,6 +341,7 @@ pub fn pool_csv(
     settings: &ProportionSettings,
     mode: StreamMode,
     maps: &[Mapping],
+    rows: RowFormat,
 ) -> Result<Option<BatchSummary>, BatchError> {
     let Grouping::Column(column) = &settings.grouping else {
         return match mode {
@@ -305,6 +365,7 @@ pub fn pool_csv(
     let options = StreamOptions {
         // A user's file (not the embedded one) is read by role, as in memory.
         user_roles: (*source != DataSource::Embedded).then(|| maps.to_vec()),
+        rows,
         ..StreamOptions::default()
     };
     let result = match output {

@@ -1,6 +1,6 @@
 //! The streaming reader: an arms file read chunk by chunk and cut into its `--by` groups, with
 //! every check of [`crate::data::load_arms`] (rows parsed by
-//! [`parse_arm_values`], the core of its `parse_arm`;
+//! [`ArmView`], the core of its `parse_arm`;
 //! labels unique in the file; `overlaps` naming rows of the file) and the exclusions of
 //! [`pool_proportions`](crate::analysis::proportion::pool_proportions).
 //!
@@ -9,16 +9,17 @@
 //! A group is complete when the next group starts, so the rows of a group must be contiguous: a
 //! group that starts again after it ended is refused rather than fitted twice.
 
-use super::fingerprint::{Fingerprint, FingerprintMap};
+use super::fingerprint::{Fingerprint, FingerprintMap, ShardedMap};
 use crate::analysis::group::MISSING_GROUP;
 use crate::analysis::AnalysisError;
 use crate::batch::StreamOptions;
 use crate::data::arms::{
-    duplicate_study, give_user_roles, grouping_value, parse_arm_values, unknown_overlap, Schema,
+    duplicate_study, give_user_roles, grouping_value, unknown_overlap, ArmColumns, ArmView, Schema,
     UserNeeds, REQUIRED_COLUMNS,
 };
+use crate::data::cursor::Col;
 use crate::data::table::{decode_row, decode_row_into, Row, RowCursor, RowReader, Table};
-use crate::data::{Arm, DataError};
+use crate::data::DataError;
 use rayon::prelude::*;
 use std::io::Read;
 
@@ -27,10 +28,21 @@ use std::io::Read;
 pub struct Group {
     /// The group's label (the value of the `--by` column, `(missing)` when empty).
     pub label: String,
-    /// The counted arms and their responders. Boxed: a group's rows are moved from the parsing
-    /// threads into the group and on to the fitting threads, and a pointer moves faster than
-    /// the 200 bytes of an [`Arm`].
-    pub members: Vec<(Box<Arm>, u64)>,
+    /// The counted rows, in file order.
+    pub members: Vec<Member>,
+}
+
+/// A counted row of a group: what its fit needs of the arm.
+#[derive(Debug)]
+pub struct Member {
+    /// As [`Arm::line`](crate::data::Arm::line).
+    pub line: u64,
+    /// As [`Arm::study`](crate::data::Arm::study), for messages.
+    pub study: String,
+    /// Patients.
+    pub n: u64,
+    /// Responders.
+    pub events: u64,
 }
 
 /// Rows left out of the analysis, as [`pool_proportions`] leaves them out.
@@ -58,8 +70,8 @@ pub enum ReadError {
 }
 
 /// The label of the group of `arm`, as [`split`](crate::analysis::group::split) labels it.
-fn group_label<'a>(c: &'a RowCursor<'_>, arm: &'a Arm, column: &str) -> &'a str {
-    match grouping_value(c, arm, column) {
+fn group_label<'a>(c: &RowCursor<'a>, drug: &'a str, column: Col<'_>) -> &'a str {
+    match grouping_value(c, drug, column) {
         "" => MISSING_GROUP,
         value => value,
     }
@@ -67,7 +79,12 @@ fn group_label<'a>(c: &'a RowCursor<'_>, arm: &'a Arm, column: &str) -> &'a str 
 
 /// A row parsed on a worker thread.
 struct Parsed {
-    arm: Box<Arm>,
+    line: u64,
+    study: String,
+    n: u64,
+    responders: Option<u64>,
+    /// The labels of `overlaps` (usually none: no allocation).
+    overlaps: Vec<String>,
     study_key: Fingerprint,
     group_key: Fingerprint,
 }
@@ -78,16 +95,20 @@ const EXAMPLES: usize = 5;
 /// Reads an arms file group by group. See the module documentation.
 pub struct GroupReader<R: Read> {
     reader: RowReader<R>,
-    /// The file name and header, without rows: lets [`parse_arm_values`] locate its errors.
+    /// The file name and header, without rows: lets [`ArmView::parse`] locate its errors.
     table: Table,
     /// The rules of the file: the shipped schema, or a user's file read by role.
     schema: Schema,
+    /// The columns of a row, looked up once.
+    columns: ArmColumns,
     column: String,
+    /// The `--by` column's position.
+    column_index: Option<usize>,
     keep_overlapping: bool,
     chunk_rows: usize,
     raw: Vec<csv::ByteRecord>,
     /// Study labels seen so far → their line (labels are unique within a file).
-    studies: FingerprintMap,
+    studies: ShardedMap,
     /// Groups already complete → their first line (a group may not start again).
     finished: FingerprintMap,
     open: Option<(Fingerprint, u64, Group)>,
@@ -140,13 +161,15 @@ impl<R: Read> GroupReader<R> {
         };
         Ok(GroupReader {
             reader,
+            columns: ArmColumns::of(&table),
+            column_index: Some(index),
             column: table.headers[index].clone(),
             table,
             schema,
             keep_overlapping,
             chunk_rows: options.chunk_rows.max(1),
             raw: Vec::new(),
-            studies: FingerprintMap::default(),
+            studies: ShardedMap::default(),
             finished: FingerprintMap::default(),
             open: None,
             pending_overlaps: Vec::new(),
@@ -185,9 +208,17 @@ impl<R: Read> GroupReader<R> {
             }
             let more = self.read_chunk()?;
             let parsed = self.parse_chunk();
+            // Labels unique in the file: the chunk's labels recorded in parallel; the first
+            // repeat is reported when its row is reached, after any problem before it.
+            let labels: Vec<_> = parsed
+                .iter()
+                .map(|p| p.as_ref().ok().map(|p| (p.study_key, p.line)))
+                .collect();
+            let repeat = self.studies.insert_all(&labels);
             let mut complete = Vec::new();
             for (i, row) in parsed.into_iter().enumerate() {
-                self.accept(i, row?, &mut complete)?;
+                let first = repeat.filter(|&(at, _)| at == i).map(|(_, first)| first);
+                self.accept(i, row?, first, &mut complete)?;
             }
             if !more {
                 self.at_end = true;
@@ -216,7 +247,8 @@ impl<R: Read> GroupReader<R> {
     /// their study label and group label. Each worker decodes into one reused [`Row`], and the
     /// arms are parsed without [`Arm::fields`]: the group label is all this path needs of them.
     fn parse_chunk(&self) -> Vec<Result<Parsed, DataError>> {
-        let (table, column, schema) = (&self.table, self.column.as_str(), self.schema);
+        let (table, schema, columns) = (&self.table, self.schema, &self.columns);
+        let column = self.group_column();
         let blank = || Row {
             line: 0,
             fields: Vec::new(),
@@ -227,14 +259,23 @@ impl<R: Read> GroupReader<R> {
             .map_init(blank, |row, record| {
                 decode_row_into(&table.file, &table.headers, record, row)?;
                 let c = table.cursor(row);
-                let arm = parse_arm_values(&c, schema)?;
+                let arm = ArmView::parse(&c, schema, columns)?;
                 Ok(Parsed {
-                    study_key: Fingerprint::of(&arm.study),
-                    group_key: Fingerprint::of_caseless(group_label(&c, &arm, column)),
-                    arm: Box::new(arm),
+                    line: arm.line,
+                    study: arm.study.into(),
+                    n: arm.n,
+                    responders: arm.responders,
+                    overlaps: arm.overlaps().map(String::from).collect(),
+                    study_key: Fingerprint::of(arm.study),
+                    group_key: Fingerprint::of_caseless(group_label(&c, arm.drug, column)),
                 })
             })
             .collect()
+    }
+
+    /// The `--by` column, looked up once.
+    fn group_column(&self) -> Col<'_> {
+        Col::At(&self.column, self.column_index)
     }
 
     /// The row of raw record `i` of this chunk, decoded again to locate an error.
@@ -246,41 +287,52 @@ impl<R: Read> GroupReader<R> {
     }
 
     /// The checks across rows, the exclusions and the grouping, for the `i`-th row of the
-    /// chunk.
+    /// chunk; `repeat` is the line where its study label was used first, if it was.
     fn accept(
         &mut self,
         i: usize,
         parsed: Parsed,
+        repeat: Option<u64>,
         complete: &mut Vec<Group>,
     ) -> Result<(), ReadError> {
         let Parsed {
-            arm,
-            study_key,
+            line,
+            study,
+            n,
+            responders,
+            overlaps,
             group_key: key,
+            ..
         } = parsed;
         self.rows += 1;
-        if let Some(first) = self.studies.insert(study_key, arm.line) {
+        if let Some(first) = repeat {
             let row = self.row(i);
             return Err(duplicate_study(&self.table.cursor(&row), first).into());
         }
-        for other in &arm.overlaps {
+        for other in &overlaps {
             if !self.studies.contains(&Fingerprint::of(other)) {
                 self.pending_overlaps.push((self.row(i), other.clone()));
             }
         }
-        if !(self.keep_overlapping || arm.overlaps.is_empty()) {
+        if !(self.keep_overlapping || overlaps.is_empty()) {
             self.exclusions.overlapping += 1;
-            self.note_example(&arm.study);
+            self.note_example(&study);
             return Ok(());
         }
-        let Some(events) = arm.responders else {
+        let Some(events) = responders else {
             self.exclusions.missing_responders += 1;
-            self.note_example(&arm.study);
+            self.note_example(&study);
             return Ok(());
+        };
+        let member = Member {
+            line,
+            study,
+            n,
+            events,
         };
         match &mut self.open {
             Some((open, _, group)) if *open == key => {
-                group.members.push((arm, events));
+                group.members.push(member);
                 return Ok(());
             }
             _ => {}
@@ -289,7 +341,9 @@ impl<R: Read> GroupReader<R> {
         // from the raw record rather than carried for every row.
         let row = self.row(i);
         let c = self.table.cursor(&row);
-        let label = group_label(&c, &arm, &self.column).to_string();
+        // The row parsed before; parsed again for its normalised drug.
+        let drug = ArmView::parse(&c, self.schema, &self.columns).map_or("", |v| v.drug);
+        let label = group_label(&c, drug, self.group_column()).to_string();
         if let Some(first) = self.finished.get(&key) {
             return Err(ReadError::Data(c.error(
                 &self.column,
@@ -305,9 +359,8 @@ impl<R: Read> GroupReader<R> {
         // Groups of a batch tend to be of one size: start where the last one ended.
         let mut members =
             Vec::with_capacity(self.open.as_ref().map_or(1, |(_, _, g)| g.members.len()));
-        members.push((arm, events));
+        members.push(member);
         let group = Group { label, members };
-        let line = group.members[0].0.line;
         if let Some((done, first, group)) = self.open.replace((key, line, group)) {
             self.finished.insert(done, first);
             self.groups += 1;

@@ -110,6 +110,7 @@ fn settings(args: BiasArgs) -> Result<BiasRun, CliError> {
         alternative: args.selection_alternative,
     };
     let mut run = PoolRun::from_args(pool, PlotSettings::default())?;
+    run.refuse_pool_rows("bias")?;
     run.bias = Some(BiasRunSettings {
         methods: bias,
         group: args.group,
@@ -161,6 +162,7 @@ pub fn render<S: StudyRow + Serialize>(
         OutputFormat::Csv => {
             output::bias::render_csv(&b).map_err(|e| CliError::Internal(e.into()))?
         }
+        OutputFormat::Jsonl => return Err(CliError::jsonl_is_for_pool("bias")),
     })
 }
 

@@ -32,6 +32,14 @@ impl CliError {
             _ => 2,
         }
     }
+
+    /// `--format jsonl` on a command other than `pool`, whose analyses it writes line by line.
+    pub fn jsonl_is_for_pool(command: &str) -> Self {
+        CliError::Usage(format!(
+            "--format jsonl writes pooled analyses, one per line (alkstats pool); use --format \
+             json or csv for alkstats {command}"
+        ))
+    }
 }
 
 impl From<BatchError> for CliError {

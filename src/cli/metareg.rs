@@ -147,6 +147,7 @@ impl MetaregRun {
         }
         pool.no_stream = true;
         let pool = PoolRun::from_args(pool, Default::default())?;
+        pool.refuse_pool_rows("metareg")?;
         let bubble = match args.bubble {
             Some(path) => {
                 check_path(&path, &pool.data)?;
@@ -228,6 +229,7 @@ impl Finish for &MetaregRun {
             OutputFormat::Csv => {
                 output::metareg::render_csv(&report).map_err(|e| CliError::Internal(e.into()))?
             }
+            OutputFormat::Jsonl => return Err(CliError::jsonl_is_for_pool("metareg")),
         })
     }
 }

@@ -229,6 +229,7 @@ pub fn run(args: NetworkArgs) -> Result<Output, CliError> {
             crate::output::json::render(&report).map_err(|e| CliError::Internal(e.into()))?
         }
         OutputFormat::Csv => render::csv(&report).map_err(|e| CliError::Internal(e.into()))?,
+        OutputFormat::Jsonl => return Err(CliError::jsonl_is_for_pool("network")),
     };
     Ok(Output {
         text,

@@ -84,6 +84,7 @@ impl Sensitivity {
         // The batch engine writes pool's own rows; these commands need the fitted models.
         pool.no_stream = true;
         let pool = PoolRun::from_args(pool, Default::default())?;
+        pool.refuse_pool_rows("sensitivity commands")?;
         Ok(Sensitivity {
             plot: plot_path(args.plot, &pool.data)?,
             pool,
@@ -162,6 +163,7 @@ pub fn finish<S, T: Serialize>(
             crate::output::json::render(&result).map_err(|e| CliError::Internal(e.into()))
         }
         OutputFormat::Csv => csv(&result).map_err(|e| CliError::Internal(e.into())),
+        OutputFormat::Jsonl => Err(CliError::jsonl_is_for_pool("sensitivity commands")),
     }
 }
 

@@ -1,6 +1,8 @@
 //! The trial-arms table (`data/alk_nsclc_arms.csv`, schema in docs/data-schema.md): one row per treatment
 //! arm or reported cohort, validated into [`Arm`].
 
+pub use super::arm_row::{parse_arm_values, ArmColumns, ArmView};
+use super::cursor::Col;
 use super::roles::{self, Mapping};
 use super::spelling::Spellings;
 use super::table::{RowCursor, Table};
@@ -100,19 +102,34 @@ impl ArmRole {
 /// Maps development codes and brand names to generic names (lower-case, as the shipped data
 /// writes them); any other name is kept as typed (trimmed).
 pub fn normalise_drug(name: &str) -> String {
-    let lower = name.trim().to_ascii_lowercase();
-    let code = lower.split_whitespace().next().unwrap_or("");
-    let generic = match code {
-        "ap26113" => "brigatinib",
-        "ldk378" => "ceritinib",
-        "ch5424802" | "ro5424802" | "af802" => "alectinib",
-        "x-396" | "x396" => "ensartinib",
-        "pf-02341066" | "pf02341066" | "xalkori" => "crizotinib",
-        "pf-06463922" | "pf06463922" => "lorlatinib",
-        "chemo" => "chemotherapy",
-        _ => return name.trim().to_string(),
-    };
-    generic.to_string()
+    normalised_drug(name).to_string()
+}
+
+/// [`normalise_drug`] without allocating: the generic name, or `name` trimmed.
+pub(super) fn normalised_drug(name: &str) -> &str {
+    let name = name.trim();
+    // ASCII lower-casing leaves whitespace alone: the first word of the lower-cased name is the
+    // first word of the name, compared ignoring ASCII case.
+    let code = name.split_whitespace().next().unwrap_or("");
+    const CODES: &[(&str, &str)] = &[
+        ("ap26113", "brigatinib"),
+        ("ldk378", "ceritinib"),
+        ("ch5424802", "alectinib"),
+        ("ro5424802", "alectinib"),
+        ("af802", "alectinib"),
+        ("x-396", "ensartinib"),
+        ("x396", "ensartinib"),
+        ("pf-02341066", "crizotinib"),
+        ("pf02341066", "crizotinib"),
+        ("xalkori", "crizotinib"),
+        ("pf-06463922", "lorlatinib"),
+        ("pf06463922", "lorlatinib"),
+        ("chemo", "chemotherapy"),
+    ];
+    CODES
+        .iter()
+        .find(|(c, _)| c.eq_ignore_ascii_case(code))
+        .map_or(name, |&(_, generic)| generic)
 }
 
 /// Parses and validates one row of an arms file (everything but the checks across rows, which
@@ -122,121 +139,28 @@ pub fn normalise_drug(name: &str) -> String {
 /// A [`DataError`] naming the line, column and value: a count that is not a whole number,
 /// n ≤ 0, responders > n, an empty study, drug or source, …
 pub fn parse_arm(c: &RowCursor<'_>, schema: Schema) -> Result<Arm, DataError> {
-    let mut arm = parse_arm_values(c, schema)?;
+    let mut arm = parse_arm_values(c, schema, &ArmColumns::of(c.table()))?;
     arm.fields = c
         .headers()
         .iter()
-        .map(|h| (h.clone(), grouping_value(c, &arm, h).to_string()))
+        .map(|h| (h.clone(), grouping_value(c, &arm.drug, h).to_string()))
         .collect();
     Ok(arm)
 }
 
-/// The value of `column` in the row of `arm` as [`Arm::fields`] holds it, and so as `--by`
-/// groups it: the cell as written (trimmed), but the drug normalised.
-pub fn grouping_value<'a>(c: &'a RowCursor<'_>, arm: &'a Arm, column: &str) -> &'a str {
-    if column.eq_ignore_ascii_case("drug") && !arm.drug.is_empty() {
-        &arm.drug
+/// The value of `column` in the row of `c` (whose normalised drug is `drug`) as [`Arm::fields`]
+/// holds it, and so as `--by` groups it: the cell as written (trimmed), but the drug normalised.
+pub fn grouping_value<'a, 'n>(
+    c: &RowCursor<'a>,
+    drug: &'a str,
+    column: impl Into<Col<'n>>,
+) -> &'a str {
+    let column = column.into();
+    if column.name().eq_ignore_ascii_case("drug") && !drug.is_empty() {
+        drug
     } else {
         c.raw(column)
     }
-}
-
-/// [`parse_arm`] without [`Arm::fields`] (left empty): the same checks and values, for the batch
-/// engine, which needs one column of a million rows and not a map of every column.
-///
-/// # Errors
-/// As [`parse_arm`].
-pub fn parse_arm_values(c: &RowCursor<'_>, schema: Schema) -> Result<Arm, DataError> {
-    let study = c.required_str("study")?;
-    let drug = match schema {
-        Schema::Shipped => normalise_drug(&c.required_str("drug")?),
-        Schema::User => c
-            .optional_str("drug")
-            .map_or_else(String::new, |d| normalise_drug(&d)),
-    };
-    let n = match c.optional_count("n") {
-        Ok(Some(n)) if n > 0 => n,
-        _ => return Err(c.error("n", "a whole number of patients greater than 0")),
-    };
-    let responders = c.optional_count("responders")?;
-    if let Some(r) = responders {
-        if r > n {
-            return Err(c.error(
-                "responders",
-                format!("a whole number between 0 and n = {n}"),
-            ));
-        }
-    }
-    let complete_responses = c.optional_count("complete_responses")?;
-    if let Some(cr) = complete_responses {
-        let limit = responders.unwrap_or(n);
-        if cr > limit {
-            return Err(c.error(
-                "complete_responses",
-                format!("at most {limit} (complete responses are part of the responders)"),
-            ));
-        }
-    }
-    let year = match c.optional_number("year", true) {
-        Ok(Some(y)) if y.fract() == 0.0 && (1900.0..=2100.0).contains(&y) => Some(y as i32),
-        Ok(None) => None,
-        _ => return Err(c.error("year", "a four-digit year such as 2014")),
-    };
-    let median_pfs = c.optional_number("median_pfs", true)?;
-    let median_pfs_lower = c.optional_number("median_pfs_lower", true)?;
-    let median_pfs_upper = c.optional_number("median_pfs_upper", true)?;
-    if let (Some(m), Some(lo)) = (median_pfs, median_pfs_lower) {
-        if lo > m {
-            return Err(c.error(
-                "median_pfs_lower",
-                format!("a value not above median_pfs = {m}"),
-            ));
-        }
-    }
-    if let (Some(m), Some(hi)) = (median_pfs, median_pfs_upper) {
-        if hi < m {
-            return Err(c.error(
-                "median_pfs_upper",
-                format!("a value not below median_pfs = {m}"),
-            ));
-        }
-    }
-    let role = match c.optional_str("role") {
-        None => None,
-        Some(cell) => Some(ArmRole::parse(&cell).ok_or_else(|| {
-            c.error(
-                "role",
-                "treatment or comparator (experimental or control), or empty",
-            )
-        })?),
-    };
-    let source = match schema {
-        Schema::Shipped => c.required_str("source")?,
-        Schema::User => c.optional_str("source").unwrap_or_default(),
-    };
-    Ok(Arm {
-        line: c.line(),
-        study,
-        drug,
-        n,
-        responders,
-        complete_responses,
-        trial: c.optional_str("trial"),
-        role,
-        year,
-        median_pfs,
-        median_pfs_lower,
-        median_pfs_upper,
-        overlaps: c
-            .raw("overlaps")
-            .split(';')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(String::from)
-            .collect(),
-        source,
-        fields: BTreeMap::new(),
-    })
 }
 
 /// The error for a study label already used on line `first`.
@@ -282,7 +206,7 @@ pub fn load_user_arms(
     for row in &table.rows {
         let c = table.cursor(row);
         for column in needs.filled {
-            c.required_str(column)?;
+            c.required_str(*column)?;
         }
     }
     collect_arms(&table, Schema::User)

@@ -8,6 +8,42 @@ use super::table::{Row, Table};
 use super::DataError;
 use std::collections::BTreeMap;
 
+/// A column of a row: by name (looked up in the table at each use), or by a position looked up
+/// once per table ([`Col::resolved`]) for code that reads millions of rows.
+#[derive(Debug, Clone, Copy)]
+pub enum Col<'n> {
+    /// Looked up by name at each use.
+    Name(&'n str),
+    /// The name (for messages) and its position in the table's header, `None` when absent.
+    At(&'n str, Option<usize>),
+}
+
+impl<'n> Col<'n> {
+    /// `name` looked up once in `table`, as [`Table::column`] finds it.
+    pub fn resolved(table: &Table, name: &'n str) -> Self {
+        Col::At(name, table.column(name))
+    }
+
+    /// The column's name as the code asks for it.
+    pub fn name(self) -> &'n str {
+        match self {
+            Col::Name(n) | Col::At(n, _) => n,
+        }
+    }
+}
+
+impl<'n> From<&'n str> for Col<'n> {
+    fn from(name: &'n str) -> Self {
+        Col::Name(name)
+    }
+}
+
+impl<'n> From<&'n String> for Col<'n> {
+    fn from(name: &'n String) -> Self {
+        Col::Name(name)
+    }
+}
+
 /// Located access to the fields of one row.
 pub struct RowCursor<'a> {
     table: &'a Table,
@@ -20,22 +56,31 @@ impl<'a> RowCursor<'a> {
         RowCursor { table, row }
     }
 
+    /// The table of the row.
+    pub fn table(&self) -> &'a Table {
+        self.table
+    }
+
     /// Line number of the row.
     pub fn line(&self) -> u64 {
         self.row.line
     }
 
     /// Raw (trimmed) value of column `name`, `""` when the column is absent.
-    pub fn raw(&self, name: &str) -> &str {
-        self.table
-            .column(name)
+    pub fn raw<'n>(&self, name: impl Into<Col<'n>>) -> &'a str {
+        let index = match name.into() {
+            Col::Name(n) => self.table.column(n),
+            Col::At(_, i) => i,
+        };
+        index
             .and_then(|i| self.row.fields.get(i))
             .map_or("", String::as_str)
     }
 
     /// An error located at column `name` of this row: by line and column number in a text
     /// file, by row, column name and cell reference in a spreadsheet.
-    pub fn error(&self, name: &str, expected: impl Into<String>) -> DataError {
+    pub fn error<'n>(&self, name: impl Into<Col<'n>>, expected: impl Into<String>) -> DataError {
+        let name = name.into().name();
         let column = self.table.column(name);
         // The user's own column name: `Author`, not the `study` it is read as.
         let name = column
@@ -64,7 +109,8 @@ impl<'a> RowCursor<'a> {
     }
 
     /// A non-empty string.
-    pub fn required_str(&self, name: &str) -> Result<String, DataError> {
+    pub fn required_str<'n>(&self, name: impl Into<Col<'n>>) -> Result<String, DataError> {
+        let name = name.into();
         let v = self.raw(name);
         if v.is_empty() {
             Err(self.error(name, "a non-empty value"))
@@ -74,13 +120,15 @@ impl<'a> RowCursor<'a> {
     }
 
     /// An optional string (empty → `None`).
-    pub fn optional_str(&self, name: &str) -> Option<String> {
+    pub fn optional_str<'n>(&self, name: impl Into<Col<'n>>) -> Option<String> {
+        let name = name.into();
         let v = self.raw(name);
         (!v.is_empty()).then(|| v.to_string())
     }
 
     /// An optional non-negative whole number. Accepts `12` and `12.0`, rejects `12.5`, `NaN`, `-1`.
-    pub fn optional_count(&self, name: &str) -> Result<Option<u64>, DataError> {
+    pub fn optional_count<'n>(&self, name: impl Into<Col<'n>>) -> Result<Option<u64>, DataError> {
+        let name = name.into();
         let v = self.raw(name);
         if v.is_empty() || v.eq_ignore_ascii_case("NA") {
             return Ok(None);
@@ -98,7 +146,12 @@ impl<'a> RowCursor<'a> {
     }
 
     /// An optional finite number, optionally required to be positive.
-    pub fn optional_number(&self, name: &str, positive: bool) -> Result<Option<f64>, DataError> {
+    pub fn optional_number<'n>(
+        &self,
+        name: impl Into<Col<'n>>,
+        positive: bool,
+    ) -> Result<Option<f64>, DataError> {
+        let name = name.into();
         let v = self.raw(name);
         if v.is_empty() || v.eq_ignore_ascii_case("NA") {
             return Ok(None);

@@ -2,6 +2,7 @@
 //! spreadsheets, see [`read_table`]), parsed into validated, typed rows. Every error names the
 //! file, line (or sheet and row), column, field, the value found and what was expected.
 
+pub mod arm_row;
 pub mod arms;
 pub mod continuous_rows;
 pub mod cursor;

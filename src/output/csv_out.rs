@@ -1,9 +1,11 @@
 //! CSV output: one row per analysis with the pooled values; with `--studies`, per-study rows
-//! too (column `row` tells them apart).
+//! too (column `row` tells them apart). `--fields` keeps only the columns named
+//! ([`Columns`]); the same cells make the JSON Lines of [`crate::output::jsonl`].
 
 use crate::analysis::report::{Analysis, PoolReport, StudyRow};
 
-const HEADER: &[&str] = &[
+/// The columns of the CSV, in order.
+pub const HEADER: &[&str] = &[
     "row",
     "group",
     "study",
@@ -43,61 +45,148 @@ const HEADER: &[&str] = &[
     "comparator",
 ];
 
-use crate::format::csv_number as num;
+use crate::format::{csv_number as num, csv_number_into};
 
 /// The treatment and comparator of an analysis whose studies all compare the same two arms
 /// (empty otherwise: the study rows say it).
-fn arms_of<S: StudyRow>(a: &Analysis<S>) -> (String, String) {
+fn arms_of<S: StudyRow>(a: &Analysis<S>) -> (&str, &str) {
     let mut arms = a.studies.iter().map(StudyRow::arms);
     match arms.next().flatten() {
-        Some(first) if arms.all(|p| p == Some(first)) => (first.0.into(), first.1.into()),
-        _ => (String::new(), String::new()),
+        Some(first) if arms.all(|p| p == Some(first)) => first,
+        _ => ("", ""),
     }
 }
 
-fn analysis_row<S: StudyRow>(a: &Analysis<S>) -> Vec<String> {
+/// One cell of an analysis row.
+#[derive(Debug, Clone, Copy)]
+pub enum Cell<'a> {
+    /// Text (empty when there is none).
+    Text(&'a str),
+    /// A whole number, or nothing.
+    Count(Option<u64>),
+    /// A number, or nothing (also when not finite).
+    Number(Option<f64>),
+}
+
+/// The cells of an analysis row, one per column of [`HEADER`].
+pub fn analysis_cells<S: StudyRow>(a: &Analysis<S>) -> [Cell<'_>; 37] {
+    use Cell::{Count, Number as N, Text};
     let h = a.heterogeneity.as_ref();
     let p = a.prediction.as_ref();
     let (treatment, comparator) = arms_of(a);
-    vec![
-        "analysis".into(),
-        a.group.clone().unwrap_or_default(),
-        String::new(),
-        a.k.to_string(),
-        a.events.map(|e| e.to_string()).unwrap_or_default(),
-        a.n.map(|n| n.to_string()).unwrap_or_default(),
-        String::new(),
-        String::new(),
-        String::new(),
-        String::new(),
-        String::new(),
-        String::new(),
-        String::new(),
-        String::new(),
-        num(a.common.estimate),
-        num(a.common.lower),
-        num(a.common.upper),
-        num(a.common.p),
-        num(a.random.estimate),
-        num(a.random.lower),
-        num(a.random.upper),
-        num(a.random.p),
-        num(p.and_then(|p| p.lower)),
-        num(p.and_then(|p| p.upper)),
-        num(h.map(|h| h.q)),
-        num(h.map(|h| h.df)),
-        num(h.and_then(|h| h.p)),
-        num(h.map(|h| h.tau2)),
-        num(h.and_then(|h| h.tau2_lower)),
-        num(h.and_then(|h| h.tau2_upper)),
-        num(h.map(|h| h.i2)),
-        num(h.and_then(|h| h.i2_lower)),
-        num(h.and_then(|h| h.i2_upper)),
-        num(h.map(|h| h.i2_tau)),
-        num(h.map(|h| h.h2)),
-        treatment,
-        comparator,
+    let none = Text("");
+    [
+        Text("analysis"),
+        Text(a.group.as_deref().unwrap_or_default()),
+        none,
+        Count(Some(a.k as u64)),
+        Count(a.events),
+        Count(a.n),
+        // estimate … weight_random: the study columns, empty on an analysis row.
+        none,
+        none,
+        none,
+        none,
+        none,
+        none,
+        none,
+        none,
+        N(a.common.estimate),
+        N(a.common.lower),
+        N(a.common.upper),
+        N(a.common.p),
+        N(a.random.estimate),
+        N(a.random.lower),
+        N(a.random.upper),
+        N(a.random.p),
+        N(p.and_then(|p| p.lower)),
+        N(p.and_then(|p| p.upper)),
+        N(h.map(|h| h.q)),
+        N(h.map(|h| h.df)),
+        N(h.and_then(|h| h.p)),
+        N(h.map(|h| h.tau2)),
+        N(h.and_then(|h| h.tau2_lower)),
+        N(h.and_then(|h| h.tau2_upper)),
+        N(h.map(|h| h.i2)),
+        N(h.and_then(|h| h.i2_lower)),
+        N(h.and_then(|h| h.i2_upper)),
+        N(h.map(|h| h.i2_tau)),
+        N(h.map(|h| h.h2)),
+        Text(treatment),
+        Text(comparator),
     ]
+}
+
+/// Appends a number or count cell as CSV and JSON write it (nothing for text, or when absent).
+pub fn number_into(out: &mut Vec<u8>, cell: Cell<'_>) {
+    use std::io::Write;
+    match cell {
+        Cell::Text(_) | Cell::Count(None) => {}
+        // Writing into a vector cannot fail.
+        Cell::Count(Some(v)) => {
+            let _ = write!(out, "{v}");
+        }
+        Cell::Number(v) => csv_number_into(out, v),
+    }
+}
+
+/// The columns to write: all of [`HEADER`], or those `--fields` names, in its order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Columns(Vec<usize>);
+
+impl Default for Columns {
+    fn default() -> Self {
+        Columns((0..HEADER.len()).collect())
+    }
+}
+
+impl Columns {
+    /// The columns named in `fields` (comma-separated, as `--fields a,b,c`), in that order.
+    ///
+    /// # Errors
+    /// A name that is not a column, with the columns there are.
+    pub fn parse(fields: &str) -> Result<Self, String> {
+        fields
+            .split(',')
+            .map(str::trim)
+            .map(|name| {
+                HEADER.iter().position(|h| *h == name).ok_or_else(|| {
+                    format!(
+                        "--fields: '{name}' is not a column; the columns are {}",
+                        HEADER.join(",")
+                    )
+                })
+            })
+            .collect::<Result<_, _>>()
+            .map(Columns)
+    }
+
+    /// The positions of the columns in [`HEADER`].
+    pub fn positions(&self) -> &[usize] {
+        &self.0
+    }
+}
+
+/// Writes the cells of an analysis row in `columns` one by one, each formatted into one reused
+/// buffer: the batch engine writes 10⁵ of these rows a second.
+pub fn write_analysis_cells<S: StudyRow, W: std::io::Write>(
+    w: &mut csv::Writer<W>,
+    a: &Analysis<S>,
+    columns: &Columns,
+    buf: &mut Vec<u8>,
+) -> Result<(), csv::Error> {
+    let cells = analysis_cells(a);
+    for &i in columns.positions() {
+        match cells[i] {
+            Cell::Text(t) => w.write_field(t)?,
+            cell => {
+                buf.clear();
+                number_into(buf, cell);
+                w.write_field(&buf)?;
+            }
+        }
+    }
+    w.write_record(None::<&[u8]>)
 }
 
 fn study_rows<S: StudyRow>(a: &Analysis<S>) -> impl Iterator<Item = Vec<String>> + '_ {
@@ -133,8 +222,11 @@ fn study_rows<S: StudyRow>(a: &Analysis<S>) -> impl Iterator<Item = Vec<String>>
 ///
 /// # Errors
 /// Any error of the underlying writer.
-pub fn write_header<W: std::io::Write>(w: &mut csv::Writer<W>) -> Result<(), csv::Error> {
-    w.write_record(HEADER)
+pub fn write_header<W: std::io::Write>(
+    w: &mut csv::Writer<W>,
+    columns: &Columns,
+) -> Result<(), csv::Error> {
+    w.write_record(columns.positions().iter().map(|&i| HEADER[i]))
 }
 
 /// Writes the row of one analysis, as [`render`] does: the batch engine ([`crate::batch`])
@@ -145,8 +237,9 @@ pub fn write_header<W: std::io::Write>(w: &mut csv::Writer<W>) -> Result<(), csv
 pub fn write_analysis_row<S: StudyRow, W: std::io::Write>(
     w: &mut csv::Writer<W>,
     a: &Analysis<S>,
+    columns: &Columns,
 ) -> Result<(), csv::Error> {
-    w.write_record(analysis_row(a))
+    write_analysis_cells(w, a, columns, &mut Vec::with_capacity(32))
 }
 
 /// Renders the report as CSV.
@@ -156,16 +249,17 @@ pub fn write_analysis_row<S: StudyRow, W: std::io::Write>(
 pub fn render<S: StudyRow>(
     report: &PoolReport<S>,
     with_studies: bool,
+    columns: &Columns,
 ) -> Result<String, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    write_header(&mut w)?;
+    write_header(&mut w, columns)?;
     for a in &report.analyses {
         if with_studies {
             for row in study_rows(a) {
-                w.write_record(&row)?;
+                w.write_record(columns.positions().iter().map(|&i| &row[i]))?;
             }
         }
-        write_analysis_row(&mut w, a)?;
+        write_analysis_row(&mut w, a, columns)?;
     }
     let bytes = w
         .into_inner()

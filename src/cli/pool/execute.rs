@@ -25,6 +25,7 @@ use crate::data::table::Table;
 use crate::data::user_rows::{load_binary, load_generic};
 use crate::data::{load_arms, load_hr, Arm, StudyYear, EMBEDDED_ARMS, EMBEDDED_HR};
 use crate::data::{read_table, DataSource};
+use crate::settings::OutputFormat;
 use serde::Serialize;
 
 const ARMS_NAME: &str = "data/alk_nsclc_arms.csv (embedded)";
@@ -283,7 +284,12 @@ pub fn execute_with<F: Finish>(mut run: PoolRun, finish: &mut F) -> Result<Outpu
             if let Some(mode) = stream {
                 let embedded = (EMBEDDED_ARMS, ARMS_NAME);
                 let output = run.output.as_deref();
-                let streamed = batch::pool_csv(source, embedded, output, &s, mode, &run.maps)?;
+                let rows = batch::RowFormat {
+                    jsonl: run.format == OutputFormat::Jsonl,
+                    columns: run.columns.clone(),
+                };
+                let streamed =
+                    batch::pool_csv(source, embedded, output, &s, mode, &run.maps, rows)?;
                 if streamed.is_some() {
                     // Written already, group by group.
                     return Ok(Output::none());

@@ -135,9 +135,14 @@ pub struct PoolArgs {
     /// Include rows that the data mark as overlapping others (earlier data cuts, subsets).
     #[arg(long)]
     pub keep_overlapping: bool,
-    /// Output format: table, json, csv.
+    /// Output format: table, json, csv, jsonl (JSON Lines: one object per analysis with the
+    /// CSV's columns, for pipelines).
     #[arg(long, default_value = "table")]
     pub format: OutputFormat,
+    /// Only these columns of --format csv or jsonl, in this order (comma-separated names of
+    /// the CSV header, e.g. group,k,random_estimate,tau2).
+    #[arg(long, value_name = "A,B,C")]
+    pub fields: Option<String>,
     /// Also list the studies (table and CSV).
     #[arg(long)]
     pub studies: bool,
@@ -170,8 +175,9 @@ fn render<S: StudyRow + Serialize>(
         OutputFormat::Json => {
             output::json::render(report).map_err(|e| CliError::Internal(e.into()))?
         }
-        OutputFormat::Csv => output::csv_out::render(report, run.studies)
+        OutputFormat::Csv => output::csv_out::render(report, run.studies, &run.columns)
             .map_err(|e| CliError::Internal(e.into()))?,
+        OutputFormat::Jsonl => output::jsonl::render(report, &run.columns),
     })
 }
 

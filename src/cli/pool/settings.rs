@@ -12,6 +12,7 @@ use crate::data::DataSource;
 use crate::effect::continuous::ContinuousMeasure;
 use crate::effect::median_to_mean::SdChoice;
 use crate::effect::two_arm::TwoArmMeasure;
+use crate::output::csv_out::Columns;
 use crate::settings::{
     ChoiceError, CompareMethod, Endpoint, FitSettings, GenericMeasure, GlmmModel, Level,
     MedianMethod, Outcome, OutputFormat, ProportionMeasure, StudyCi,
@@ -103,6 +104,8 @@ pub struct PoolRun {
     pub overall: bool,
     /// Output format.
     pub format: OutputFormat,
+    /// The columns of `--format csv` or `jsonl` (`--fields`).
+    pub columns: Columns,
     /// Also list the studies (table and CSV).
     pub studies: bool,
     /// Output path (not the input file); `None` for standard output.
@@ -239,7 +242,7 @@ impl PoolRun {
                     stream: stream_mode(
                         args.stream,
                         args.no_stream,
-                        args.format == OutputFormat::Csv
+                        matches!(args.format, OutputFormat::Csv | OutputFormat::Jsonl)
                             && !args.studies
                             && args.forest.is_none()
                             && plots.is_empty()
@@ -292,12 +295,14 @@ impl PoolRun {
                     .then(|| DataSource::from_arg(args.arms.as_deref())),
             },
         };
+        let columns = row_columns(&args)?;
         let mut plots = plots;
         if let Some(path) = args.forest {
             plots.forest = Some(ForestPlot::new(path, ForestLayout::default(), &data)?);
         }
         Ok(PoolRun {
             analysis,
+            columns,
             data,
             by: args.by.as_deref().map(Grouping::from_arg),
             fit: FitSettings {
@@ -319,6 +324,21 @@ impl PoolRun {
             bias: None,
             common_tau2: false,
         })
+    }
+
+    /// Refuses `--format jsonl` and `--fields` on a command that writes something other than
+    /// pool's analysis rows.
+    pub fn refuse_pool_rows(&self, command: &str) -> Result<(), CliError> {
+        if self.format == OutputFormat::Jsonl {
+            return Err(CliError::jsonl_is_for_pool(command));
+        }
+        if self.columns != Columns::default() {
+            return Err(CliError::Usage(format!(
+                "--fields selects columns of alkstats pool's CSV and JSON Lines, not of \
+                 alkstats {command}"
+            )));
+        }
+        Ok(())
     }
 
     pub(super) fn grouping(&self, default: &str) -> Grouping {
@@ -368,6 +388,7 @@ pub fn refuse_table_flags(args: &PoolArgs, command: &str) -> Result<(), CliError
         (args.stream, "--stream"),
         (args.no_stream, "--no-stream"),
         (args.forest.is_some(), "--forest"),
+        (args.fields.is_some(), "--fields"),
         (args.format != OutputFormat::Table, "--format"),
     ];
     match given.iter().find(|(on, _)| *on) {
@@ -376,6 +397,24 @@ pub fn refuse_table_flags(args: &PoolArgs, command: &str) -> Result<(), CliError
              --output; use alkstats pool for tables, JSON and CSV"
         ))),
         None => Ok(()),
+    }
+}
+
+/// The columns of `--fields`, which select columns of CSV and JSON Lines output.
+fn row_columns(args: &PoolArgs) -> Result<Columns, CliError> {
+    if args.format == OutputFormat::Jsonl && args.studies {
+        return Err(CliError::Usage(
+            "--studies lists study rows in table and CSV output; --format jsonl writes one \
+             line per analysis"
+                .into(),
+        ));
+    }
+    match &args.fields {
+        None => Ok(Columns::default()),
+        Some(_) if !matches!(args.format, OutputFormat::Csv | OutputFormat::Jsonl) => Err(
+            CliError::Usage("--fields selects columns of --format csv or jsonl".into()),
+        ),
+        Some(fields) => Columns::parse(fields).map_err(CliError::Usage),
     }
 }
 
@@ -388,8 +427,8 @@ fn stream_mode(
 ) -> Result<Option<StreamMode>, CliError> {
     match (stream, streamable, no_stream) {
         (true, false, _) => Err(CliError::Usage(
-            "--stream writes CSV analysis rows: it needs --format csv, without --studies, \
-             --compare or plots"
+            "--stream writes CSV analysis rows or JSON Lines: it needs --format csv or jsonl, \
+             without --studies, --compare or plots"
                 .into(),
         )),
         (true, true, _) => Ok(Some(StreamMode::Always)),
