@@ -38,25 +38,10 @@
 ## Numbers are written with the shortest %.15g/%.16g/%.17g that round-trips.
 ## ---------------------------------------------------------------------------
 
-suppressPackageStartupMessages({
-  library(metafor)
-  library(metadat)
-  library(jsonlite)
-})
-
-if (!file.exists("Cargo.toml") || !dir.exists("tests")) {
-  stop("run this script from the repository root: Rscript tests/r/bias_fixtures.R")
-}
-if (as.character(packageVersion("metafor")) != "3.8.1") {
-  warning("fixtures are meant to be generated with metafor 3.8-1, found ",
-          as.character(packageVersion("metafor")))
-}
-
-CTRL <- list(threshold = 1e-12, tol = 1e-12, maxiter = 10000)
+source("tests/r/setup.R")  # packages, root and version checks, CTRL, fmt_num
 SEL_CTRL <- list(reltol = 1e-15, maxit = 10000, ndeps = rep(1e-6, 4))
 
 ## JSON number writer (identical to tests/r/metafor_fixtures.R)
-source("tests/r/json_numbers.R")  # fmt_num
 num <- function(v) {
   if (is.null(v) || length(v) == 0) return(structure("null", class = "json"))
   stopifnot(length(v) == 1)

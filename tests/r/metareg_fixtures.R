@@ -27,22 +27,7 @@
 ## Numbers are written with the shortest %.15g/%.16g/%.17g that round-trips.
 ## ---------------------------------------------------------------------------
 
-suppressPackageStartupMessages({
-  library(metafor)
-  library(metadat)
-  library(jsonlite)
-})
-
-if (!file.exists("Cargo.toml") || !dir.exists("tests")) {
-  stop("run this script from the repository root: Rscript tests/r/metareg_fixtures.R")
-}
-if (as.character(packageVersion("metafor")) != "3.8.1") {
-  warning("fixtures are meant to be generated with metafor 3.8-1, found ",
-          as.character(packageVersion("metafor")))
-}
-
-CTRL <- list(threshold = 1e-12, tol = 1e-12, maxiter = 10000)
-source("tests/r/json_numbers.R")  # fmt_num
+source("tests/r/setup.R")  # packages, root and version checks, CTRL, fmt_num
 num <- function(v) structure(fmt_num(unname(v)), class = "json")
 nums <- function(v) structure(paste0("[", paste(fmt_num(unname(v)), collapse = ", "), "]"),
                               class = "json")
