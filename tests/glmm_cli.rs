@@ -138,3 +138,24 @@ fn um_rs_is_refused_by_name_with_the_models_that_exist() {
         "{err}"
     );
 }
+
+#[test]
+fn streaming_a_glmm_is_refused_naming_the_glmm() {
+    // The batch engine streams inverse-variance fits only; a GLMM run is pooled in memory
+    // (with a progress bar), and `--stream` says why it cannot apply.
+    let w = Workdir::new();
+    let (_, err) = w.fails_with(
+        2,
+        &[
+            "pool",
+            "--outcome",
+            "orr",
+            "--method",
+            "GLMM",
+            "--stream",
+            "--format",
+            "csv",
+        ],
+    );
+    assert!(err.contains("--method GLMM"), "{err}");
+}

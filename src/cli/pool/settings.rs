@@ -427,8 +427,8 @@ fn stream_mode(
 ) -> Result<Option<StreamMode>, CliError> {
     match (stream, streamable, no_stream) {
         (true, false, _) => Err(CliError::Usage(
-            "--stream writes CSV analysis rows or JSON Lines: it needs --format csv or jsonl, \
-             without --studies, --compare or plots"
+            "--stream writes CSV analysis rows or JSON Lines of inverse-variance fits: it needs \
+             --format csv or jsonl, without --studies, --compare, --method GLMM or plots"
                 .into(),
         )),
         (true, true, _) => Ok(Some(StreamMode::Always)),
