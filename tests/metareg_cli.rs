@@ -126,19 +126,17 @@ fn permutation_p_values_agree_with_metafor_within_monte_carlo_error() {
             "classic"
         };
         let n = perm["iterations"].as_u64().unwrap() as f64;
-        let j = run(
-            &dir,
-            &[
-                "--mods",
-                mods,
-                "--random-ci",
-                ci,
-                "--permutations",
-                "10000",
-                "--seed",
-                "1",
-            ],
-        );
+        let args = [
+            "--mods",
+            mods,
+            "--random-ci",
+            ci,
+            "--permutations",
+            "10000",
+            "--seed",
+            "1",
+        ];
+        let j = run(&dir, &args);
         let within = |ours: f64, theirs: f64, what: &str| {
             let p = 0.5 * (ours + theirs);
             let bound = 4.0 * std::f64::consts::SQRT_2 * (p * (1.0 - p) / n).sqrt() + 1.0 / n;
@@ -158,19 +156,7 @@ fn permutation_p_values_agree_with_metafor_within_monte_carlo_error() {
         }
         assert_eq!(j["permutation"]["iterations"], 10000);
         // Reproducible for a seed.
-        let again = run(
-            &dir,
-            &[
-                "--mods",
-                mods,
-                "--random-ci",
-                ci,
-                "--permutations",
-                "10000",
-                "--seed",
-                "1",
-            ],
-        );
+        let again = run(&dir, &args);
         assert_eq!(j["qm"]["p_permutation"], again["qm"]["p_permutation"]);
     }
 }

@@ -200,13 +200,8 @@ pub fn layout(data: &BubbleData, page: &Page) -> Result<Scene, PlotError> {
             missing: "studies",
         });
     }
-    let width = page.width.unwrap_or(DEFAULT_SIZE.0) * 72.0;
-    let height = page.height.unwrap_or(DEFAULT_SIZE.1) * 72.0;
-    let mut scene = Scene {
-        width,
-        height,
-        shapes: Vec::new(),
-    };
+    let mut scene = Scene::blank(page, DEFAULT_SIZE);
+    let (width, height) = (scene.width, scene.height);
     let title = fit_text(&data.title, TITLE, Weight::Bold, width - 2.0 * MARGIN);
     let (cx, cy) = (width / 2.0, MARGIN + TITLE * 0.6);
     scene.text(cx, cy, title, TITLE, Weight::Bold, Align::Center);

@@ -182,13 +182,8 @@ pub fn layout(data: &FunnelData, page: &Page) -> Result<Scene, PlotError> {
             missing: "studies",
         });
     }
-    let width = page.width.unwrap_or(DEFAULT_SIZE.0) * 72.0;
-    let height = page.height.unwrap_or(DEFAULT_SIZE.1) * 72.0;
-    let mut scene = Scene {
-        width,
-        height,
-        shapes: Vec::new(),
-    };
+    let mut scene = Scene::blank(page, DEFAULT_SIZE);
+    let (width, height) = (scene.width, scene.height);
 
     // Vertical budget: title, y-axis caption, panel, tick labels, x label, legend.
     let mut y = MARGIN;

@@ -167,6 +167,16 @@ pub struct Scene {
 }
 
 impl Scene {
+    /// An empty scene of the page's size, or `default` (inches, width × height) where the
+    /// page leaves a side to the plot.
+    pub fn blank(page: &super::Page, default: (f64, f64)) -> Self {
+        Scene {
+            width: page.width.unwrap_or(default.0) * 72.0,
+            height: page.height.unwrap_or(default.1) * 72.0,
+            shapes: Vec::new(),
+        }
+    }
+
     /// Adds a text run, measuring it.
     #[allow(clippy::too_many_arguments)]
     pub fn text(

@@ -42,13 +42,8 @@ pub fn graph_layout(data: &GraphData, page: &Page) -> Result<Scene, PlotError> {
             missing: "treatment",
         });
     }
-    let width = page.width.unwrap_or(7.0) * 72.0;
-    let height = page.height.unwrap_or(6.5) * 72.0;
-    let mut scene = Scene {
-        width,
-        height,
-        shapes: Vec::new(),
-    };
+    let mut scene = Scene::blank(page, (7.0, 6.5));
+    let width = scene.width;
     let legend_y = draw_title_and_legend(&mut scene, data);
     let (pos, angle) = place_nodes(data, width, legend_y);
     draw_edges(&mut scene, &data.edges, &pos);
