@@ -61,6 +61,12 @@ pub enum AnalysisError {
     /// Streaming needs groups.
     #[error("--stream pools one analysis per group: it needs --by COLUMN, not --by none")]
     StreamNeedsGroups,
+    /// Streaming reads text.
+    #[error(
+        "--stream reads delimited text (CSV, TSV) row by row; a spreadsheet is read whole: \
+         drop --stream, or save the sheet as CSV"
+    )]
+    StreamNeedsText,
     /// A proportion with 0 or n events and no continuity correction has no finite effect size.
     #[error(
         "{data}: line {line}, column responders (study '{study}'): found {events} of n = {n}, which \

@@ -28,28 +28,27 @@
 //!   ([`AtomicFile`]), so a failed run leaves nothing half-written.
 
 mod analyse;
-mod fingerprint;
+mod by_piece;
+mod pieces;
 mod progress;
 pub mod reader;
+mod rows_out;
+mod run;
 
+pub use by_piece::{stream_pieces, Outcome};
 pub use reader::Exclusions;
+pub use run::{groups_are_contiguous, outcome_csv, pool_csv, StreamMode, Target};
 
-use crate::analysis::group::{Grouping, MISSING_GROUP};
+use crate::analysis::group::Grouping;
 use crate::analysis::proportion::{check_incr, ProportionSettings};
 use crate::analysis::AnalysisError;
-use crate::data::arms::normalise_drug;
 use crate::data::roles::Mapping;
-use crate::data::table::RowReader;
-use crate::data::{DataError, DataSource};
-use crate::io::AtomicFile;
-use crate::output::csv_out::{write_analysis_cells, write_header, Columns};
-use crate::output::jsonl::write_analysis as write_jsonl;
+use crate::data::DataError;
+use crate::output::csv_out::{write_header, Columns};
 use analyse::{analyse, Workspace};
-use fingerprint::{Fingerprint, FingerprintMap};
 use rayon::prelude::*;
 use reader::{GroupReader, ReadError};
-use std::io::{IsTerminal, Read, Write};
-use std::path::Path;
+use std::io::{Read, Write};
 use thiserror::Error;
 
 /// Why a streamed run failed.
@@ -195,7 +194,7 @@ struct Part {
 /// ([`BatchError::Analysis`]: an unknown or absent `--by` column, a study without a finite
 /// effect size, nothing to pool), or a failure to write ([`BatchError::Output`], with the
 /// target `<output>`; the caller knows its name).
-pub fn pool_stream<R: Read + Send, W: Write>(
+pub fn pool_stream<R: Read + Send, W: Write + ?Sized>(
     data_name: &str,
     input: R,
     output: &mut W,
@@ -213,12 +212,9 @@ pub fn pool_stream<R: Read + Send, W: Write>(
     };
     let mut reader =
         GroupReader::new(data_name, input, column, settings.keep_overlapping, options)?;
-    if !options.rows.jsonl {
-        let mut header = csv::Writer::from_writer(Vec::new());
-        write_header(&mut header, &options.rows.columns).map_err(|e| write_error(e.into()))?;
-        let header = header.into_inner().unwrap_or_default();
-        output.write_all(&header).map_err(write_error)?;
-    }
+    output
+        .write_all(&header_bytes(&options.rows)?)
+        .map_err(write_error)?;
 
     let mut summary = BatchSummary::default();
     // A two-stage pipeline: while the groups of one chunk are fitted (on rayon's threads), the
@@ -259,6 +255,19 @@ pub fn pool_stream<R: Read + Send, W: Write>(
     Ok(summary)
 }
 
+/// The CSV header of `rows` (nothing for JSON Lines).
+fn header_bytes(rows: &RowFormat) -> Result<Vec<u8>, BatchError> {
+    if rows.jsonl {
+        return Ok(Vec::new());
+    }
+    let mut header = csv::Writer::from_writer(Vec::new());
+    write_header(&mut header, &rows.columns).map_err(|e| BatchError::Output {
+        target: "<output>".into(),
+        source: e.into(),
+    })?;
+    Ok(header.into_inner().unwrap_or_default())
+}
+
 /// Streaming fits one analysis per group, so it needs groups.
 fn by_none() -> BatchError {
     AnalysisError::StreamNeedsGroups.into()
@@ -290,179 +299,12 @@ fn format_groups(
     rows: &RowFormat,
     ws: &mut Workspace,
 ) -> Result<Part, AnalysisError> {
-    let capacity = groups.len() * 512;
-    let mut w = csv::Writer::from_writer(Vec::with_capacity(if rows.jsonl { 0 } else { capacity }));
-    let mut jsonl = Vec::with_capacity(if rows.jsonl { capacity * 2 } else { 0 });
-    let mut buf = Vec::with_capacity(32);
+    let mut out = rows_out::RowsOut::new(rows, groups.len());
     let mut warnings = Vec::new();
     for group in groups.iter_mut() {
-        let analysis = analyse(data_name, group, settings, ws, &mut warnings)?;
-        if rows.jsonl {
-            write_jsonl(&mut jsonl, &analysis, &rows.columns, &mut buf);
-        } else {
-            // Writing into memory cannot fail.
-            let _ = write_analysis_cells(&mut w, &analysis, &rows.columns, &mut buf);
-        }
+        out.push(&analyse(data_name, group, settings, ws, &mut warnings)?);
         group.members = Vec::new();
     }
-    let csv = if rows.jsonl {
-        jsonl
-    } else {
-        w.into_inner().unwrap_or_default()
-    };
+    let csv = out.into_bytes();
     Ok(Part { csv, warnings })
-}
-
-/// When `alkstats pool` streams.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StreamMode {
-    /// When the data is a file whose `--by` groups are contiguous ([`groups_are_contiguous`]).
-    Auto,
-    /// Always (`--stream`); groups that are not contiguous are an error.
-    Always,
-}
-
-/// Runs `alkstats pool --format csv` (or `jsonl`, as `rows` says) through the batch engine when
-/// `mode` allows it: reads
-/// `source`, writes `output` (atomically) or standard output, and draws a progress bar on a
-/// terminal for runs over a second. Returns `None`, having done nothing, when the in-memory
-/// path should run instead (in [`StreamMode::Auto`]: the data is not a file, or its groups are
-/// not contiguous).
-///
-/// A closed standard output (`alkstats … | head`) ends the run early, successfully. On a
-/// terminal, rows left out and the fits' warnings are summarised on standard error.
-///
-/// # Errors
-/// As [`pool_stream`], with the output named.
-pub fn pool_csv(
-    source: &DataSource,
-    embedded: (&'static str, &str),
-    output: Option<&Path>,
-    settings: &ProportionSettings,
-    mode: StreamMode,
-    maps: &[Mapping],
-    rows: RowFormat,
-) -> Result<Option<BatchSummary>, BatchError> {
-    let Grouping::Column(column) = &settings.grouping else {
-        return match mode {
-            StreamMode::Auto => Ok(None),
-            StreamMode::Always => Err(by_none()),
-        };
-    };
-    let size = match source {
-        DataSource::File(path) => std::fs::metadata(path).ok().map(|m| m.len()),
-        _ => None,
-    };
-    if mode == StreamMode::Auto {
-        match source {
-            DataSource::File(path) if groups_are_contiguous(path, column) => {}
-            _ => return Ok(None),
-        }
-    }
-    let (name, input) = source.open(embedded.0, embedded.1)?;
-    let mut bar = progress::ProgressReport::new(size);
-    let mut report = |p: &Progress| bar.update(p);
-    let options = StreamOptions {
-        // A user's file (not the embedded one) is read by role, as in memory.
-        user_roles: (*source != DataSource::Embedded).then(|| maps.to_vec()),
-        rows,
-        ..StreamOptions::default()
-    };
-    let result = match output {
-        Some(path) => {
-            let named = |source| BatchError::Output {
-                target: path.display().to_string(),
-                source,
-            };
-            let mut file = AtomicFile::create(path).map_err(named)?;
-            // On an error the file is dropped uncommitted: its temporary file is removed.
-            pool_stream(&name, input, &mut file, settings, &options, &mut report)
-                .and_then(|summary| file.commit().map(|()| summary).map_err(named))
-        }
-        None => {
-            let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-            match pool_stream(&name, input, &mut out, settings, &options, &mut report) {
-                Err(BatchError::Output { source, .. })
-                    if source.kind() == std::io::ErrorKind::BrokenPipe =>
-                {
-                    Ok(BatchSummary::default())
-                }
-                Err(BatchError::Output { source, .. }) => Err(BatchError::Output {
-                    target: "<stdout>".into(),
-                    source,
-                }),
-                other => other,
-            }
-        }
-    };
-    bar.finish();
-    let summary = result?;
-    // As the progress bar: for people at a terminal. A pipeline sees what the in-memory path
-    // prints for CSV, which is nothing.
-    if std::io::stderr().is_terminal() {
-        if let Some(message) = summary.message() {
-            eprintln!("{message}");
-        }
-    }
-    Ok(Some(summary))
-}
-
-/// Whether the rows of each `column` group of the file at `path` are contiguous, from a quick
-/// pass over that column alone (the CSV is parsed, not validated). `false` when the file
-/// cannot be read that way: the in-memory path then reports the problem as it always has.
-///
-/// Labels are compared as the in-memory path groups them: trimmed, an empty value as
-/// `(missing)`, drug names normalised in the `drug` column. Should this ever disagree with the
-/// streaming reader, that reader refuses the file (exit 2); it never fits a group twice.
-pub fn groups_are_contiguous(path: &Path, column: &str) -> bool {
-    let Ok(file) = std::fs::File::open(path) else {
-        return false;
-    };
-    let name = path.display().to_string();
-    // No required columns: a user's file is read by role; the full check is the reader's.
-    let Ok(mut reader) = RowReader::new(&name, file, &[]) else {
-        return false;
-    };
-    let headers = reader.headers();
-    let Some(index) = headers
-        .iter()
-        .position(|h| h == column)
-        .or_else(|| headers.iter().position(|h| h.eq_ignore_ascii_case(column)))
-    else {
-        return false;
-    };
-    let mut record = csv::ByteRecord::new();
-    let mut finished = FingerprintMap::default();
-    let mut current: Option<(Vec<u8>, Fingerprint)> = None;
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => return true,
-            Err(_) => return false,
-        }
-        let raw = record.get(index).unwrap_or_default();
-        if matches!(&current, Some((last, _)) if last.as_slice() == raw) {
-            continue;
-        }
-        let Ok(value) = std::str::from_utf8(raw) else {
-            return false;
-        };
-        let value = value.trim();
-        let label = match value {
-            "" => MISSING_GROUP.to_string(),
-            v if column.eq_ignore_ascii_case("drug") => normalise_drug(v),
-            v => v.to_string(),
-        };
-        let key = Fingerprint::of_caseless(&label);
-        if let Some((_, open)) = &current {
-            if *open != key {
-                finished.insert(*open, 0);
-            }
-        }
-        if finished.contains(&key) {
-            return false;
-        }
-        current = Some((raw.to_vec(), key));
-    }
 }

@@ -9,7 +9,6 @@
 //! A group is complete when the next group starts, so the rows of a group must be contiguous: a
 //! group that starts again after it ended is refused rather than fitted twice.
 
-use super::fingerprint::{Fingerprint, FingerprintMap, ShardedMap};
 use crate::analysis::group::MISSING_GROUP;
 use crate::analysis::AnalysisError;
 use crate::batch::StreamOptions;
@@ -18,6 +17,7 @@ use crate::data::arms::{
     UserNeeds, REQUIRED_COLUMNS,
 };
 use crate::data::cursor::Col;
+use crate::data::fingerprint::{Fingerprint, FingerprintMap, ShardedMap};
 use crate::data::table::{decode_row, decode_row_into, Row, RowCursor, RowReader, Table};
 use crate::data::DataError;
 use rayon::prelude::*;
@@ -75,6 +75,21 @@ fn group_label<'a>(c: &RowCursor<'a>, drug: &'a str, column: Col<'_>) -> &'a str
         "" => MISSING_GROUP,
         value => value,
     }
+}
+
+/// What a row of group `label` (of `column`) that started on line `first` and ended before the
+/// row should have been: the streaming reader's refusal of a group that starts again.
+pub fn not_together_expectation(column: &str, label: &str, first: u64) -> String {
+    let label = if label.is_empty() {
+        MISSING_GROUP
+    } else {
+        label
+    };
+    format!(
+        "the rows of each '{column}' group together (group '{label}' started on line {first} \
+         and other groups came in between); the file is read group by group (streaming), so \
+         sort it by {column}, or add --no-stream to load it whole"
+    )
 }
 
 /// A row parsed on a worker thread.
@@ -347,13 +362,7 @@ impl<R: Read> GroupReader<R> {
         if let Some(first) = self.finished.get(&key) {
             return Err(ReadError::Data(c.error(
                 &self.column,
-                format!(
-                    "the rows of each '{column}' group together (group '{label}' started on \
-                     line {first} and other groups came in between); the file is read group by \
-                     group (streaming), so sort it by {column}, or add --no-stream to load it \
-                     whole",
-                    column = self.column,
-                ),
+                not_together_expectation(&self.column, &label, first),
             )));
         }
         // Groups of a batch tend to be of one size: start where the last one ended.

@@ -3,11 +3,12 @@
 
 pub use super::arm_row::{parse_arm_values, ArmColumns, ArmView};
 use super::cursor::Col;
+pub use super::file_checks::unknown_overlap;
+use super::file_checks::{duplicate_label, FileChecks};
 use super::roles::{self, Mapping};
-use super::spelling::Spellings;
 use super::table::{RowCursor, Table};
 use super::DataError;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Columns every shipped arms file must have.
 pub const REQUIRED_COLUMNS: &[&str] = &["study", "drug", "n", "source"];
@@ -165,19 +166,7 @@ pub fn grouping_value<'a, 'n>(
 
 /// The error for a study label already used on line `first`.
 pub fn duplicate_study(c: &RowCursor<'_>, first: u64) -> DataError {
-    c.error(
-        "study",
-        format!("a label not used before (already used on line {first})"),
-    )
-}
-
-/// The error for an `overlaps` entry that names no row of the file. An entry must name a row
-/// of the same file, or the exclusion would be a guess.
-pub fn unknown_overlap(c: &RowCursor<'_>, other: &str) -> DataError {
-    c.error(
-        "overlaps",
-        format!("study labels of this file separated by ';' ('{other}' is not one)"),
-    )
+    duplicate_label(c, "study", first)
 }
 
 /// Parses and validates a shipped arms file ([`Schema::Shipped`]).
@@ -198,9 +187,26 @@ pub fn load_arms(file: &str, bytes: &[u8]) -> Result<(Vec<Arm>, Vec<String>), Da
 /// [`DataError::Roles`] for a role without a column, [`DataError::MissingColumn`] for a needed
 /// column, and the row errors of [`load_arms`].
 pub fn load_user_arms(
+    table: Table,
+    maps: &[Mapping],
+    needs: UserNeeds<'_>,
+) -> Result<(Vec<Arm>, Vec<String>), DataError> {
+    let mut checks = FileChecks::default();
+    let arms = load_user_arms_checked(table, maps, needs, &mut checks)?;
+    checks.finish()?;
+    Ok(arms)
+}
+
+/// [`load_user_arms`] of a file's piece, continuing the checks across its rows in `checks`
+/// (whose `finish`, the check of `overlaps` entries, the caller runs at the end of the file).
+///
+/// # Errors
+/// As [`load_user_arms`].
+pub fn load_user_arms_checked(
     mut table: Table,
     maps: &[Mapping],
     needs: UserNeeds<'_>,
+    checks: &mut FileChecks,
 ) -> Result<(Vec<Arm>, Vec<String>), DataError> {
     give_user_roles(&mut table, maps, needs)?;
     for row in &table.rows {
@@ -209,7 +215,8 @@ pub fn load_user_arms(
             c.required_str(*column)?;
         }
     }
-    collect_arms(&table, Schema::User)
+    let arms = collect_arms_checked(&table, Schema::User, checks)?;
+    Ok((arms, table.headers))
 }
 
 /// Finds the columns of a user's arms file by role and makes the rows readable under the
@@ -250,13 +257,27 @@ pub fn give_user_roles(
 /// The rows of `table` as arms, with the checks across rows: unique labels, and `overlaps`
 /// entries that name a row of the same file (or the exclusion would be a guess).
 fn collect_arms(table: &Table, schema: Schema) -> Result<(Vec<Arm>, Vec<String>), DataError> {
-    let mut seen: HashMap<String, u64> = HashMap::new();
-    let mut spellings = Spellings::default();
+    let mut checks = FileChecks::default();
+    let arms = collect_arms_checked(table, schema, &mut checks)?;
+    checks.finish()?;
+    Ok((arms, table.headers.clone()))
+}
+
+/// The arms of `table` (a whole file, or the batch engine's piece of one), continuing the
+/// checks across the file's rows in `checks` (whose `finish` the caller runs at the end).
+///
+/// # Errors
+/// The first bad row, or a study label used before in the file.
+pub fn collect_arms_checked(
+    table: &Table,
+    schema: Schema,
+    checks: &mut FileChecks,
+) -> Result<Vec<Arm>, DataError> {
     let mut arms = Vec::with_capacity(table.rows.len());
     for row in &table.rows {
         let c = table.cursor(row);
         let mut arm = parse_arm(&c, schema)?;
-        if spellings.unify(&mut arm.drug) {
+        if checks.spellings.unify(&mut arm.drug) {
             // The drug column of `fields` (what `--by drug` groups) follows.
             if let Some(v) = arm
                 .fields
@@ -266,15 +287,9 @@ fn collect_arms(table: &Table, schema: Schema) -> Result<(Vec<Arm>, Vec<String>)
                 *v.1 = arm.drug.clone();
             }
         }
-        if let Some(first) = seen.insert(arm.study.clone(), arm.line) {
-            return Err(duplicate_study(&c, first));
-        }
+        checks.label(&c, "study", &arm.study)?;
+        checks.overlaps(&c, arm.overlaps.iter().map(String::as_str));
         arms.push(arm);
     }
-    for (arm, row) in arms.iter().zip(&table.rows) {
-        if let Some(other) = arm.overlaps.iter().find(|o| !seen.contains_key(*o)) {
-            return Err(unknown_overlap(&table.cursor(row), other));
-        }
-    }
-    Ok((arms, table.headers.clone()))
+    Ok(arms)
 }

@@ -5,12 +5,13 @@
 //! al. 2014 otherwise, or Wan throughout), as R `meta::metacont` does with `method.mean =
 //! "Luo"`, `method.sd = "Shi"`; each conversion is stated with the estimators used.
 
+use super::file_checks::FileChecks;
 use super::roles::{self, Mapping, Role};
 use super::table::Table;
 use super::user_rows::{check_unique, RoleCursor, RoleTable};
 use super::DataError;
 use crate::effect::median_to_mean::{estimate_mean_sd, MedianSummary, SdChoice};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// One arm's summary of a continuous outcome.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -151,6 +152,19 @@ pub fn load_continuous(
     maps: &[Mapping],
     sd_choice: SdChoice,
 ) -> Result<Vec<ContinuousRow>, DataError> {
+    load_continuous_checked(table, maps, sd_choice, &mut FileChecks::default())
+}
+
+/// [`load_continuous`] of a file's piece, continuing the checks across its rows in `seen`.
+///
+/// # Errors
+/// As [`load_continuous`].
+pub fn load_continuous_checked(
+    table: Table,
+    maps: &[Mapping],
+    sd_choice: SdChoice,
+    seen: &mut FileChecks,
+) -> Result<Vec<ContinuousRow>, DataError> {
     let mut required = vec![roles::STUDLAB, roles::N_E, roles::N_C];
     for arm in [&EXPERIMENTAL, &CONTROL] {
         // An arm needs its mean and SD columns unless it has a median column.
@@ -164,11 +178,10 @@ pub fn load_continuous(
         .flat_map(|a| a.optional())
         .collect();
     let t = RoleTable::resolve(table, &required, &optional, maps)?;
-    let mut seen = HashMap::new();
     t.rows()
         .map(|r| {
             let study = r.text(roles::STUDLAB)?;
-            check_unique(&mut seen, &r, &study)?;
+            check_unique(seen, &r, &study)?;
             let mut converted = Vec::new();
             Ok(ContinuousRow {
                 line: r.cursor.line(),

@@ -3,12 +3,12 @@
 //! [`HrRow`].
 
 use super::arms::{normalise_drug, Schema};
+use super::file_checks::FileChecks;
 use super::roles::{self, Mapping};
-use super::spelling::Spellings;
 use super::table::{RowCursor, Table};
 use super::DataError;
 use crate::settings::Endpoint;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 /// Columns every comparative file must have.
 pub const REQUIRED_COLUMNS: &[&str] = &[
@@ -251,7 +251,10 @@ pub fn load_hr(file: &str, bytes: &[u8]) -> Result<(Vec<HrRow>, Vec<String>), Da
         schema: Schema::Shipped,
         endpoint: Endpoint::Pfs,
     };
-    collect_rows(&table, rules)
+    let mut checks = FileChecks::default();
+    let rows = collect_rows(&table, rules, &mut checks)?;
+    checks.finish()?;
+    Ok((rows, table.headers))
 }
 
 /// A user's comparative-results file, read as [`load_hr`] reads the shipped one but with the
@@ -265,9 +268,26 @@ pub fn load_hr(file: &str, bytes: &[u8]) -> Result<(Vec<HrRow>, Vec<String>), Da
 /// [`DataError::Roles`] for a study label without a column, [`DataError::MissingColumn`] for
 /// `treatment`, `comparator` or `hr`, and the row errors of [`load_hr`].
 pub fn load_user_hr(
+    table: Table,
+    maps: &[Mapping],
+    endpoint: Endpoint,
+) -> Result<UserHr, DataError> {
+    let mut checks = FileChecks::default();
+    let user = load_user_hr_checked(table, maps, endpoint, &mut checks)?;
+    checks.finish()?;
+    Ok(user)
+}
+
+/// [`load_user_hr`] of a file's piece, continuing the checks across its rows in `checks` (whose
+/// `finish`, the check of `overlaps` entries, the caller runs at the end of the file).
+///
+/// # Errors
+/// As [`load_user_hr`].
+pub fn load_user_hr_checked(
     mut table: Table,
     maps: &[Mapping],
     endpoint: Endpoint,
+    checks: &mut FileChecks,
 ) -> Result<UserHr, DataError> {
     let study = roles::require(&table.file, &table.headers, roles::STUDLAB, maps)?;
     for (column, role) in [("hr_lower", roles::LOWER), ("hr_upper", roles::UPPER)] {
@@ -313,10 +333,10 @@ pub fn load_user_hr(
         schema: Schema::User,
         endpoint,
     };
-    let (rows, headers) = collect_rows(&table, rules)?;
+    let rows = collect_rows(&table, rules, checks)?;
     Ok(UserHr {
         rows,
-        headers,
+        headers: table.headers,
         assumed,
     })
 }
@@ -332,10 +352,13 @@ pub struct UserHr {
     pub assumed: Vec<String>,
 }
 
-/// The rows of `table`, with the checks across rows: unique labels and known `overlaps`.
-fn collect_rows(table: &Table, rules: Rules) -> Result<(Vec<HrRow>, Vec<String>), DataError> {
-    let mut seen: HashMap<String, u64> = HashMap::new();
-    let mut spellings = Spellings::default();
+/// The rows of `table`, with the checks across rows in `checks`: unique labels, names spelled
+/// as first typed, and (at `checks.finish`) known `overlaps`.
+fn collect_rows(
+    table: &Table,
+    rules: Rules,
+    checks: &mut FileChecks,
+) -> Result<Vec<HrRow>, DataError> {
     let mut rows = Vec::with_capacity(table.rows.len());
     for row in &table.rows {
         let c = table.cursor(row);
@@ -344,25 +367,13 @@ fn collect_rows(table: &Table, rules: Rules) -> Result<(Vec<HrRow>, Vec<String>)
             ("treatment", &mut r.treatment),
             ("comparator", &mut r.comparator),
         ] {
-            if spellings.unify(name) {
+            if checks.spellings.unify(name) {
                 r.fields.insert(column.into(), name.clone());
             }
         }
-        if let Some(first) = seen.insert(r.study.clone(), r.line) {
-            return Err(c.error(
-                "study",
-                format!("a label not used before (already used on line {first})"),
-            ));
-        }
+        checks.label(&c, "study", &r.study)?;
+        checks.overlaps(&c, r.overlaps.iter().map(String::as_str));
         rows.push(r);
     }
-    for (r, raw) in rows.iter().zip(&table.rows) {
-        if let Some(other) = r.overlaps.iter().find(|o| !seen.contains_key(*o)) {
-            return Err(table.cursor(raw).error(
-                "overlaps",
-                format!("study labels of this file separated by ';' ('{other}' is not one)"),
-            ));
-        }
-    }
-    Ok((rows, table.headers.clone()))
+    Ok(rows)
 }

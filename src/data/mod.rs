@@ -8,6 +8,8 @@ pub mod continuous_rows;
 pub mod cursor;
 pub mod delimiter;
 pub mod error;
+pub mod file_checks;
+pub mod fingerprint;
 pub mod format;
 pub mod hr;
 pub mod revman;

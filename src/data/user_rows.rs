@@ -3,6 +3,7 @@
 //! data: [`super::continuous_rows`]). Labels are kept exactly as typed; every bad value is an error naming the file, line,
 //! the user's own column name, the value found and what was expected.
 
+use super::file_checks::FileChecks;
 use super::roles::{self, Mapping, Role};
 use super::table::{RowCursor, Table};
 use super::DataError;
@@ -110,17 +111,11 @@ impl RoleCursor<'_> {
 
 /// Study labels must be unique within a file, as in every analysis tool that labels rows.
 pub(super) fn check_unique(
-    seen: &mut HashMap<String, u64>,
+    checks: &mut FileChecks,
     r: &RoleCursor<'_>,
     study: &str,
 ) -> Result<(), DataError> {
-    match seen.insert(study.to_string(), r.cursor.line()) {
-        Some(first) => Err(r.error(
-            roles::STUDLAB,
-            format!("a label not used before (already used on line {first})"),
-        )),
-        None => Ok(()),
-    }
+    checks.label(&r.cursor, r.name(roles::STUDLAB), study)
 }
 
 /// One study of a wide two-arm binary file.
@@ -159,13 +154,24 @@ fn arm(r: &RoleCursor<'_>, event: Role, n: Role) -> Result<(u64, u64), DataError
 /// A missing role, a count that is not a whole number, events above the total, or a repeated
 /// study label, each located.
 pub fn load_binary(table: Table, maps: &[Mapping]) -> Result<Vec<BinaryRow>, DataError> {
+    load_binary_checked(table, maps, &mut FileChecks::default())
+}
+
+/// [`load_binary`] of a file's piece, continuing the checks across its rows in `checks`.
+///
+/// # Errors
+/// As [`load_binary`].
+pub fn load_binary_checked(
+    table: Table,
+    maps: &[Mapping],
+    seen: &mut FileChecks,
+) -> Result<Vec<BinaryRow>, DataError> {
     use roles::{EVENT_C, EVENT_E, N_C, N_E, STUDLAB};
     let t = RoleTable::resolve(table, &[STUDLAB, EVENT_E, N_E, EVENT_C, N_C], &[], maps)?;
-    let mut seen = HashMap::new();
     t.rows()
         .map(|r| {
             let study = r.text(STUDLAB)?;
-            check_unique(&mut seen, &r, &study)?;
+            check_unique(seen, &r, &study)?;
             Ok(BinaryRow {
                 line: r.cursor.line(),
                 experimental: arm(&r, EVENT_E, N_E)?,
@@ -212,6 +218,18 @@ pub struct GenericRow {
 /// A missing role (neither `seTE` nor both limits), a non-numeric value, SE ≤ 0, limits that do
 /// not surround the estimate, or a repeated study label, each located.
 pub fn load_generic(table: Table, maps: &[Mapping]) -> Result<Vec<GenericRow>, DataError> {
+    load_generic_checked(table, maps, &mut FileChecks::default())
+}
+
+/// [`load_generic`] of a file's piece, continuing the checks across its rows in `checks`.
+///
+/// # Errors
+/// As [`load_generic`].
+pub fn load_generic_checked(
+    table: Table,
+    maps: &[Mapping],
+    seen: &mut FileChecks,
+) -> Result<Vec<GenericRow>, DataError> {
     use roles::{LOWER, SE_TE, STUDLAB, TE, UPPER};
     let has_se = roles::find(&table.file, &table.headers, SE_TE, maps)?.is_some();
     let needed: &[Role] = if has_se {
@@ -220,11 +238,10 @@ pub fn load_generic(table: Table, maps: &[Mapping]) -> Result<Vec<GenericRow>, D
         &[STUDLAB, TE, LOWER, UPPER]
     };
     let t = RoleTable::resolve(table, needed, &[], maps)?;
-    let mut seen = HashMap::new();
     t.rows()
         .map(|r| {
             let study = r.text(STUDLAB)?;
-            check_unique(&mut seen, &r, &study)?;
+            check_unique(seen, &r, &study)?;
             let estimate = r.number(TE, false)?;
             let precision = if has_se {
                 GenericPrecision::Se(r.number(SE_TE, true)?)

@@ -1,6 +1,6 @@
 //! Running a checked `pool` run: read the data, pool it, draw the plots asked for, render.
 
-use super::{render, PoolAnalysis, PoolRun};
+use super::{render, stream, PoolAnalysis, PoolRun};
 use crate::analysis::compare::{compare_arms, pool_binary, CompareSettings};
 use crate::analysis::continuous::{pool_continuous, ContinuousSettings};
 use crate::analysis::generic::{pool_generic, GenericSettings};
@@ -14,7 +14,6 @@ use crate::analysis::proportion::{pool_proportions_with_progress, ProportionSett
 use crate::analysis::report::{PoolReport, StudyRow};
 use crate::analysis::stored_results::compare_stored;
 use crate::analysis::AnalysisError;
-use crate::batch;
 use crate::cli::plots;
 use crate::cli::sensitivity::Bar;
 use crate::cli::{CliError, Output};
@@ -25,7 +24,6 @@ use crate::data::table::Table;
 use crate::data::user_rows::{load_binary, load_generic};
 use crate::data::{load_arms, load_hr, Arm, StudyYear, EMBEDDED_ARMS, EMBEDDED_HR};
 use crate::data::{read_table, DataSource};
-use crate::settings::OutputFormat;
 use serde::Serialize;
 
 const ARMS_NAME: &str = "data/alk_nsclc_arms.csv (embedded)";
@@ -217,9 +215,6 @@ pub fn execute_with<F: Finish>(mut run: PoolRun, finish: &mut F) -> Result<Outpu
             incr,
             glmm,
         } => {
-            let table = user_table(&run, &mut prepared)?;
-            let (name, headers) = (table.file.clone(), table.headers.clone());
-            let rows = load_binary(table, &run.maps)?;
             let s = CompareSettings {
                 measure: *measure,
                 method: *method,
@@ -230,7 +225,14 @@ pub fn execute_with<F: Finish>(mut run: PoolRun, finish: &mut F) -> Result<Outpu
                 comparator: None,
                 glmm: *glmm,
             };
-            pool_and_draw(&run, finish, run.grouping("none"), &rows, |grouping| {
+            let by = run.grouping("none");
+            if stream::binary(&run, &s, &by)? {
+                return Ok(Output::none());
+            }
+            let table = user_table(&run, &mut prepared)?;
+            let (name, headers) = (table.file.clone(), table.headers.clone());
+            let rows = load_binary(table, &run.maps)?;
+            pool_and_draw(&run, finish, by, &rows, |grouping| {
                 let s = CompareSettings {
                     grouping,
                     ..s.clone()
@@ -239,10 +241,14 @@ pub fn execute_with<F: Finish>(mut run: PoolRun, finish: &mut F) -> Result<Outpu
             })?
         }
         &PoolAnalysis::Continuous { measure, sd_method } => {
+            let by = run.grouping("none");
+            if stream::continuous(&run, measure, sd_method, &by)? {
+                return Ok(Output::none());
+            }
             let table = user_table(&run, &mut prepared)?;
             let (name, headers) = (table.file.clone(), table.headers.clone());
             let rows = load_continuous(table, &run.maps, sd_method)?;
-            pool_and_draw(&run, finish, run.grouping("none"), &rows, |grouping| {
+            pool_and_draw(&run, finish, by, &rows, |grouping| {
                 let s = ContinuousSettings {
                     measure,
                     fit: run.fit,
@@ -252,10 +258,14 @@ pub fn execute_with<F: Finish>(mut run: PoolRun, finish: &mut F) -> Result<Outpu
             })?
         }
         PoolAnalysis::Generic { sm, ci_level } => {
+            let by = run.grouping("none");
+            if stream::generic(&run, *sm, *ci_level, &by)? {
+                return Ok(Output::none());
+            }
             let table = user_table(&run, &mut prepared)?;
             let (name, headers) = (table.file.clone(), table.headers.clone());
             let rows = load_generic(table, &run.maps)?;
-            pool_and_draw(&run, finish, run.grouping("none"), &rows, |grouping| {
+            pool_and_draw(&run, finish, by, &rows, |grouping| {
                 let s = GenericSettings {
                     sm: *sm,
                     ci_level: *ci_level,
@@ -269,7 +279,6 @@ pub fn execute_with<F: Finish>(mut run: PoolRun, finish: &mut F) -> Result<Outpu
             sm,
             ci_study,
             incr,
-            stream,
             glmm,
         } => {
             let s = ProportionSettings {
@@ -281,19 +290,9 @@ pub fn execute_with<F: Finish>(mut run: PoolRun, finish: &mut F) -> Result<Outpu
                 keep_overlapping: run.keep_overlapping,
                 glmm,
             };
-            if let Some(mode) = stream {
-                let embedded = (EMBEDDED_ARMS, ARMS_NAME);
-                let output = run.output.as_deref();
-                let rows = batch::RowFormat {
-                    jsonl: run.format == OutputFormat::Jsonl,
-                    columns: run.columns.clone(),
-                };
-                let streamed =
-                    batch::pool_csv(source, embedded, output, &s, mode, &run.maps, rows)?;
-                if streamed.is_some() {
-                    // Written already, group by group.
-                    return Ok(Output::none());
-                }
+            if stream::proportions(&run, &s)? {
+                // Written already, group by group.
+                return Ok(Output::none());
             }
             let needs = UserNeeds {
                 events: true,
@@ -332,6 +331,10 @@ pub fn execute_with<F: Finish>(mut run: PoolRun, finish: &mut F) -> Result<Outpu
             endpoint,
             from_medians,
         } => {
+            let by = run.grouping(COMPARISON);
+            if from_medians.is_none() && stream::hazard_ratios(&run, *endpoint, &by)? {
+                return Ok(Output::none());
+            }
             let (name, bytes) = source.read(EMBEDDED_HR, "data/alk_nsclc_hr.csv (embedded)")?;
             let (mut rows, headers, mut notes) = if *source == DataSource::Embedded {
                 let (rows, headers) = load_hr(&name, &bytes)?;
@@ -348,7 +351,7 @@ pub fn execute_with<F: Finish>(mut run: PoolRun, finish: &mut F) -> Result<Outpu
                 rows.extend(derived);
                 notes.extend(n);
             }
-            pool_and_draw(&run, finish, run.grouping(COMPARISON), &rows, |grouping| {
+            pool_and_draw(&run, finish, by, &rows, |grouping| {
                 let s = HazardSettings {
                     fit: run.fit,
                     endpoint: *endpoint,

@@ -4,6 +4,7 @@
 mod execute;
 mod revman;
 mod settings;
+mod stream;
 
 pub use execute::{execute, execute_with, Finish};
 pub use settings::{refuse_table_flags, PoolAnalysis, PoolRun};

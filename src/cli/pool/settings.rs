@@ -31,8 +31,6 @@ pub enum PoolAnalysis {
         ci_study: StudyCi,
         /// Continuity correction.
         incr: f64,
-        /// Whether the batch engine may stream this run, and how; `None` to load the data.
-        stream: Option<StreamMode>,
         /// `--method GLMM`: the binomial-normal GLMM.
         glmm: bool,
     },
@@ -126,6 +124,8 @@ pub struct PoolRun {
     pub bias: Option<crate::cli::bias::BiasRunSettings>,
     /// `pool --common-tau2`: add the test for subgroup differences with a common τ².
     pub common_tau2: bool,
+    /// Whether the batch engine may stream this run, and how; `None` to load the data.
+    pub stream: Option<StreamMode>,
 }
 
 /// A user's file is needed for the outcomes that have no shipped data.
@@ -238,16 +238,6 @@ impl PoolRun {
                     sm,
                     ci_study: args.ci_study,
                     incr: args.incr,
-                    // The batch engine streams inverse-variance fits only.
-                    stream: stream_mode(
-                        args.stream,
-                        args.no_stream,
-                        matches!(args.format, OutputFormat::Csv | OutputFormat::Jsonl)
-                            && !args.studies
-                            && args.forest.is_none()
-                            && plots.is_empty()
-                            && !glmm,
-                    )?,
                     glmm,
                 }
             }
@@ -296,6 +286,20 @@ impl PoolRun {
             },
         };
         let columns = row_columns(&args)?;
+        // The batch engine writes analysis rows group by group: not study rows, plots, a
+        // result across groups, or what pairs arms or derives rows across the file.
+        let streamable = matches!(args.format, OutputFormat::Csv | OutputFormat::Jsonl)
+            && !args.studies
+            && !args.overall
+            && args.forest.is_none()
+            && plots.is_empty()
+            && rm5.is_none()
+            && match &analysis {
+                PoolAnalysis::Compare { .. } | PoolAnalysis::Medians { .. } => false,
+                PoolAnalysis::HazardRatios { from_medians, .. } => from_medians.is_none(),
+                _ => true,
+            };
+        let stream = stream_mode(args.stream, args.no_stream, streamable)?;
         let mut plots = plots;
         if let Some(path) = args.forest {
             plots.forest = Some(ForestPlot::new(path, ForestLayout::default(), &data)?);
@@ -323,6 +327,7 @@ impl PoolRun {
             stored: None,
             bias: None,
             common_tau2: false,
+            stream,
         })
     }
 
@@ -418,7 +423,7 @@ fn row_columns(args: &PoolArgs) -> Result<Columns, CliError> {
     }
 }
 
-/// How the batch engine may stream a proportions run (`--stream`, `--no-stream`): only CSV
+/// How the batch engine may stream a run (`--stream`, `--no-stream`): only CSV or JSON Lines
 /// analysis rows, without studies or plots, can be written group by group (see `crate::batch`).
 fn stream_mode(
     stream: bool,
@@ -427,8 +432,9 @@ fn stream_mode(
 ) -> Result<Option<StreamMode>, CliError> {
     match (stream, streamable, no_stream) {
         (true, false, _) => Err(CliError::Usage(
-            "--stream writes CSV analysis rows or JSON Lines of inverse-variance fits: it needs \
-             --format csv or jsonl, without --studies, --compare, --method GLMM or plots"
+            "--stream writes CSV analysis rows or JSON Lines, one analysis per group: it needs \
+             --format csv or jsonl, without --studies, --overall, --compare, plots, --outcome \
+             pfs, --estimate-hr-from-medians or a RevMan review"
                 .into(),
         )),
         (true, true, _) => Ok(Some(StreamMode::Always)),

@@ -1,0 +1,264 @@
+//! Running `alkstats pool --format csv|jsonl` through the batch engine: when to stream, where to
+//! write (atomically to `--output`, or to standard output, where a closed pipe ends the run
+//! quietly), the progress bar on a terminal, and the summary of warnings afterwards.
+
+use super::by_piece::{stream_pieces, Outcome};
+use super::pieces::{group_key, ARM_DRUG_COLUMNS, DRUG_COLUMNS};
+use super::{pool_stream, progress, BatchError, BatchSummary, Progress, RowFormat, StreamOptions};
+use crate::analysis::group::Grouping;
+use crate::analysis::proportion::ProportionSettings;
+use crate::analysis::report::{PoolReport, StudyRow};
+use crate::analysis::AnalysisError;
+use crate::data::file_checks::FileChecks;
+use crate::data::fingerprint::{Fingerprint, FingerprintMap};
+use crate::data::format::FileKind;
+use crate::data::roles::Mapping;
+use crate::data::table::{RowReader, Table};
+use crate::data::{DataError, DataSource};
+use crate::io::AtomicFile;
+use std::io::{IsTerminal, Read, Write};
+use std::path::Path;
+
+/// When `alkstats pool` streams.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamMode {
+    /// When the data is a text file whose `--by` groups are contiguous
+    /// ([`groups_are_contiguous`]).
+    Auto,
+    /// Always (`--stream`); groups that are not contiguous are an error.
+    Always,
+}
+
+/// Where a streamed run reads and writes.
+#[derive(Debug, Clone, Copy)]
+pub struct Target<'a> {
+    /// The data.
+    pub source: &'a DataSource,
+    /// The embedded file and its name in messages, for [`DataSource::Embedded`].
+    pub embedded: (&'static str, &'a str),
+    /// `--output`, or standard output.
+    pub output: Option<&'a Path>,
+    /// `--stream` or not.
+    pub mode: StreamMode,
+    /// What each analysis is written as.
+    pub rows: &'a RowFormat,
+}
+
+/// A streaming engine: reads the named input, writes analysis rows, reports progress.
+type Engine<'e> = dyn FnMut(
+        &str,
+        Box<dyn Read + Send>,
+        &mut dyn Write,
+        &mut dyn FnMut(&Progress),
+    ) -> Result<BatchSummary, BatchError>
+    + 'e;
+
+/// Runs `alkstats pool --format csv` (or `jsonl`) on pooled proportions through the
+/// proportions engine ([`pool_stream`]) when `target.mode` allows it; `maps` are the `--map`
+/// roles of a user's file. Returns `None`, having done nothing, when the in-memory path should
+/// run instead (see [`stream`]).
+///
+/// # Errors
+/// As [`pool_stream`], with the output named.
+pub fn pool_csv(
+    target: Target<'_>,
+    settings: &ProportionSettings,
+    maps: &[Mapping],
+) -> Result<Option<BatchSummary>, BatchError> {
+    let options = StreamOptions {
+        // A user's file (not the embedded one) is read by role, as in memory.
+        user_roles: (*target.source != DataSource::Embedded).then(|| maps.to_vec()),
+        rows: target.rows.clone(),
+        ..StreamOptions::default()
+    };
+    let keys = ARM_DRUG_COLUMNS;
+    stream(
+        target,
+        &settings.grouping,
+        keys,
+        &mut |name, input, out, report| pool_stream(name, input, out, settings, &options, report),
+    )
+}
+
+/// Runs `alkstats pool --format csv` (or `jsonl`) on any outcome through the piece-by-piece
+/// engine ([`stream_pieces`]: the outcome's own loader and analysis), grouped by `grouping`.
+/// Returns `None` when the in-memory path should run instead (see [`stream`]); the embedded
+/// data, a few dozen rows, is always read whole.
+///
+/// # Errors
+/// As [`stream_pieces`], with the output named.
+pub fn outcome_csv<T, S, L, P>(
+    target: Target<'_>,
+    grouping: &Grouping,
+    mut outcome: Outcome<L, P>,
+) -> Result<Option<BatchSummary>, BatchError>
+where
+    T: Send + Sync,
+    S: StudyRow + Send,
+    L: FnMut(Table, &mut FileChecks) -> Result<Vec<T>, DataError> + Send,
+    P: Fn(&[T], &[String], &str) -> Result<PoolReport<S>, AnalysisError> + Sync,
+{
+    if *target.source == DataSource::Embedded {
+        return Ok(None);
+    }
+    let Grouping::Column(column) = grouping else {
+        return stream(target, grouping, DRUG_COLUMNS, &mut |_, _, _, _| {
+            unreachable_engine()
+        });
+    };
+    let options = StreamOptions {
+        rows: target.rows.clone(),
+        ..StreamOptions::default()
+    };
+    stream(
+        target,
+        grouping,
+        DRUG_COLUMNS,
+        &mut |name, input, out, report| {
+            stream_pieces(name, input, out, column, &mut outcome, &options, report)
+        },
+    )
+}
+
+/// The engine of a run that [`stream`] refuses before reading: never called.
+fn unreachable_engine() -> Result<BatchSummary, BatchError> {
+    Err(AnalysisError::StreamNeedsGroups.into())
+}
+
+/// Streams through `engine` when `target.mode` allows it: in [`StreamMode::Auto`] only a text
+/// file whose groups are contiguous (told apart by [`group_key`] with `drug_columns`, as the
+/// engine tells them apart); returns `None`, having done nothing, otherwise. Writes
+/// `--output` atomically or standard output (a closed standard output, as in
+/// `alkstats … | head`, ends the run early, successfully), draws a progress bar on a terminal
+/// for runs over a second, and afterwards summarises on a terminal's standard error the rows
+/// left out and the fits' warnings.
+///
+/// # Errors
+/// [`AnalysisError::StreamNeedsGroups`] for `--stream` without `--by COLUMN`, a spreadsheet
+/// with `--stream`, or the engine's error with the output named.
+fn stream(
+    target: Target<'_>,
+    grouping: &Grouping,
+    drug_columns: &[&str],
+    engine: &mut Engine<'_>,
+) -> Result<Option<BatchSummary>, BatchError> {
+    let auto = target.mode == StreamMode::Auto;
+    let Grouping::Column(column) = grouping else {
+        return match auto {
+            true => Ok(None),
+            false => Err(AnalysisError::StreamNeedsGroups.into()),
+        };
+    };
+    let source = target.source;
+    if source.kind() != FileKind::Text {
+        return match auto {
+            true => Ok(None),
+            false => Err(AnalysisError::StreamNeedsText.into()),
+        };
+    }
+    let size = match source {
+        DataSource::File(path) => std::fs::metadata(path).ok().map(|m| m.len()),
+        _ => None,
+    };
+    if auto {
+        match source {
+            DataSource::File(path) if groups_are_contiguous(path, column, drug_columns) => {}
+            _ => return Ok(None),
+        }
+    }
+    let (name, input) = source.open(target.embedded.0, target.embedded.1)?;
+    let mut bar = progress::ProgressReport::new(size);
+    let mut report = |p: &Progress| bar.update(p);
+    let result = match target.output {
+        Some(path) => {
+            let named = |source| BatchError::Output {
+                target: path.display().to_string(),
+                source,
+            };
+            let mut file = AtomicFile::create(path).map_err(named)?;
+            // On an error the file is dropped uncommitted: its temporary file is removed.
+            engine(&name, input, &mut file, &mut report)
+                .and_then(|summary| file.commit().map(|()| summary).map_err(named))
+        }
+        None => {
+            let stdout = std::io::stdout();
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
+            match engine(&name, input, &mut out, &mut report) {
+                Err(BatchError::Output { source, .. })
+                    if source.kind() == std::io::ErrorKind::BrokenPipe =>
+                {
+                    Ok(BatchSummary::default())
+                }
+                Err(BatchError::Output { source, .. }) => Err(BatchError::Output {
+                    target: "<stdout>".into(),
+                    source,
+                }),
+                other => other,
+            }
+        }
+    };
+    bar.finish();
+    let summary = result?;
+    // As the progress bar: for people at a terminal. A pipeline sees what the in-memory path
+    // prints for CSV, which is nothing.
+    if std::io::stderr().is_terminal() {
+        if let Some(message) = summary.message() {
+            eprintln!("{message}");
+        }
+    }
+    Ok(Some(summary))
+}
+
+/// Whether the rows of each `column` group of the file at `path` are contiguous, from a quick
+/// pass over that column alone (the CSV is parsed, not validated). `false` when the file
+/// cannot be read that way: the in-memory path then reports the problem as it always has.
+///
+/// Groups are told apart as the streaming engines tell them apart ([`group_key`] with
+/// `drug_columns`), so a file found contiguous here is never refused by them for being out of
+/// order.
+pub fn groups_are_contiguous(path: &Path, column: &str, drug_columns: &[&str]) -> bool {
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let name = path.display().to_string();
+    // No required columns: a user's file is read by role; the full check is the reader's.
+    let Ok(mut reader) = RowReader::new(&name, file, &[]) else {
+        return false;
+    };
+    let headers = reader.headers();
+    let Some(index) = headers
+        .iter()
+        .position(|h| h == column)
+        .or_else(|| headers.iter().position(|h| h.eq_ignore_ascii_case(column)))
+    else {
+        return false;
+    };
+    let column = headers[index].clone();
+    let mut record = csv::ByteRecord::new();
+    let mut finished = FingerprintMap::default();
+    let mut current: Option<(Vec<u8>, Fingerprint)> = None;
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => return true,
+            Err(_) => return false,
+        }
+        let raw = record.get(index).unwrap_or_default();
+        if matches!(&current, Some((last, _)) if last.as_slice() == raw) {
+            continue;
+        }
+        let Ok(value) = std::str::from_utf8(raw) else {
+            return false;
+        };
+        let key = group_key(&column, value.trim(), drug_columns);
+        if let Some((_, open)) = &current {
+            if *open != key {
+                finished.insert(*open, 0);
+            }
+        }
+        if finished.contains(&key) {
+            return false;
+        }
+        current = Some((raw.to_vec(), key));
+    }
+}
