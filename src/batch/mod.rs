@@ -29,15 +29,18 @@
 
 mod analyse;
 mod by_piece;
+mod contiguity;
 mod pieces;
 mod progress;
 pub mod reader;
+mod records;
 mod rows_out;
 mod run;
 
 pub use by_piece::{stream_pieces, Outcome};
+pub use contiguity::groups_are_contiguous;
 pub use reader::Exclusions;
-pub use run::{groups_are_contiguous, outcome_csv, pool_csv, StreamMode, Target};
+pub use run::{outcome_csv, pool_csv, StreamMode, Target};
 
 use crate::analysis::group::Grouping;
 use crate::analysis::proportion::{check_incr, ProportionSettings};
@@ -89,6 +92,11 @@ pub struct StreamOptions {
     pub user_roles: Option<Vec<Mapping>>,
     /// What each analysis is written as.
     pub rows: RowFormat,
+    /// The size of the input in bytes, when known: the tables of labels are sized from it.
+    pub size_hint: Option<u64>,
+    /// The input is known to be plain text (no quote, no carriage return but before a line
+    /// feed): its lines are cut without the CSV parser (see `records`).
+    pub plain: bool,
 }
 
 impl Default for StreamOptions {
@@ -97,6 +105,8 @@ impl Default for StreamOptions {
             chunk_rows: 16_384,
             user_roles: None,
             rows: RowFormat::default(),
+            size_hint: None,
+            plain: false,
         }
     }
 }

@@ -9,6 +9,7 @@
 //! A group is complete when the next group starts, so the rows of a group must be contiguous: a
 //! group that starts again after it ended is refused rather than fitted twice.
 
+use super::records::{Records, Source};
 use crate::analysis::group::MISSING_GROUP;
 use crate::analysis::AnalysisError;
 use crate::batch::StreamOptions;
@@ -17,8 +18,9 @@ use crate::data::arms::{
     UserNeeds, REQUIRED_COLUMNS,
 };
 use crate::data::cursor::Col;
+use crate::data::delimiter::Delimiter;
 use crate::data::fingerprint::{Fingerprint, FingerprintMap, ShardedMap};
-use crate::data::table::{decode_row, decode_row_into, Row, RowCursor, RowReader, Table};
+use crate::data::table::{Row, RowCursor, Table};
 use crate::data::DataError;
 use rayon::prelude::*;
 use std::io::Read;
@@ -102,6 +104,9 @@ struct Parsed {
     overlaps: Vec<String>,
     study_key: Fingerprint,
     group_key: Fingerprint,
+    /// The group's label, when the row before it (on the same worker) was of another group:
+    /// every group's first row has it, and the rows after it need not allocate it.
+    group_label: Option<String>,
 }
 
 /// How many example labels [`Exclusions`] keeps.
@@ -109,7 +114,8 @@ const EXAMPLES: usize = 5;
 
 /// Reads an arms file group by group. See the module documentation.
 pub struct GroupReader<R: Read> {
-    reader: RowReader<R>,
+    source: Source<R>,
+    delimiter: Delimiter,
     /// The file name and header, without rows: lets [`ArmView::parse`] locate its errors.
     table: Table,
     /// The rules of the file: the shipped schema, or a user's file read by role.
@@ -121,7 +127,7 @@ pub struct GroupReader<R: Read> {
     column_index: Option<usize>,
     keep_overlapping: bool,
     chunk_rows: usize,
-    raw: Vec<csv::ByteRecord>,
+    records: Records,
     /// Study labels seen so far → their line (labels are unique within a file).
     studies: ShardedMap,
     /// Groups already complete → their first line (a group may not start again).
@@ -133,6 +139,8 @@ pub struct GroupReader<R: Read> {
     rows: u64,
     groups: u64,
     at_end: bool,
+    /// The input's size, to size the tables of labels after the first chunk (`None` once done).
+    size_hint: Option<u64>,
 }
 
 impl<R: Read> GroupReader<R> {
@@ -152,8 +160,7 @@ impl<R: Read> GroupReader<R> {
             None => REQUIRED_COLUMNS,
             Some(_) => &[],
         };
-        let reader = RowReader::new(file, input, required)?;
-        let headers = reader.headers().to_vec();
+        let (source, headers, delimiter) = Source::new(file, input, required, options.plain)?;
         let mut table = Table::new(file.into(), headers, Vec::new());
         let schema = match &options.user_roles {
             None => Schema::Shipped,
@@ -175,7 +182,8 @@ impl<R: Read> GroupReader<R> {
             .into());
         };
         Ok(GroupReader {
-            reader,
+            source,
+            delimiter,
             columns: ArmColumns::of(&table),
             column_index: Some(index),
             column: table.headers[index].clone(),
@@ -183,7 +191,7 @@ impl<R: Read> GroupReader<R> {
             schema,
             keep_overlapping,
             chunk_rows: options.chunk_rows.max(1),
-            raw: Vec::new(),
+            records: Records::default(),
             studies: ShardedMap::default(),
             finished: FingerprintMap::default(),
             open: None,
@@ -192,12 +200,13 @@ impl<R: Read> GroupReader<R> {
             rows: 0,
             groups: 0,
             at_end: false,
+            size_hint: options.size_hint,
         })
     }
 
     /// Bytes of the input read so far.
     pub fn bytes_read(&self) -> u64 {
-        self.reader.bytes_read()
+        self.source.bytes_read()
     }
 
     /// Data rows read so far.
@@ -223,6 +232,15 @@ impl<R: Read> GroupReader<R> {
             }
             let more = self.read_chunk()?;
             let parsed = self.parse_chunk();
+            // A row of another number of fields stops the CSV reader before any row of its
+            // chunk is parsed; plain lines are split in parallel, so their first such row is
+            // looked for before any other problem, to be reported as the CSV reader reports it.
+            if let Some(Err(e)) = parsed
+                .iter()
+                .find(|p| matches!(p, Err(DataError::Ragged { .. })))
+            {
+                return Err(e.clone().into());
+            }
             // Labels unique in the file: the chunk's labels recorded in parallel; the first
             // repeat is reported when its row is reached, after any problem before it.
             let labels: Vec<_> = parsed
@@ -235,6 +253,7 @@ impl<R: Read> GroupReader<R> {
                 let first = repeat.filter(|&(at, _)| at == i).map(|(_, first)| first);
                 self.accept(i, row?, first, &mut complete)?;
             }
+            self.reserve_tables();
             if !more {
                 self.at_end = true;
                 self.finish(&mut complete)?;
@@ -245,17 +264,32 @@ impl<R: Read> GroupReader<R> {
         }
     }
 
+    /// After the first chunk, makes room in the tables of study labels and of groups for the
+    /// whole input, estimated from its size and the first chunk's bytes per row and rows per
+    /// group: growing a table of millions of labels step by step rehashed it some 20 times.
+    fn reserve_tables(&mut self) {
+        let (Some(size), bytes) = (self.size_hint.take(), self.source.bytes_read()) else {
+            return;
+        };
+        if bytes == 0 || self.rows == 0 {
+            return;
+        }
+        let rows = (size as f64 / bytes as f64 * self.rows as f64 * 1.05) as usize;
+        let per_group = self.rows as f64 / (self.groups + 1) as f64;
+        self.studies.reserve(rows);
+        self.finished.reserve((rows as f64 / per_group) as usize);
+    }
+
     /// Reads up to `chunk_rows` raw records; `false` once the input is exhausted.
     fn read_chunk(&mut self) -> Result<bool, DataError> {
-        // Records are reused from chunk to chunk: their buffers keep their capacity.
-        self.raw.resize_with(self.chunk_rows, csv::ByteRecord::new);
-        for i in 0..self.chunk_rows {
-            if !self.reader.read_record(&mut self.raw[i])? {
-                self.raw.truncate(i);
-                return Ok(false);
-            }
-        }
-        Ok(true)
+        let more = self.source.read_chunk(self.chunk_rows, &mut self.records);
+        more.map_err(|e| match e {
+            DataError::Io { reason, .. } => DataError::Io {
+                file: self.table.file.clone(),
+                reason,
+            },
+            e => e,
+        })
     }
 
     /// Decodes and validates the chunk's rows in parallel, in order, with the fingerprints of
@@ -264,17 +298,34 @@ impl<R: Read> GroupReader<R> {
     fn parse_chunk(&self) -> Vec<Result<Parsed, DataError>> {
         let (table, schema, columns) = (&self.table, self.schema, &self.columns);
         let column = self.group_column();
-        let blank = || Row {
-            line: 0,
-            fields: Vec::new(),
+        // Each worker keeps its decoded row and the last group label it saw: consecutive rows
+        // of one group share the label's fingerprint, computed once.
+        let blank = || {
+            let row = Row {
+                line: 0,
+                fields: Vec::new(),
+            };
+            (row, String::new(), None::<Fingerprint>)
         };
-        self.raw
-            .par_iter()
+        let (records, delimiter) = (&self.records, self.delimiter);
+        (0..records.len())
+            .into_par_iter()
             .with_min_len(256)
-            .map_init(blank, |row, record| {
-                decode_row_into(&table.file, &table.headers, record, row)?;
+            .map_init(blank, |(row, last, last_key), i| {
+                records.decode_into(i, &table.file, &table.headers, delimiter, row)?;
                 let c = table.cursor(row);
                 let arm = ArmView::parse(&c, schema, columns)?;
+                let label = group_label(&c, arm.drug, column);
+                let (group_key, group_label) = match *last_key {
+                    Some(key) if last.as_str() == label => (key, None),
+                    _ => {
+                        let key = Fingerprint::of_caseless(label);
+                        last.clear();
+                        last.push_str(label);
+                        *last_key = Some(key);
+                        (key, Some(label.to_string()))
+                    }
+                };
                 Ok(Parsed {
                     line: arm.line,
                     study: arm.study.into(),
@@ -282,7 +333,8 @@ impl<R: Read> GroupReader<R> {
                     responders: arm.responders,
                     overlaps: arm.overlaps().map(String::from).collect(),
                     study_key: Fingerprint::of(arm.study),
-                    group_key: Fingerprint::of_caseless(group_label(&c, arm.drug, column)),
+                    group_key,
+                    group_label,
                 })
             })
             .collect()
@@ -295,10 +347,21 @@ impl<R: Read> GroupReader<R> {
 
     /// The row of raw record `i` of this chunk, decoded again to locate an error.
     fn row(&self, i: usize) -> Row {
-        decode_row(&self.table.file, &self.table.headers, &self.raw[i]).unwrap_or_else(|_| Row {
+        let mut row = Row {
             line: 0,
             fields: Vec::new(),
-        })
+        };
+        let t = &self.table;
+        match self
+            .records
+            .decode_into(i, &t.file, &t.headers, self.delimiter, &mut row)
+        {
+            Ok(()) => row,
+            Err(_) => Row {
+                line: 0,
+                fields: Vec::new(),
+            },
+        }
     }
 
     /// The checks across rows, the exclusions and the grouping, for the `i`-th row of the
@@ -317,6 +380,7 @@ impl<R: Read> GroupReader<R> {
             responders,
             overlaps,
             group_key: key,
+            group_label: carried,
             ..
         } = parsed;
         self.rows += 1;
@@ -352,14 +416,20 @@ impl<R: Read> GroupReader<R> {
             }
             _ => {}
         }
-        // The label in words is needed once per group (and for a message), so it is found again
-        // from the raw record rather than carried for every row.
-        let row = self.row(i);
-        let c = self.table.cursor(&row);
-        // The row parsed before; parsed again for its normalised drug.
-        let drug = ArmView::parse(&c, self.schema, &self.columns).map_or("", |v| v.drug);
-        let label = group_label(&c, drug, self.group_column()).to_string();
+        // The label in words comes with the first row of each group's run of rows (found again
+        // from the raw record should it not).
+        let label = match carried {
+            Some(label) => label,
+            None => {
+                let row = self.row(i);
+                let c = self.table.cursor(&row);
+                let drug = ArmView::parse(&c, self.schema, &self.columns).map_or("", |v| v.drug);
+                group_label(&c, drug, self.group_column()).to_string()
+            }
+        };
         if let Some(first) = self.finished.get(&key) {
+            let row = self.row(i);
+            let c = self.table.cursor(&row);
             return Err(ReadError::Data(c.error(
                 &self.column,
                 not_together_expectation(&self.column, &label, first),

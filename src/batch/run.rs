@@ -3,17 +3,17 @@
 //! quietly), the progress bar on a terminal, and the summary of warnings afterwards.
 
 use super::by_piece::{stream_pieces, Outcome};
-use super::pieces::{group_key, ARM_DRUG_COLUMNS, DRUG_COLUMNS};
+use super::contiguity::{is_plain, scan};
+use super::pieces::{ARM_DRUG_COLUMNS, DRUG_COLUMNS};
 use super::{pool_stream, progress, BatchError, BatchSummary, Progress, RowFormat, StreamOptions};
 use crate::analysis::group::Grouping;
 use crate::analysis::proportion::ProportionSettings;
 use crate::analysis::report::{PoolReport, StudyRow};
 use crate::analysis::AnalysisError;
 use crate::data::file_checks::FileChecks;
-use crate::data::fingerprint::{Fingerprint, FingerprintMap};
 use crate::data::format::FileKind;
 use crate::data::roles::Mapping;
-use crate::data::table::{RowReader, Table};
+use crate::data::table::Table;
 use crate::data::{DataError, DataSource};
 use crate::io::AtomicFile;
 use std::io::{IsTerminal, Read, Write};
@@ -23,7 +23,7 @@ use std::path::Path;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StreamMode {
     /// When the data is a text file whose `--by` groups are contiguous
-    /// ([`groups_are_contiguous`]).
+    /// ([`groups_are_contiguous`](super::groups_are_contiguous)).
     Auto,
     /// Always (`--stream`); groups that are not contiguous are an error.
     Always,
@@ -44,10 +44,12 @@ pub struct Target<'a> {
     pub rows: &'a RowFormat,
 }
 
-/// A streaming engine: reads the named input, writes analysis rows, reports progress.
+/// A streaming engine: reads the named input (plain text or not), writes analysis rows,
+/// reports progress.
 type Engine<'e> = dyn FnMut(
         &str,
         Box<dyn Read + Send>,
+        bool,
         &mut dyn Write,
         &mut dyn FnMut(&Progress),
     ) -> Result<BatchSummary, BatchError>
@@ -69,6 +71,10 @@ pub fn pool_csv(
         // A user's file (not the embedded one) is read by role, as in memory.
         user_roles: (*target.source != DataSource::Embedded).then(|| maps.to_vec()),
         rows: target.rows.clone(),
+        size_hint: match target.source {
+            DataSource::File(path) => std::fs::metadata(path).ok().map(|m| m.len()),
+            _ => None,
+        },
         ..StreamOptions::default()
     };
     let keys = ARM_DRUG_COLUMNS;
@@ -76,7 +82,13 @@ pub fn pool_csv(
         target,
         &settings.grouping,
         keys,
-        &mut |name, input, out, report| pool_stream(name, input, out, settings, &options, report),
+        &mut |name, input, plain, out, report| {
+            let options = StreamOptions {
+                plain,
+                ..options.clone()
+            };
+            pool_stream(name, input, out, settings, &options, report)
+        },
     )
 }
 
@@ -102,7 +114,7 @@ where
         return Ok(None);
     }
     let Grouping::Column(column) = grouping else {
-        return stream(target, grouping, DRUG_COLUMNS, &mut |_, _, _, _| {
+        return stream(target, grouping, DRUG_COLUMNS, &mut |_, _, _, _, _| {
             unreachable_engine()
         });
     };
@@ -114,7 +126,8 @@ where
         target,
         grouping,
         DRUG_COLUMNS,
-        &mut |name, input, out, report| {
+        // The piece engine reads with the table reader, plain text or not.
+        &mut |name, input, _, out, report| {
             stream_pieces(name, input, out, column, &mut outcome, &options, report)
         },
     )
@@ -160,12 +173,20 @@ fn stream(
         DataSource::File(path) => std::fs::metadata(path).ok().map(|m| m.len()),
         _ => None,
     };
-    if auto {
-        match source {
-            DataSource::File(path) if groups_are_contiguous(path, column, drug_columns) => {}
-            _ => return Ok(None),
+    // In automatic mode the file is scanned for its groups first, which also tells whether it
+    // is plain text; with --stream only the latter is looked for.
+    let plain = match (source, auto) {
+        (DataSource::File(path), true) => {
+            let scan = scan(path, column, drug_columns);
+            if !scan.contiguous {
+                return Ok(None);
+            }
+            scan.plain
         }
-    }
+        (DataSource::File(path), false) => is_plain(path),
+        (_, true) => return Ok(None),
+        (_, false) => false,
+    };
     let (name, input) = source.open(target.embedded.0, target.embedded.1)?;
     let mut bar = progress::ProgressReport::new(size);
     let mut report = |p: &Progress| bar.update(p);
@@ -177,13 +198,13 @@ fn stream(
             };
             let mut file = AtomicFile::create(path).map_err(named)?;
             // On an error the file is dropped uncommitted: its temporary file is removed.
-            engine(&name, input, &mut file, &mut report)
+            engine(&name, input, plain, &mut file, &mut report)
                 .and_then(|summary| file.commit().map(|()| summary).map_err(named))
         }
         None => {
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-            match engine(&name, input, &mut out, &mut report) {
+            match engine(&name, input, plain, &mut out, &mut report) {
                 Err(BatchError::Output { source, .. })
                     if source.kind() == std::io::ErrorKind::BrokenPipe =>
                 {
@@ -207,58 +228,4 @@ fn stream(
         }
     }
     Ok(Some(summary))
-}
-
-/// Whether the rows of each `column` group of the file at `path` are contiguous, from a quick
-/// pass over that column alone (the CSV is parsed, not validated). `false` when the file
-/// cannot be read that way: the in-memory path then reports the problem as it always has.
-///
-/// Groups are told apart as the streaming engines tell them apart ([`group_key`] with
-/// `drug_columns`), so a file found contiguous here is never refused by them for being out of
-/// order.
-pub fn groups_are_contiguous(path: &Path, column: &str, drug_columns: &[&str]) -> bool {
-    let Ok(file) = std::fs::File::open(path) else {
-        return false;
-    };
-    let name = path.display().to_string();
-    // No required columns: a user's file is read by role; the full check is the reader's.
-    let Ok(mut reader) = RowReader::new(&name, file, &[]) else {
-        return false;
-    };
-    let headers = reader.headers();
-    let Some(index) = headers
-        .iter()
-        .position(|h| h == column)
-        .or_else(|| headers.iter().position(|h| h.eq_ignore_ascii_case(column)))
-    else {
-        return false;
-    };
-    let column = headers[index].clone();
-    let mut record = csv::ByteRecord::new();
-    let mut finished = FingerprintMap::default();
-    let mut current: Option<(Vec<u8>, Fingerprint)> = None;
-    loop {
-        match reader.read_record(&mut record) {
-            Ok(true) => {}
-            Ok(false) => return true,
-            Err(_) => return false,
-        }
-        let raw = record.get(index).unwrap_or_default();
-        if matches!(&current, Some((last, _)) if last.as_slice() == raw) {
-            continue;
-        }
-        let Ok(value) = std::str::from_utf8(raw) else {
-            return false;
-        };
-        let key = group_key(&column, value.trim(), drug_columns);
-        if let Some((_, open)) = &current {
-            if *open != key {
-                finished.insert(*open, 0);
-            }
-        }
-        if finished.contains(&key) {
-            return false;
-        }
-        current = Some((raw.to_vec(), key));
-    }
 }

@@ -127,6 +127,12 @@ impl FingerprintMap {
     pub fn contains(&self, key: &Fingerprint) -> bool {
         self.0.contains_key(key)
     }
+
+    /// Makes room for `more` keys, so that a table grown to millions of keys is not rehashed
+    /// again and again on the way.
+    pub fn reserve(&mut self, more: usize) {
+        self.0.reserve(more);
+    }
 }
 
 /// Shards of a [`ShardedMap`]: enough to keep two to a few dozen threads busy.
@@ -172,6 +178,13 @@ impl ShardedMap {
     /// Whether `key` is recorded.
     pub fn contains(&self, key: &Fingerprint) -> bool {
         self.0[Self::shard(key)].contains(key)
+    }
+
+    /// Makes room for about `more` keys in all.
+    pub fn reserve(&mut self, more: usize) {
+        for map in &mut self.0 {
+            map.reserve(more / SHARDS + 1);
+        }
     }
 }
 

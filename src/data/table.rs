@@ -141,7 +141,7 @@ impl<R: std::io::Read> RowReader<R> {
                 return Err(reader
                     .get_ref()
                     .error(file)
-                    .unwrap_or_else(|| csv_error(file, delimiter, &e)))
+                    .unwrap_or_else(|| csv_error(file, delimiter, &e, None)))
             }
         };
         if let Some(e) = reader.get_ref().error(file) {
@@ -180,6 +180,19 @@ impl<R: std::io::Read> RowReader<R> {
         })
     }
 
+    /// The physical line (line feeds before it, plus one) of the last byte of the record just
+    /// read: the parser's position is past the record's terminator, and the byte before it is
+    /// its line feed, its carriage return, or (at the end of the input) its last byte.
+    fn last_line(&mut self) -> u64 {
+        let last = self.reader.position().byte().saturating_sub(1);
+        let watch = self.reader.get_mut();
+        while watch.line_feeds.front().is_some_and(|&at| at < last) {
+            watch.line_feeds.pop_front();
+            watch.lines_before += 1;
+        }
+        watch.lines_before + 1
+    }
+
     /// The delimiter sniffed from the header line.
     pub fn delimiter(&self) -> Delimiter {
         self.delimiter
@@ -215,8 +228,23 @@ impl<R: std::io::Read> RowReader<R> {
             if let Some(e) = self.reader.get_ref().error(&self.file) {
                 return Err(e);
             }
-            if !more.map_err(|e| csv_error(&self.file, self.delimiter, &e))? {
+            let more = match more {
+                Ok(more) => more,
+                Err(e) => {
+                    let line = self.last_line();
+                    return Err(csv_error(&self.file, self.delimiter, &e, Some(line)));
+                }
+            };
+            if !more {
                 return Ok(false);
+            }
+            // The CSV parser's line count skips empty lines and the line feeds of CR LF line
+            // ends; messages name the line an editor shows: the record's last line, less the
+            // line feeds inside its quoted fields.
+            if let Some(mut pos) = record.position().cloned() {
+                let inside = memchr::memchr_iter(b'\n', record.as_slice()).count() as u64;
+                pos.set_line(self.last_line().saturating_sub(inside));
+                record.set_position(Some(pos));
             }
             // A line holding only a single empty field is a blank line: skip it.
             if record.len() == 1
@@ -363,6 +391,12 @@ fn unclosed_quote_error(file: &str, line: u64) -> DataError {
 struct QuoteWatch<R> {
     inner: R,
     quotes: QuoteTracker,
+    /// Bytes passed so far, and the offsets of the line feeds among them not yet behind the
+    /// record being read (the parser reads ahead by a buffer at most).
+    offset: u64,
+    line_feeds: std::collections::VecDeque<u64>,
+    /// Line feeds behind the record being read.
+    lines_before: u64,
     at_end: bool,
     io_error: Option<String>,
 }
@@ -372,6 +406,9 @@ impl<R> QuoteWatch<R> {
         QuoteWatch {
             inner,
             quotes: QuoteTracker::default(),
+            offset: 0,
+            line_feeds: std::collections::VecDeque::new(),
+            lines_before: 0,
             at_end: false,
             io_error: None,
         }
@@ -403,11 +440,17 @@ impl<R: std::io::Read> std::io::Read for QuoteWatch<R> {
         };
         self.at_end |= n == 0;
         self.quotes.feed(&buf[..n]);
+        let offset = self.offset;
+        self.line_feeds
+            .extend(memchr::memchr_iter(b'\n', &buf[..n]).map(|i| offset + i as u64));
+        self.offset += n as u64;
         Ok(n)
     }
 }
 
-fn csv_error(file: &str, delimiter: Delimiter, e: &csv::Error) -> DataError {
+/// The error of the CSV parser, at physical `line` when known (else the parser's own count).
+fn csv_error(file: &str, delimiter: Delimiter, e: &csv::Error, line: Option<u64>) -> DataError {
+    let at = |pos: Option<&csv::Position>| line.unwrap_or_else(|| pos.map_or(0, |p| p.line()));
     match e.kind() {
         csv::ErrorKind::UnequalLengths {
             pos,
@@ -415,21 +458,21 @@ fn csv_error(file: &str, delimiter: Delimiter, e: &csv::Error) -> DataError {
             len,
         } => DataError::Ragged {
             file: file.into(),
-            line: pos.as_ref().map_or(0, |p| p.line()),
+            line: at(pos.as_ref()),
             found: *len as usize,
             expected: *expected_len as usize,
             delimiter,
         },
         csv::ErrorKind::Utf8 { pos, err } => DataError::Encoding {
             file: file.into(),
-            line: pos.as_ref().map_or(0, |p| p.line()),
+            line: at(pos.as_ref()),
             column: err.field() + 1,
             field: String::new(),
             found: String::new(),
         },
         _ => DataError::Malformed {
             file: file.into(),
-            line: e.position().map_or(0, |p| p.line()),
+            line: at(e.position()),
             reason: e.to_string(),
         },
     }

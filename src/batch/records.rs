@@ -1,0 +1,272 @@
+//! The raw rows of the proportions engine's chunks: CSV records read by the CSV parser, or, for
+//! a file known to hold no quote character and no carriage return but before a line feed
+//! ("plain" text, what programs write), lines cut by `memchr` and split at the delimiter.
+//!
+//! Without quotes a CSV record is a line and its fields are the bytes between delimiters, so
+//! the two give the same rows, line numbers and errors (`tests/batch.rs` compares them); the
+//! plain reader only moves the cutting of fields from the serial reader to the parallel
+//! workers, where the CSV parser's share of the run (a tenth) was a serial bottleneck.
+
+use crate::data::delimiter::Delimiter;
+use crate::data::table::{decode_row_into, Row, RowReader};
+use crate::data::DataError;
+use std::io::{Chain, Cursor, Read};
+
+/// Where the rows come from.
+pub enum Source<R: Read> {
+    /// The CSV parser (any file).
+    Csv(Box<RowReader<R>>),
+    /// Lines of plain text, after the header.
+    Plain(PlainLines<Chain<Cursor<Vec<u8>>, R>>),
+}
+
+/// The raw rows of one chunk.
+#[derive(Default)]
+pub struct Records {
+    csv: Vec<csv::ByteRecord>,
+    /// Plain lines: the bytes of the chunk, and each line's number and span in them.
+    bytes: Vec<u8>,
+    lines: Vec<(u64, usize, usize)>,
+    plain: bool,
+}
+
+impl Records {
+    /// Rows in the chunk.
+    pub fn len(&self) -> usize {
+        if self.plain {
+            self.lines.len()
+        } else {
+            self.csv.len()
+        }
+    }
+
+    /// Decodes row `i` into `row` (trimmed UTF-8 fields), as
+    /// [`decode_row_into`] decodes a CSV record.
+    ///
+    /// # Errors
+    /// A field that is not UTF-8; a plain line with another number of fields than the header
+    /// (the CSV parser's error for it).
+    pub fn decode_into(
+        &self,
+        i: usize,
+        file: &str,
+        headers: &[String],
+        delimiter: Delimiter,
+        row: &mut Row,
+    ) -> Result<(), DataError> {
+        if !self.plain {
+            return decode_row_into(file, headers, &self.csv[i], row);
+        }
+        let (line, start, end) = self.lines[i];
+        let bytes = &self.bytes[start..end];
+        let found = memchr::memchr_iter(delimiter.byte(), bytes).count() + 1;
+        if found != headers.len() {
+            return Err(DataError::Ragged {
+                file: file.into(),
+                line,
+                found,
+                expected: headers.len(),
+                delimiter,
+            });
+        }
+        row.line = line;
+        row.fields.resize_with(headers.len(), String::new);
+        let mut start = 0;
+        let ends = memchr::memchr_iter(delimiter.byte(), bytes).chain([bytes.len()]);
+        for (i, (field, end)) in row.fields.iter_mut().zip(ends).enumerate() {
+            let bytes = &bytes[start..end];
+            start = end + 1;
+            field.clear();
+            match std::str::from_utf8(bytes) {
+                Ok(s) => field.push_str(s.trim()),
+                Err(_) => {
+                    return Err(DataError::Encoding {
+                        file: file.into(),
+                        line,
+                        column: i + 1,
+                        field: headers[i].clone(),
+                        found: String::from_utf8_lossy(bytes).into_owned(),
+                    })
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl<R: Read> Source<R> {
+    /// The rows of `input` (named `file`), whose header gives the columns (`required` among
+    /// them); `plain` when the caller knows the input to be plain text.
+    ///
+    /// # Errors
+    /// As [`RowReader::new`] for the header.
+    pub fn new(
+        file: &str,
+        mut input: R,
+        required: &[&str],
+        plain: bool,
+    ) -> Result<(Self, Vec<String>, Delimiter), DataError> {
+        if !plain {
+            let reader = RowReader::new(file, input, required)?;
+            let (headers, delimiter) = (reader.headers().to_vec(), reader.delimiter());
+            return Ok((Source::Csv(Box::new(reader)), headers, delimiter));
+        }
+        // The header line is read by the CSV reader (its checks and errors); the rest of the
+        // input, with whatever was read past the header, by lines.
+        let (head, rest) = first_line(&mut input).map_err(|e| DataError::Io {
+            file: file.into(),
+            reason: e.to_string(),
+        })?;
+        let reader = RowReader::new(file, Cursor::new(head), required)?;
+        let (headers, delimiter) = (reader.headers().to_vec(), reader.delimiter());
+        let lines = PlainLines {
+            input: Cursor::new(rest).chain(input),
+            carry: Vec::new(),
+            line: 2,
+            bytes_read: 0,
+            at_end: false,
+        };
+        Ok((Source::Plain(lines), headers, delimiter))
+    }
+
+    /// Bytes of the input consumed so far (the header's not counted for plain text).
+    pub fn bytes_read(&self) -> u64 {
+        match self {
+            Source::Csv(r) => r.bytes_read(),
+            Source::Plain(p) => p.bytes_read,
+        }
+    }
+
+    /// Reads up to `rows` rows into `records`; `false` once the input is exhausted.
+    ///
+    /// # Errors
+    /// As [`RowReader::read_record`]; a failure to read.
+    pub fn read_chunk(&mut self, rows: usize, records: &mut Records) -> Result<bool, DataError> {
+        match self {
+            Source::Csv(reader) => {
+                records.plain = false;
+                // Records are reused from chunk to chunk: their buffers keep their capacity.
+                records.csv.resize_with(rows, csv::ByteRecord::new);
+                for i in 0..rows {
+                    if !reader.read_record(&mut records.csv[i])? {
+                        records.csv.truncate(i);
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+            Source::Plain(lines) => {
+                records.plain = true;
+                lines.read(rows, records).map_err(|e| DataError::Io {
+                    file: String::new(),
+                    reason: e.to_string(),
+                })
+            }
+        }
+    }
+}
+
+/// Reads `input` up to its first line feed (a byte-order mark dropped): the header line, and
+/// the bytes read after it.
+fn first_line<R: Read>(input: &mut R) -> std::io::Result<(Vec<u8>, Vec<u8>)> {
+    let mut head = Vec::new();
+    let mut chunk = [0u8; 8192];
+    loop {
+        let n = match input.read(&mut chunk) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        head.extend_from_slice(&chunk[..n]);
+        if let Some(i) = memchr::memchr(b'\n', &head) {
+            let rest = head.split_off(i + 1);
+            return Ok((head, rest));
+        }
+        if n == 0 {
+            return Ok((head, Vec::new()));
+        }
+    }
+}
+
+/// The lines of plain text after the header. See the module documentation.
+pub struct PlainLines<R: Read> {
+    input: R,
+    /// Bytes read past the last complete line.
+    carry: Vec<u8>,
+    /// The number of the next line.
+    line: u64,
+    bytes_read: u64,
+    at_end: bool,
+}
+
+/// Bytes read at a time.
+const READ: usize = 1 << 16;
+
+impl<R: Read> PlainLines<R> {
+    /// Reads about `rows` lines (empty lines skipped, as the CSV reader skips them) into
+    /// `records`; `false` once the input is exhausted.
+    fn read(&mut self, rows: usize, records: &mut Records) -> std::io::Result<bool> {
+        records.bytes.clear();
+        records.lines.clear();
+        records.bytes.append(&mut self.carry);
+        let mut scanned = 0;
+        while records.lines.len() < rows {
+            // Cut the complete lines read so far.
+            let mut complete = scanned;
+            for end in memchr::memchr_iter(b'\n', &records.bytes[scanned..]) {
+                let end = scanned + end;
+                self.push_line(&records.bytes, &mut records.lines, complete, end);
+                complete = end + 1;
+            }
+            scanned = complete;
+            if records.lines.len() >= rows {
+                break;
+            }
+            if self.at_end {
+                if scanned < records.bytes.len() {
+                    // The last line, without a line feed.
+                    let end = records.bytes.len();
+                    self.push_line(&records.bytes, &mut records.lines, scanned, end);
+                    scanned = end;
+                }
+                break;
+            }
+            let len = records.bytes.len();
+            records.bytes.resize(len + READ, 0);
+            let n = loop {
+                match self.input.read(&mut records.bytes[len..]) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(e),
+                }
+            };
+            records.bytes.truncate(len + n);
+            self.bytes_read += n as u64;
+            self.at_end = n == 0;
+        }
+        self.carry.extend_from_slice(&records.bytes[scanned..]);
+        records.bytes.truncate(scanned);
+        Ok(!(self.at_end && self.carry.is_empty()))
+    }
+
+    /// Records the line in `all[start..end]` (its line feed excluded) unless it is empty.
+    fn push_line(
+        &mut self,
+        all: &[u8],
+        lines: &mut Vec<(u64, usize, usize)>,
+        start: usize,
+        end: usize,
+    ) {
+        let line = self.line;
+        self.line += 1;
+        let end = if end > start && all[end - 1] == b'\r' {
+            end - 1
+        } else {
+            end
+        };
+        // The CSV reader skips empty lines (a line of spaces is a row of one field).
+        if end > start {
+            lines.push((line, start, end));
+        }
+    }
+}
