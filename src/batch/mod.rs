@@ -1,16 +1,19 @@
-//! The batch engine: pooled proportions for thousands of meta-analyses in one file (one `--by`
-//! group each), streamed. Methodologists run 10⁵ meta-analyses at once; R `metafor::rma` takes
-//! milliseconds per fit, this engine microseconds (BENCHMARKS.md).
+//! The batch engine: thousands of meta-analyses in one file (one `--by` group each), streamed.
+//! Methodologists run 10⁵ meta-analyses at once; R `metafor::rma` takes milliseconds per fit,
+//! this engine microseconds (BENCHMARKS.md).
 //!
 //! # Design
-//! - **Streaming.** A [`reader::GroupReader`] reads the file in chunks of rows and cuts them
-//!   into groups; a group is complete when the next one starts, so memory holds one chunk, never
-//!   the file. The rows of a group must therefore be contiguous; a group that starts again is
-//!   refused (exit 2) rather than fitted twice. `alkstats pool` streams only when the output is
-//!   CSV analysis rows and either `--stream` is given or a quick scan of the file's `--by`
-//!   column finds its groups contiguous ([`groups_are_contiguous`]); otherwise it loads the file
-//!   as before, so streaming never changes what a command prints (on a terminal it adds a
-//!   progress bar and a summary of warnings on standard error).
+//! - **Streaming.** The file is read in chunks of rows cut into groups; a group is complete
+//!   when the next one starts, so memory holds one chunk, never the file. The rows of a group
+//!   must therefore be contiguous; a group that starts again is refused (exit 2) rather than
+//!   fitted twice. `alkstats pool` streams only when the output is CSV or JSON Lines analysis
+//!   rows and either `--stream` is given or a quick scan of the file's `--by` column finds its
+//!   groups contiguous ([`groups_are_contiguous`]); otherwise it loads the file as before, so
+//!   streaming never changes what a command prints (on a terminal it adds a progress bar and a
+//!   summary of warnings on standard error).
+//! - **Two engines.** Proportions by inverse variance, the common batch, have their own
+//!   ([`pool_stream`], [`reader::GroupReader`]); every other outcome goes piece by piece through
+//!   its in-memory loader and analysis ([`stream_pieces`]).
 //! - **Same numbers, same code.** Rows are parsed by
 //!   [`parse_arm_values`](crate::data::arms::parse_arm_values) (the in-memory `parse_arm`
 //!   without its map of every column) and checked across the file as
@@ -18,7 +21,7 @@
 //!   ([`fit_summary`](crate::fit::fit_summary), the allocation-free core of
 //!   [`fit`](crate::fit::fit)), back-transformation and the CSV row are the functions of the
 //!   in-memory path. The output is byte for byte that of `alkstats pool --format csv`
-//!   (`tests/batch.rs` checks it).
+//!   (`tests/batch.rs`, `tests/batch_outcomes.rs` and `tests/batch_plain.rs` check it).
 //! - **Parallel, deterministic.** Parsing and fitting run on rayon's thread pool, chunk by
 //!   chunk; results are collected and written in file order, so the output does not depend on
 //!   the number of threads. Each worker keeps a [`FitWorkspace`](crate::fit::FitWorkspace),

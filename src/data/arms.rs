@@ -111,7 +111,13 @@ pub(super) fn normalised_drug(name: &str) -> &str {
     let name = name.trim();
     // ASCII lower-casing leaves whitespace alone: the first word of the lower-cased name is the
     // first word of the name, compared ignoring ASCII case.
-    let code = name.split_whitespace().next().unwrap_or("");
+    // (ASCII names, nearly all, are split without the Unicode tables.)
+    let code = if name.is_ascii() {
+        name.split_ascii_whitespace().next()
+    } else {
+        name.split_whitespace().next()
+    };
+    let code = code.unwrap_or("");
     const CODES: &[(&str, &str)] = &[
         ("ap26113", "brigatinib"),
         ("ldk378", "ceritinib"),
