@@ -36,10 +36,11 @@ fn model(k: usize) -> Rma {
             let g = ["a", "b", "c"][i % 3];
             let shift = 0.3 * x[0] - 0.2 * x[1] + if g == "b" { 0.1 } else { 0.0 };
             let mut s = Study::new(format!("study {i}"), i as u64 + 2, yi[i] + shift, vi[i]);
+            let fields = std::sync::Arc::make_mut(&mut s.fields);
             for (j, v) in x.iter().enumerate() {
-                s.fields.insert(format!("x{}", j + 1), v.to_string());
+                fields.insert(format!("x{}", j + 1), v.to_string());
             }
-            s.fields.insert("g".into(), g.into());
+            fields.insert("g".into(), g.into());
             s
         })
         .collect();

@@ -25,7 +25,8 @@ fn model(case: &Value, method: TauMethod, ci: RandomCi) -> Rma {
             let label = s["study"].as_str().unwrap();
             let mut study = Study::new(label, i as u64 + 2, f(&s["yi"]), f(&s["vi"]));
             for (k, v) in s["fields"].as_object().unwrap() {
-                study.fields.insert(k.clone(), v.as_str().unwrap().into());
+                std::sync::Arc::make_mut(&mut study.fields)
+                    .insert(k.clone(), v.as_str().unwrap().into());
             }
             study
         })

@@ -24,7 +24,6 @@ use crate::dist::z_crit;
 use crate::effect::two_arm::{peto_effect, two_arm_effect, TwoArmMeasure, TwoByTwo};
 use crate::model::{EffectSizes, Measure, ModelError, ModelSettings, Study};
 use crate::settings::{FitSettings, GlmmModel};
-use std::collections::BTreeMap;
 
 /// The grouping column that means "by treatment-vs-comparator comparison".
 pub const COMPARISON: &str = "comparison";
@@ -63,7 +62,7 @@ pub struct Pair {
     /// Lines of the treatment and comparator rows (the same line twice for a wide row).
     pub lines: [u64; 2],
     /// The study's columns, for `--by`.
-    pub fields: BTreeMap<String, String>,
+    pub fields: crate::data::cursor::Fields,
 }
 
 impl Pair {
@@ -121,7 +120,8 @@ fn pair_arms(
             [x, y] if x.drug != y.drug => {
                 let (t, c) = orientations.orient(data, &trial, (x, y), comparator)?;
                 let mut fields = t.fields.clone();
-                fields.insert(COMPARISON.into(), format!("{} vs {}", t.drug, c.drug));
+                let comparison = format!("{} vs {}", t.drug, c.drug);
+                std::sync::Arc::make_mut(&mut fields).insert(COMPARISON.into(), comparison);
                 pairs.push(Pair {
                     counts: TwoArmCounts {
                         study: trial,

@@ -13,7 +13,6 @@ use crate::effect::continuous::{continuous_effect, ArmSummary, ContinuousMeasure
 use crate::model::Measure;
 use crate::settings::FitSettings;
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// Settings of a continuous-outcome meta-analysis.
 #[derive(Debug, Clone, PartialEq)]
@@ -120,7 +119,7 @@ impl StudyRow for ContinuousStudyResult {
 }
 
 impl StudyLine for ContinuousRow {
-    fn place(&self) -> (&str, u64, &BTreeMap<String, String>) {
+    fn place(&self) -> (&str, u64, &crate::data::cursor::Fields) {
         (&self.study, self.line, &self.fields)
     }
 }

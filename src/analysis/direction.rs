@@ -150,7 +150,6 @@ fn decide<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
 
     fn arm(drug: &str, role: Option<ArmRole>, line: u64) -> Arm {
         Arm {
@@ -168,7 +167,7 @@ mod tests {
             median_pfs_upper: None,
             overlaps: Vec::new(),
             source: String::new(),
-            fields: BTreeMap::new(),
+            fields: Default::default(),
         }
     }
 

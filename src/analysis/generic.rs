@@ -14,7 +14,6 @@ use crate::dist::z_crit;
 use crate::model::Measure;
 use crate::settings::{FitSettings, GenericMeasure, Level};
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// Settings of a generic inverse-variance meta-analysis.
 #[derive(Debug, Clone, PartialEq)]
@@ -71,7 +70,7 @@ impl StudyRow for GenericStudyResult {
 }
 
 impl StudyLine for GenericRow {
-    fn place(&self) -> (&str, u64, &BTreeMap<String, String>) {
+    fn place(&self) -> (&str, u64, &crate::data::cursor::Fields) {
         (&self.study, self.line, &self.fields)
     }
 }

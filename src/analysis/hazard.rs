@@ -15,7 +15,8 @@ use crate::dist::z_crit;
 use crate::effect::median::log_hr_from_medians;
 use crate::model::{EffectSizes, Measure, ModelSettings, Study};
 use crate::settings::{Endpoint, FitSettings};
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The grouping column that means "by treatment-vs-comparator comparison".
 pub const COMPARISON: &str = "comparison";
@@ -52,7 +53,7 @@ struct Oriented<'a> {
     inverted: bool,
     yi: f64,
     se: f64,
-    fields: BTreeMap<String, String>,
+    fields: crate::data::cursor::Fields,
 }
 
 /// Orients every row so that each unordered pair of drugs is read one way only: the way it
@@ -81,7 +82,7 @@ fn orient<'a>(
             inverted_names.push(row.study.as_str());
         }
         let mut fields = row.fields.clone();
-        fields.insert(COMPARISON.into(), format!("{t} vs {c}"));
+        Arc::make_mut(&mut fields).insert(COMPARISON.into(), format!("{t} vs {c}"));
         out.push(Oriented {
             row,
             treatment: t,
@@ -227,8 +228,9 @@ pub fn hr_rows_from_medians(
         let (yi, se) = log_hr_from_medians(ft, fc, 0.95);
         let z = z_crit(0.95);
         let mut fields = t.fields.clone();
-        fields.insert("treatment".into(), t.drug.clone());
-        fields.insert("comparator".into(), c.drug.clone());
+        let own = Arc::make_mut(&mut fields);
+        own.insert("treatment".into(), t.drug.clone());
+        own.insert("comparator".into(), c.drug.clone());
         rows.push(HrRow {
             line: t.line,
             study: format!("{trial} (HR from medians, exponential)"),

@@ -270,7 +270,7 @@ impl Fitted<'_> {
 pub trait StudyLine {
     /// Its label, its line and its other columns (kept with the study for moderators and
     /// ordering).
-    fn place(&self) -> (&str, u64, &BTreeMap<String, String>);
+    fn place(&self) -> (&str, u64, &crate::data::cursor::Fields);
 }
 
 impl Pooling<'_> {

@@ -6,7 +6,6 @@ use super::arms::{normalised_drug, Arm, ArmRole, Schema};
 use super::cursor::Col;
 use super::table::{RowCursor, Table};
 use super::DataError;
-use std::collections::BTreeMap;
 
 /// The columns [`parse_arm_values`] reads, looked up once per table rather than once per row.
 #[derive(Debug, Clone, Copy)]
@@ -205,7 +204,7 @@ impl<'a> ArmView<'a> {
             median_pfs_upper: self.median_pfs_upper,
             overlaps: self.overlaps().map(String::from).collect(),
             source: self.source.into(),
-            fields: BTreeMap::new(),
+            fields: Default::default(),
         }
     }
 }

@@ -3,12 +3,12 @@
 
 pub use super::arm_row::{parse_arm_values, ArmColumns, ArmView};
 use super::cursor::Col;
+use super::cursor::Fields;
 pub use super::file_checks::unknown_overlap;
 use super::file_checks::{duplicate_label, FileChecks};
 use super::roles::{self, Mapping};
 use super::table::{RowCursor, Table};
 use super::DataError;
-use std::collections::BTreeMap;
 
 /// Columns every shipped arms file must have.
 pub const REQUIRED_COLUMNS: &[&str] = &["study", "drug", "n", "source"];
@@ -68,7 +68,7 @@ pub struct Arm {
     /// Citation.
     pub source: String,
     /// Every column as written (drug normalised), for `--by COLUMN`.
-    pub fields: BTreeMap<String, String>,
+    pub fields: crate::data::cursor::Fields,
 }
 
 /// The role of an arm in its randomized trial, as a file's `role` column gives it: which arm is
@@ -147,11 +147,12 @@ pub(super) fn normalised_drug(name: &str) -> &str {
 /// n ≤ 0, responders > n, an empty study, drug or source, …
 pub fn parse_arm(c: &RowCursor<'_>, schema: Schema) -> Result<Arm, DataError> {
     let mut arm = parse_arm_values(c, schema, &ArmColumns::of(c.table()))?;
-    arm.fields = c
-        .headers()
-        .iter()
-        .map(|h| (h.clone(), grouping_value(c, &arm.drug, h).to_string()))
-        .collect();
+    arm.fields = Fields::new(
+        c.headers()
+            .iter()
+            .map(|h| (h.clone(), grouping_value(c, &arm.drug, h).to_string()))
+            .collect(),
+    );
     Ok(arm)
 }
 
@@ -285,8 +286,7 @@ pub fn collect_arms_checked(
         let mut arm = parse_arm(&c, schema)?;
         if checks.spellings.unify(&mut arm.drug) {
             // The drug column of `fields` (what `--by drug` groups) follows.
-            if let Some(v) = arm
-                .fields
+            if let Some(v) = Fields::make_mut(&mut arm.fields)
                 .iter_mut()
                 .find(|(k, _)| k.eq_ignore_ascii_case("drug"))
             {

@@ -11,7 +11,6 @@ use super::table::Table;
 use super::user_rows::{check_unique, RoleCursor, RoleTable};
 use super::DataError;
 use crate::effect::median_to_mean::{estimate_mean_sd, MedianSummary, SdChoice};
-use std::collections::BTreeMap;
 
 /// One arm's summary of a continuous outcome.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -36,7 +35,7 @@ pub struct ContinuousRow {
     /// The control arm.
     pub control: ArmMeans,
     /// Every column as written, for `--by`.
-    pub fields: BTreeMap<String, String>,
+    pub fields: crate::data::cursor::Fields,
     /// Arms whose mean and SD were estimated from a median, with the estimators.
     pub converted: Vec<String>,
 }

@@ -8,6 +8,10 @@ use super::table::{Row, Table};
 use super::DataError;
 use std::collections::BTreeMap;
 
+/// Every column of a row as written, by header: what `--by` groups and `metareg` reads
+/// moderators from. Shared, not copied, as a row becomes a pair, a study and a report row (the
+/// copies were a fifth of a streamed batch of two-arm meta-analyses).
+pub type Fields = std::sync::Arc<BTreeMap<String, String>>;
 /// A column of a row: by name (looked up in the table at each use), or by a position looked up
 /// once per table ([`Col::resolved`]) for code that reads millions of rows.
 #[derive(Debug, Clone, Copy)]
@@ -175,12 +179,14 @@ impl<'a> RowCursor<'a> {
     }
 
     /// Every column as name → value, for grouping by arbitrary columns.
-    pub fn all_fields(&self) -> BTreeMap<String, String> {
-        self.table
-            .headers
-            .iter()
-            .cloned()
-            .zip(self.row.fields.iter().cloned())
-            .collect()
+    pub fn all_fields(&self) -> Fields {
+        Fields::new(
+            self.table
+                .headers
+                .iter()
+                .cloned()
+                .zip(self.row.fields.iter().cloned())
+                .collect(),
+        )
     }
 }

@@ -8,7 +8,6 @@ use super::roles::{self, Mapping};
 use super::table::{RowCursor, Table};
 use super::DataError;
 use crate::settings::Endpoint;
-use std::collections::BTreeMap;
 
 /// Columns every comparative file must have.
 pub const REQUIRED_COLUMNS: &[&str] = &[
@@ -64,7 +63,7 @@ pub struct HrRow {
     /// Citation.
     pub source: String,
     /// Every column as written, for `--by COLUMN`.
-    pub fields: BTreeMap<String, String>,
+    pub fields: crate::data::cursor::Fields,
     /// Set when the row was not reported but approximated from the two arms' medians.
     pub from_medians: bool,
 }
@@ -211,8 +210,9 @@ fn parse_row(c: &RowCursor<'_>, rules: Rules) -> Result<HrRow, DataError> {
         }
     };
     let mut fields = c.all_fields();
-    fields.insert("treatment".into(), treatment.clone());
-    fields.insert("comparator".into(), comparator.clone());
+    let own = std::sync::Arc::make_mut(&mut fields);
+    own.insert("treatment".into(), treatment.clone());
+    own.insert("comparator".into(), comparator.clone());
     Ok(HrRow {
         line: c.line(),
         study,
@@ -368,7 +368,7 @@ fn collect_rows(
             ("comparator", &mut r.comparator),
         ] {
             if checks.spellings.unify(name) {
-                r.fields.insert(column.into(), name.clone());
+                std::sync::Arc::make_mut(&mut r.fields).insert(column.into(), name.clone());
             }
         }
         checks.label(&c, "study", &r.study)?;

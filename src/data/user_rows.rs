@@ -7,7 +7,7 @@ use super::file_checks::FileChecks;
 use super::roles::{self, Mapping, Role};
 use super::table::{RowCursor, Table};
 use super::DataError;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 /// A table whose columns have been given their roles.
 pub struct RoleTable {
@@ -130,7 +130,7 @@ pub struct BinaryRow {
     /// Events and patients in the control arm.
     pub control: (u64, u64),
     /// Every column as written, for `--by`.
-    pub fields: BTreeMap<String, String>,
+    pub fields: crate::data::cursor::Fields,
 }
 
 fn arm(r: &RoleCursor<'_>, event: Role, n: Role) -> Result<(u64, u64), DataError> {
@@ -209,7 +209,7 @@ pub struct GenericRow {
     /// Its precision.
     pub precision: GenericPrecision,
     /// Every column as written, for `--by`.
-    pub fields: BTreeMap<String, String>,
+    pub fields: crate::data::cursor::Fields,
 }
 
 /// Reads a generic file: `studlab, TE` and `seTE`, or `TE` with `lower` and `upper`.

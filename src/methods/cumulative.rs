@@ -197,7 +197,7 @@ mod tests {
             .enumerate()
             .map(|(i, y)| {
                 let mut s = Study::new(format!("S{i}"), i as u64 + 2, 0.1 * i as f64, 0.05);
-                s.fields.insert("year".into(), y.to_string());
+                std::sync::Arc::make_mut(&mut s.fields).insert("year".into(), y.to_string());
                 s
             })
             .collect();

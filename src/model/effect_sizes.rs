@@ -9,7 +9,6 @@
 
 use super::Measure;
 use crate::effect::two_arm::TwoByTwo;
-use std::collections::BTreeMap;
 
 /// One study of an [`EffectSizes`].
 #[derive(Debug, Clone, PartialEq)]
@@ -27,7 +26,7 @@ pub struct Study {
     /// The 2×2 table of a two-arm binary study.
     pub table: Option<TwoByTwo>,
     /// The study's other columns, by header.
-    pub fields: BTreeMap<String, String>,
+    pub fields: crate::data::cursor::Fields,
 }
 
 impl Study {
@@ -40,7 +39,7 @@ impl Study {
             n: None,
             events: None,
             table: None,
-            fields: BTreeMap::new(),
+            fields: Default::default(),
         }
     }
 }
