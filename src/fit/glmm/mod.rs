@@ -15,9 +15,12 @@
 //! τ = 0 ([`random_intercept`]); the standard error of μ̂ is from the joint observed
 //! information of (μ, τ), as lme4's `vcov` for metafor.
 
+pub mod bivariate;
 pub mod likelihood;
 pub mod quadrature;
 pub mod random_intercept;
+pub mod random_study;
+mod random_study_saturated;
 mod unconditional;
 
 use crate::effect::two_arm::TwoByTwo;
@@ -76,6 +79,10 @@ pub struct GlmmInfo {
     pub q_lrt_p: Option<f64>,
     /// Studies in the fit (double-zero tables are left out, as metafor's `drop00`).
     pub k: usize,
+    /// `UM.RS` only: σ̂², the variance of the random study intercepts in the random-effects
+    /// fit (metafor's `sigma2`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sigma2: Option<f64>,
 }
 
 /// A fitted GLMM on the logit or log odds ratio scale.
@@ -134,6 +141,7 @@ pub fn fit_odds_ratio(tables: &[TwoByTwo], model: GlmmModel) -> Result<GlmmEstim
             estimate(&studies, "CM.AL")
         }
         GlmmModel::UmFs => unconditional::fit_fixed_study(&informative),
+        GlmmModel::UmRs => random_study::fit_random_study(&informative),
     };
     result.map_err(|e| separated(e, ONE_ARM))
 }
@@ -241,13 +249,19 @@ pub(crate) fn estimate_with(
             converged: o.converged,
             boundary: o.boundary,
             q_lrt,
-            q_lrt_p: (k > 1)
-                .then(|| crate::dist::p_chisq_upper(q_lrt, (k - 1) as f64))
-                .flatten(),
+            q_lrt_p: q_lrt_p(q_lrt, k),
             k,
+            sigma2: None,
         },
         se_from_mu_only: mu_only,
     })
+}
+
+/// The p-value of the likelihood-ratio test of heterogeneity `q` over `k` studies, χ²(k − 1).
+fn q_lrt_p(q: f64, k: usize) -> Option<f64> {
+    (k > 1)
+        .then(|| crate::dist::p_chisq_upper(q, (k - 1) as f64))
+        .flatten()
 }
 
 /// A GLMM's pooled estimates with their intervals, as an analysis reports them.
