@@ -40,6 +40,12 @@ fn separated_data_are_a_clear_error() {
     assert!(matches!(err, GlmmError::Separated { .. }), "{err}");
     let err = um_rs(&t(&[(0, 10, 0, 10), (0, 12, 0, 9)])).unwrap_err();
     assert_eq!(err, GlmmError::NoInformativeStudy);
+    // Studies at opposite extremes, each all-or-nothing in its arms: a finite fit or the
+    // error that τ (or σ) runs away, never a panic or NaN.
+    match um_rs(&t(&[(0, 10, 10, 10), (10, 10, 0, 10), (0, 10, 10, 10)])) {
+        Ok(e) => finite(&e),
+        Err(err) => assert_eq!(err, GlmmError::TauUnbounded),
+    }
 }
 
 #[test]

@@ -18,8 +18,12 @@ use super::likelihood::StudyLik;
 use super::quadrature::{self, gauss_hermite, Moments, HALF_LN_2PI};
 use std::sync::OnceLock;
 
-/// Gauss–Hermite nodes per dimension (before pruning); see the `bivariate_matches_reference`
-/// test for the accuracy this gives.
+/// Gauss–Hermite nodes per dimension (before pruning). How the accuracy was checked: the
+/// `bivariate_matches_reference` test compares the log likelihood with a 601 × 601 trapezoid
+/// rule over a stress grid (1 to 2000 per arm, zero and all-event arms, σ up to 2.5, τ up to
+/// 1.5): worst 8·10⁻¹⁰ with 17 nodes (4·10⁻⁹ with 15, 7·10⁻⁸ with 12); and
+/// `tests/glmm_umrs.rs` compares it with R's nested `integrate()` (rel.tol 1e-10) at the
+/// fixture's points: 10⁻¹¹ relative.
 pub const NODES_PER_DIM: usize = 17;
 
 /// Above this posterior SD of an arm's logit the integrand is not close enough to a Gaussian

@@ -8,7 +8,10 @@
 //! - Odds ratios ([`crate::settings::GlmmModel`]): `CM.EL`, conditional on each study's total
 //!   events, with the exact non-central hypergeometric likelihood; `CM.AL`, its binomial
 //!   approximation; `UM.FS`, unconditional with fixed study intercepts (Stijnen et al. 2010,
-//!   Stat Med 29:3046; Jackson et al. 2018 models 2, 4 and 7).
+//!   Stat Med 29:3046; Jackson et al. 2018 models 2, 4 and 7); `UM.RS`, unconditional with
+//!   random study intercepts and random treatment effects (Turner et al. 2000, Stat Med
+//!   19:3417), whose two-dimensional integrals are in [`bivariate`] and its fit in
+//!   [`random_study`].
 //!
 //! The integrals are computed by adaptive Gauss–Hermite quadrature ([`quadrature`]), the
 //! maximum by Newton's method on (μ, ln τ) with a line search and a check of the boundary
@@ -57,7 +60,7 @@ pub enum GlmmError {
 /// The `glmm` block of an analysis: how the GLMM was fitted.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GlmmInfo {
-    /// The model: `PLO` (binomial-normal for proportions), `CM.EL`, `CM.AL`, `UM.FS`.
+    /// The model: `PLO` (binomial-normal for proportions), `CM.EL`, `CM.AL`, `UM.FS`, `UM.RS`.
     pub model: &'static str,
     /// Maximised marginal log likelihood of the random-effects model (with the binomial or
     /// hypergeometric constants, as `logLik` of metafor).
@@ -66,7 +69,7 @@ pub struct GlmmInfo {
     pub loglik_common: f64,
     /// Newton iterations of the random-effects fit.
     pub iterations: usize,
-    /// Gauss–Hermite nodes per study.
+    /// Gauss–Hermite nodes per study (`UM.RS`: of its pruned two-dimensional rule).
     pub nodes: usize,
     /// Whether the optimiser met its convergence criterion.
     pub converged: bool,

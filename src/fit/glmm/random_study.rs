@@ -1,7 +1,7 @@
 //! The unconditional model with random study effects, `UM.RS` (metafor 3.8
 //! `rma.glmm(measure = "OR", model = "UM.RS")` with its defaults `coding = 1/2`,
 //! `cor = FALSE`, i.e. lme4 `glmer(cbind(x, n − x) ~ −1 + group1 + const + (group12 || study))`;
-//! Turner et al. 2000, Stat Med 19:3417; Jackson et al. 2018, Stat Med 37:1059, §2):
+//! Turner et al. 2000, Stat Med 19:3417; Jackson et al. 2018, Stat Med 37:1059, model 4):
 //! logit pᵢ₁ = α + μ/2 + uᵢ + vᵢ/2, logit pᵢ₂ = α − μ/2 + uᵢ − vᵢ/2, with independent random
 //! study intercepts uᵢ ~ N(0, σ²) and random treatment effects vᵢ ~ N(0, τ²). μ is the mean
 //! log odds ratio and τ² its between-study variance (metafor's `tau2`; σ² is its `sigma2`).
