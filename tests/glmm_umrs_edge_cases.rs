@@ -165,3 +165,49 @@ fn the_optimum_has_zero_gradient_and_beats_random_starts() {
         }
     }
 }
+
+/// 200 seeded meta-analyses (k from 2 to 13, 5–205 per arm, baseline logits −4 to 0 with a
+/// spread up to ±3, log odds ratios −0.5 with a spread up to ±2.25): every one ends converged
+/// with finite numbers, or with the separation error where an arm, pooled, has no events or only events.
+#[test]
+fn random_data_end_in_a_converged_fit_or_a_separation_error() {
+    let mut state = 0x1234_5678_9ABC_DEF1_u64;
+    let mut u = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state >> 11) as f64 / (1u64 << 53) as f64
+    };
+    for _ in 0..200 {
+        let k = 2 + (u() * 12.0) as usize;
+        let (base, tau, sigma) = (-4.0 + 4.0 * u(), 1.5 * u(), 2.0 * u());
+        let tables: Vec<TwoByTwo> = (0..k)
+            .map(|_| {
+                let (n1, n2) = (5 + (u() * 200.0) as u64, 5 + (u() * 200.0) as u64);
+                let b = base + sigma * (u() - 0.5) * 3.0;
+                let theta = -0.5 + tau * (u() - 0.5) * 3.0;
+                let p = |eta: f64| 1.0 / (1.0 + (-eta).exp());
+                let (p1, p2) = (p(b + theta), p(b));
+                let a = (0..n1).filter(|_| u() < p1).count() as u64;
+                let c = (0..n2).filter(|_| u() < p2).count() as u64;
+                TwoByTwo::new(a, n1, c, n2)
+            })
+            .collect();
+        match um_rs(&tables) {
+            Ok(e) => {
+                finite(&e);
+                assert!(e.info.converged, "{tables:?}");
+            }
+            Err(err) => {
+                assert!(
+                    matches!(err, GlmmError::Separated { .. }),
+                    "{err}: {tables:?}"
+                );
+                // An arm without events, or without non-events, over all the studies.
+                let sum = |f: fn(&TwoByTwo) -> f64| tables.iter().map(f).sum::<f64>();
+                let pooled = [sum(|t| t.a), sum(|t| t.b), sum(|t| t.c), sum(|t| t.d)];
+                assert!(pooled.contains(&0.0), "{tables:?}");
+            }
+        }
+    }
+}
