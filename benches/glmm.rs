@@ -4,9 +4,12 @@
 //! - `glmm/plo_k10`: each iteration fits the next of 64 seeded meta-analyses of 10 studies
 //!   (n from 20 to 200, true logit −1 with τ = 0.6), so the optimiser cannot learn one dataset.
 //! - `glmm/cm_el_lee2004_k16`: the data of dat.lee2004 (16 trials).
+//! - `glmm/um_rs_bcg_k13`: UM.RS (two random effects per study, exact likelihood) on
+//!   dat.bcg (13 trials, from `tests/fixtures/glmm_umrs.json`).
 //!
 //! metafor 3.8's timings of the same models on this machine are in
-//! `tests/fixtures/glmm.json` (`metafor_seconds`, measured by tests/r/glmm_fixtures.R).
+//! `tests/fixtures/glmm.json` (`metafor_seconds`, measured by tests/r/glmm_fixtures.R) and
+//! `tests/fixtures/glmm_umrs.json` (`metafor_seconds_bcg_median`, tests/r/glmm_umrs_fixtures.R).
 //! Run: `cargo bench --bench glmm`.
 
 use alkstats::effect::two_arm::TwoByTwo;
@@ -49,16 +52,17 @@ fn proportions() -> Vec<(Vec<u64>, Vec<u64>)> {
         .collect()
 }
 
-fn lee2004() -> Vec<TwoByTwo> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/glmm.json");
+/// The tables of data set `name` in list `list` of fixture `file`.
+fn fixture_tables(file: &str, list: &str, name: &str) -> Vec<TwoByTwo> {
+    let path = format!("{}/tests/fixtures/{file}", env!("CARGO_MANIFEST_DIR"));
     let fx: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(path).expect("fixture")).expect("json");
-    let set = fx["or"]
+    let set = fx[list]
         .as_array()
-        .expect("or")
+        .expect("list")
         .iter()
-        .find(|s| s["name"] == "lee2004")
-        .expect("lee2004");
+        .find(|s| s["name"] == name)
+        .expect("data set");
     let col = |k: &str| -> Vec<u64> {
         set[k]
             .as_array()
@@ -83,9 +87,13 @@ fn bench(c: &mut Criterion) {
             black_box(fit_proportions(black_box(x), black_box(n)).ok())
         })
     });
-    let tables = lee2004();
+    let tables = fixture_tables("glmm.json", "or", "lee2004");
     c.bench_function("glmm/cm_el_lee2004_k16", |b| {
         b.iter(|| black_box(fit_odds_ratio(black_box(&tables), GlmmModel::CmEl).ok()))
+    });
+    let bcg = fixture_tables("glmm_umrs.json", "sets", "bcg");
+    c.bench_function("glmm/um_rs_bcg_k13", |b| {
+        b.iter(|| black_box(fit_odds_ratio(black_box(&bcg), GlmmModel::UmRs).ok()))
     });
 }
 

@@ -231,6 +231,9 @@ choice_enum!(
         CmAl => "CM.AL",
         /// Unconditional, fixed study intercepts (Jackson et al. 2018 model 2).
         UmFs => "UM.FS",
+        /// Unconditional, random study intercepts and random treatment effects, uncorrelated
+        /// (Turner et al. 2000; metafor `model = "UM.RS"`), by the exact marginal likelihood.
+        UmRs => "UM.RS",
     }
 );
 

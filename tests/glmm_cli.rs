@@ -3,7 +3,9 @@
 
 mod support;
 
-use alkstats::fit::glmm::fit_proportions;
+use alkstats::effect::two_arm::TwoByTwo;
+use alkstats::fit::glmm::{fit_odds_ratio, fit_proportions};
+use alkstats::settings::GlmmModel;
 use support::svg::svg_texts;
 use support::workdir::Workdir;
 use support::{f, ROUND_OFF};
@@ -112,13 +114,13 @@ fn in_memory_glmms_report_progress_once_per_study() {
 }
 
 #[test]
-fn um_rs_is_refused_by_name_with_the_models_that_exist() {
+fn um_rs_runs_and_its_json_names_the_model() {
     let wd = Workdir::new();
     wd.create(
         "trials.csv",
         "studlab,event.e,n.e,event.c,n.c\nT1,3,50,8,52\nT2,0,30,2,31\nT3,5,80,9,78\n",
     );
-    let (code, out, err) = wd.outcome(&[
+    let report = wd.stdout_json(&[
         "pool",
         "--outcome",
         "binary",
@@ -127,15 +129,28 @@ fn um_rs_is_refused_by_name_with_the_models_that_exist() {
         "--method",
         "GLMM",
         "--glmm-model",
-        "UM.RS",
+        "um.rs",
         "--data",
         "trials.csv",
+        "--format",
+        "json",
     ]);
-    assert_eq!(code, 2, "{err}");
-    assert!(out.is_empty());
+    let a = &report["analyses"][0];
+    let glmm = &a["glmm"];
+    assert_eq!(glmm["model"].as_str(), Some("UM.RS"), "{a}");
+    assert!(f(&glmm["sigma2"]) >= 0.0, "{glmm}");
+    // The same fit as the library's, on the log scale of the JSON.
+    let tables = [
+        TwoByTwo::new(3, 50, 8, 52),
+        TwoByTwo::new(0, 30, 2, 31),
+        TwoByTwo::new(5, 80, 9, 78),
+    ];
+    let direct = fit_odds_ratio(&tables, GlmmModel::UmRs).unwrap();
+    let mu = f(&a["random"]["yi"]);
     assert!(
-        err.contains("UM.RS") && err.contains("not implemented") && err.contains("CM.EL"),
-        "{err}"
+        (mu - direct.random.0).abs() <= ROUND_OFF * direct.random.0.abs(),
+        "{mu} vs {}",
+        direct.random.0
     );
 }
 

@@ -308,3 +308,54 @@ fn a_missing_data_key_or_a_wrong_map_is_an_error_naming_the_line() {
         "{err}"
     );
 }
+
+#[test]
+fn a_plans_glmm_model_um_rs_gives_what_pool_prints() {
+    // `glmm_model = "UM.RS"` goes through the same `GlmmModel` as `--glmm-model`.
+    let w = Workdir::new();
+    w.create("data/bcg.csv", BCG);
+    w.create(
+        "plan.toml",
+        r#"title = "UM.RS"
+[[analysis]]
+id = "bcg_umrs"
+kind = "binary"
+data = "data/bcg.csv"
+measure = "OR"
+method = "GLMM"
+glmm_model = "UM.RS"
+forest = false
+map = { studlab = "Trial", "event.e" = "TB vaccinated", "n.e" = "N vaccinated", "event.c" = "TB control", "n.c" = "N control" }
+"#,
+    );
+    w.ok(&["report", "plan.toml", "--out", "r"]);
+    let entry = &results(&w)["analyses"][0]["result"];
+    assert_eq!(entry["settings"]["method"], "GLMM UM.RS");
+    assert_eq!(entry["analyses"][0]["glmm"]["model"], "UM.RS");
+    let direct = w.json(&[
+        "pool",
+        "--outcome",
+        "binary",
+        "--measure",
+        "OR",
+        "--method",
+        "GLMM",
+        "--glmm-model",
+        "UM.RS",
+        "--data",
+        "data/bcg.csv",
+        "--format",
+        "json",
+        "--map",
+        "studlab=Trial",
+        "--map",
+        "event.e=TB vaccinated",
+        "--map",
+        "n.e=N vaccinated",
+        "--map",
+        "event.c=TB control",
+        "--map",
+        "n.c=N control",
+    ]);
+    assert_eq!(*entry, direct);
+}

@@ -62,7 +62,8 @@ pub struct PoolArgs {
     pub method: Option<String>,
     /// With --outcome binary --measure OR --method GLMM: CM.EL (default; conditional, exact
     /// non-central hypergeometric likelihood), CM.AL (conditional, binomial approximation),
-    /// UM.FS (unconditional, fixed study intercepts). UM.RS is not implemented.
+    /// UM.FS (unconditional, fixed study intercepts), UM.RS (unconditional, random study
+    /// intercepts and random treatment effects; exact likelihood, where metafor uses Laplace).
     #[arg(long = "glmm-model", value_parser = parse_glmm_model)]
     pub glmm_model: Option<GlmmModel>,
     /// With --outcome hr: add PFS hazard ratios APPROXIMATED from the two arms' median PFS
@@ -214,16 +215,7 @@ pub fn run(args: PoolCommandArgs) -> Result<Output, CliError> {
     execute(run)
 }
 
-/// `--glmm-model`, naming what `UM.RS` would need rather than only listing the choices.
+/// `--glmm-model`.
 fn parse_glmm_model(s: &str) -> Result<GlmmModel, String> {
-    if s.eq_ignore_ascii_case("UM.RS") {
-        return Err(
-            "UM.RS (unconditional model with random study intercepts) is not \
-                    implemented: it needs a two-dimensional integral per study, which metafor \
-                    approximates by lme4's Laplace method only; use CM.EL (exact conditional), \
-                    CM.AL or UM.FS"
-                .into(),
-        );
-    }
     s.parse::<GlmmModel>().map_err(|e| e.to_string())
 }

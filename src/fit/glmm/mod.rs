@@ -8,16 +8,22 @@
 //! - Odds ratios ([`crate::settings::GlmmModel`]): `CM.EL`, conditional on each study's total
 //!   events, with the exact non-central hypergeometric likelihood; `CM.AL`, its binomial
 //!   approximation; `UM.FS`, unconditional with fixed study intercepts (Stijnen et al. 2010,
-//!   Stat Med 29:3046; Jackson et al. 2018 models 2, 4 and 7).
+//!   Stat Med 29:3046; Jackson et al. 2018 models 2, 4 and 7); `UM.RS`, unconditional with
+//!   random study intercepts and random treatment effects (Turner et al. 2000, Stat Med
+//!   19:3417), whose two-dimensional integrals are in [`bivariate`] and its fit in
+//!   [`random_study`].
 //!
 //! The integrals are computed by adaptive Gauss–Hermite quadrature ([`quadrature`]), the
 //! maximum by Newton's method on (μ, ln τ) with a line search and a check of the boundary
 //! τ = 0 ([`random_intercept`]); the standard error of μ̂ is from the joint observed
 //! information of (μ, τ), as lme4's `vcov` for metafor.
 
+pub mod bivariate;
 pub mod likelihood;
 pub mod quadrature;
 pub mod random_intercept;
+pub mod random_study;
+mod random_study_saturated;
 mod unconditional;
 
 use crate::effect::two_arm::TwoByTwo;
@@ -54,7 +60,7 @@ pub enum GlmmError {
 /// The `glmm` block of an analysis: how the GLMM was fitted.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct GlmmInfo {
-    /// The model: `PLO` (binomial-normal for proportions), `CM.EL`, `CM.AL`, `UM.FS`.
+    /// The model: `PLO` (binomial-normal for proportions), `CM.EL`, `CM.AL`, `UM.FS`, `UM.RS`.
     pub model: &'static str,
     /// Maximised marginal log likelihood of the random-effects model (with the binomial or
     /// hypergeometric constants, as `logLik` of metafor).
@@ -63,7 +69,7 @@ pub struct GlmmInfo {
     pub loglik_common: f64,
     /// Newton iterations of the random-effects fit.
     pub iterations: usize,
-    /// Gauss–Hermite nodes per study.
+    /// Gauss–Hermite nodes per study (`UM.RS`: of its pruned two-dimensional rule).
     pub nodes: usize,
     /// Whether the optimiser met its convergence criterion.
     pub converged: bool,
@@ -76,6 +82,10 @@ pub struct GlmmInfo {
     pub q_lrt_p: Option<f64>,
     /// Studies in the fit (double-zero tables are left out, as metafor's `drop00`).
     pub k: usize,
+    /// `UM.RS` only: σ̂², the variance of the random study intercepts in the random-effects
+    /// fit (metafor's `sigma2`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sigma2: Option<f64>,
 }
 
 /// A fitted GLMM on the logit or log odds ratio scale.
@@ -134,6 +144,7 @@ pub fn fit_odds_ratio(tables: &[TwoByTwo], model: GlmmModel) -> Result<GlmmEstim
             estimate(&studies, "CM.AL")
         }
         GlmmModel::UmFs => unconditional::fit_fixed_study(&informative),
+        GlmmModel::UmRs => random_study::fit_random_study(&informative),
     };
     result.map_err(|e| separated(e, ONE_ARM))
 }
@@ -241,13 +252,19 @@ pub(crate) fn estimate_with(
             converged: o.converged,
             boundary: o.boundary,
             q_lrt,
-            q_lrt_p: (k > 1)
-                .then(|| crate::dist::p_chisq_upper(q_lrt, (k - 1) as f64))
-                .flatten(),
+            q_lrt_p: q_lrt_p(q_lrt, k),
             k,
+            sigma2: None,
         },
         se_from_mu_only: mu_only,
     })
+}
+
+/// The p-value of the likelihood-ratio test of heterogeneity `q` over `k` studies, χ²(k − 1).
+fn q_lrt_p(q: f64, k: usize) -> Option<f64> {
+    (k > 1)
+        .then(|| crate::dist::p_chisq_upper(q, (k - 1) as f64))
+        .flatten()
 }
 
 /// A GLMM's pooled estimates with their intervals, as an analysis reports them.

@@ -93,7 +93,7 @@
 //! map = { "event.e" = "Deaths (aspirin)", "n.e" = "N (aspirin)" }   # optional: roles → columns
 //! by = "none"                           # a column of the file, or none (default)
 //! # binary:     measure (RR, OR, RD; default RR), method (IV, MH, MH-cc, Peto, GLMM), incr,
-//! #             glmm_model (CM.EL, CM.AL, UM.FS; with method = "GLMM")
+//! #             glmm_model (CM.EL, CM.AL, UM.FS, UM.RS; with method = "GLMM")
 //! # continuous: measure (MD, SMD, ROM; default MD), sd_method (shi, wan)
 //! # generic:    sm (HR, OR, RR, IRR, ROM, MD, SMD, RD, GEN; default GEN), ci_level
 //! # any [settings] key but keep_overlapping; forest, forest_sort, forest_model, funnel
