@@ -141,3 +141,71 @@ fn messages_name_the_line_an_editor_shows_after_empty_lines_and_crlf() {
     let stderr = wd.fails_stderr(&args("q.csv"));
     assert!(stderr.contains("q.csv: line 3, column 2 (b)"), "{stderr}");
 }
+
+#[test]
+fn cells_that_need_quotes_are_written_as_the_csv_writer_writes_them() {
+    // Group labels with a comma, a quote and a line break (a quoted file, so the CSV parser
+    // reads it), streamed rows written without the csv crate's writer; and a row of one empty
+    // cell (`--fields treatment` of single arms), which the writer writes as `""`.
+    let wd = Workdir::new();
+    let mut text = String::from("meta_id,study,n,responders\n");
+    for (g, label) in ["\"a, b\"", "\"say \"\"hi\"\"\"", "\"two\nlines\"", "plain"]
+        .iter()
+        .enumerate()
+    {
+        for j in 0..3 {
+            text.push_str(&format!("{label},s{g}-{j},{},{}\n", 40 + j * 7, 10 + j * 3));
+        }
+    }
+    wd.create("labels.csv", &text);
+    for fields in [None, Some("group,k,random_estimate"), Some("treatment")] {
+        let mut args = vec![
+            "pool",
+            "--data",
+            "labels.csv",
+            "--by",
+            "meta_id",
+            "--format",
+            "csv",
+        ];
+        if let Some(f) = fields {
+            args.extend(["--fields", f]);
+        }
+        let streamed = wd.ok(&[&args[..], &["--stream"]].concat());
+        assert_eq!(
+            streamed,
+            wd.ok(&[&args[..], &["--no-stream"]].concat()),
+            "{fields:?}"
+        );
+        assert!(streamed.lines().count() >= 5, "{streamed}");
+    }
+    let one = wd.ok(&[
+        "pool",
+        "--data",
+        "labels.csv",
+        "--by",
+        "meta_id",
+        "--format",
+        "csv",
+        "--stream",
+        "--fields",
+        "treatment",
+    ]);
+    assert_eq!(one, "treatment\n\"\"\n\"\"\n\"\"\n\"\"\n");
+    let labels = wd.ok(&[
+        "pool",
+        "--data",
+        "labels.csv",
+        "--by",
+        "meta_id",
+        "--format",
+        "csv",
+        "--stream",
+        "--fields",
+        "group",
+    ]);
+    assert!(
+        labels.contains("\"a, b\"\n") && labels.contains("\"say \"\"hi\"\"\"\n"),
+        "{labels}"
+    );
+}

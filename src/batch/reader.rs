@@ -305,15 +305,23 @@ impl<R: Read> GroupReader<R> {
                 line: 0,
                 fields: Vec::new(),
             };
-            (row, String::new(), None::<Fingerprint>)
+            (row, Vec::new(), String::new(), None::<Fingerprint>)
         };
         let (records, delimiter) = (&self.records, self.delimiter);
+        let width = table.headers.len();
         (0..records.len())
             .into_par_iter()
             .with_min_len(256)
-            .map_init(blank, |(row, last, last_key), i| {
-                records.decode_into(i, &table.file, &table.headers, delimiter, row)?;
-                let c = table.cursor(row);
+            .map_init(blank, |(row, fields, last, last_key), i| {
+                // Plain lines are parsed in place; CSV records (and lines with a problem to
+                // report) are decoded into the worker's row first.
+                let c = match records.split_plain(i, width, delimiter, fields) {
+                    Some(line) => RowCursor::borrowed(table, line, fields),
+                    None => {
+                        records.decode_into(i, &table.file, &table.headers, delimiter, row)?;
+                        table.cursor(row)
+                    }
+                };
                 let arm = ArmView::parse(&c, schema, columns)?;
                 let label = group_label(&c, arm.drug, column);
                 let (group_key, group_label) = match *last_key {

@@ -94,6 +94,29 @@ impl Records {
     }
 }
 
+impl Records {
+    /// Splits plain line `i` into its trimmed fields, slices of the input, when it is valid UTF-8
+    /// and has `width` fields: its line number. `None` for a CSV record, or a line
+    /// [`Records::decode_into`] must decode to report its problem.
+    pub fn split_plain<'r>(
+        &'r self,
+        i: usize,
+        width: usize,
+        delimiter: Delimiter,
+        fields: &mut Vec<&'r str>,
+    ) -> Option<u64> {
+        if !self.plain {
+            return None;
+        }
+        let (line, start, end) = self.lines[i];
+        // Delimiters are ASCII: the line is UTF-8 exactly when each of its fields is.
+        let text = std::str::from_utf8(&self.bytes[start..end]).ok()?;
+        fields.clear();
+        fields.extend(text.split(char::from(delimiter.byte())).map(str::trim));
+        (fields.len() == width).then_some(line)
+    }
+}
+
 impl<R: Read> Source<R> {
     /// The rows of `input` (named `file`), whose header gives the columns (`required` among
     /// them); `plain` when the caller knows the input to be plain text.

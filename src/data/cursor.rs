@@ -51,13 +51,53 @@ impl<'n> From<&'n String> for Col<'n> {
 /// Located access to the fields of one row.
 pub struct RowCursor<'a> {
     table: &'a Table,
-    row: &'a Row,
+    line: u64,
+    fields: RowFields<'a>,
+}
+
+/// The trimmed fields of a row: a decoded [`Row`]'s, or slices of the input itself.
+#[derive(Clone, Copy)]
+enum RowFields<'a> {
+    Owned(&'a [String]),
+    Borrowed(&'a [&'a str]),
+}
+
+impl RowFields<'_> {
+    fn len(self) -> usize {
+        match self {
+            RowFields::Owned(f) => f.len(),
+            RowFields::Borrowed(f) => f.len(),
+        }
+    }
 }
 
 impl<'a> RowCursor<'a> {
     /// A view of `row`, one of the rows of `table` (see [`Table::cursor`]).
     pub(super) fn new(table: &'a Table, row: &'a Row) -> Self {
-        RowCursor { table, row }
+        RowCursor {
+            table,
+            line: row.line,
+            fields: RowFields::Owned(&row.fields),
+        }
+    }
+
+    /// A view of the row on `line` whose trimmed fields, in header order, are `fields` (slices
+    /// of the input): the batch engine parses plain text in place, without copying each field
+    /// into a string first.
+    pub fn borrowed(table: &'a Table, line: u64, fields: &'a [&'a str]) -> Self {
+        RowCursor {
+            table,
+            line,
+            fields: RowFields::Borrowed(fields),
+        }
+    }
+
+    /// Field `i`.
+    fn field(&self, i: usize) -> Option<&'a str> {
+        match self.fields {
+            RowFields::Owned(f) => f.get(i).map(String::as_str),
+            RowFields::Borrowed(f) => f.get(i).copied(),
+        }
     }
 
     /// The table of the row.
@@ -67,7 +107,7 @@ impl<'a> RowCursor<'a> {
 
     /// Line number of the row.
     pub fn line(&self) -> u64 {
-        self.row.line
+        self.line
     }
 
     /// Raw (trimmed) value of column `name`, `""` when the column is absent.
@@ -77,8 +117,8 @@ impl<'a> RowCursor<'a> {
             Col::At(_, i) => i,
         };
         index
-            .and_then(|i| self.row.fields.get(i))
-            .map_or("", String::as_str)
+            .and_then(|i| self.field(i))
+            .unwrap_or("")
     }
 
     /// An error located at column `name` of this row: by line and column number in a text
@@ -95,7 +135,7 @@ impl<'a> RowCursor<'a> {
                 file: self.table.file.clone(),
                 column: name.into(),
                 cell: CellRef {
-                    row: self.row.line,
+                    row: self.line,
                     column: column.and_then(|i| u32::try_from(i).ok()),
                 },
                 found: self.raw(name).into(),
@@ -104,7 +144,7 @@ impl<'a> RowCursor<'a> {
         }
         DataError::BadValue {
             file: self.table.file.clone(),
-            line: self.row.line,
+            line: self.line,
             column: column.map_or(0, |i| i + 1),
             field: name.into(),
             found: self.raw(name).into(),
@@ -185,7 +225,7 @@ impl<'a> RowCursor<'a> {
                 .headers
                 .iter()
                 .cloned()
-                .zip(self.row.fields.iter().cloned())
+                .zip((0..self.fields.len()).filter_map(|i| self.field(i).map(str::to_string)))
                 .collect(),
         )
     }
