@@ -110,9 +110,15 @@ impl Records {
         }
         let (line, start, end) = self.lines[i];
         // Delimiters are ASCII: the line is UTF-8 exactly when each of its fields is.
-        let text = std::str::from_utf8(&self.bytes[start..end]).ok()?;
+        let bytes = &self.bytes[start..end];
+        let text = std::str::from_utf8(bytes).ok()?;
         fields.clear();
-        fields.extend(text.split(char::from(delimiter.byte())).map(str::trim));
+        let mut from = 0;
+        for at in memchr::memchr_iter(delimiter.byte(), bytes) {
+            fields.push(text[from..at].trim());
+            from = at + 1;
+        }
+        fields.push(text[from..].trim());
         (fields.len() == width).then_some(line)
     }
 }

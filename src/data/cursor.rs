@@ -116,9 +116,7 @@ impl<'a> RowCursor<'a> {
             Col::Name(n) => self.table.column(n),
             Col::At(_, i) => i,
         };
-        index
-            .and_then(|i| self.field(i))
-            .unwrap_or("")
+        index.and_then(|i| self.field(i)).unwrap_or("")
     }
 
     /// An error located at column `name` of this row: by line and column number in a text
