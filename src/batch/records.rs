@@ -115,11 +115,21 @@ impl Records {
         fields.clear();
         let mut from = 0;
         for at in memchr::memchr_iter(delimiter.byte(), bytes) {
-            fields.push(text[from..at].trim());
+            fields.push(trim(&text[from..at]));
             from = at + 1;
         }
-        fields.push(text[from..].trim());
+        fields.push(trim(&text[from..]));
         (fields.len() == width).then_some(line)
+    }
+}
+
+/// `field.trim()`, without its Unicode scan for the usual field that starts and ends with a
+/// printable ASCII character.
+fn trim(field: &str) -> &str {
+    let bytes = field.as_bytes();
+    match (bytes.first(), bytes.last()) {
+        (Some(&a), Some(&z)) if (b'!'..=b'~').contains(&a) && (b'!'..=b'~').contains(&z) => field,
+        _ => field.trim(),
     }
 }
 

@@ -102,6 +102,9 @@ impl Likelihood {
 /// steps (metafor stops Fisher scoring at an absolute change of 1e-5).
 const NEAR: f64 = 1e-4;
 
+/// Relative size of a Newton step taken without the likelihood test (see [`newton`]).
+const TINY_STEP: f64 = 1e-8;
+
 fn newton(yi: &[f64], vi: &[f64], ctl: IterControl, lik: Likelihood) -> Tau2Estimate {
     let scale = mean(vi);
     let range = EffectRange::of(yi);
@@ -123,9 +126,17 @@ fn newton(yi: &[f64], vi: &[f64], ctl: IterControl, lik: Likelihood) -> Tau2Esti
         }
         let (mut next, mut s_next, mut ll_next);
         let mut halvings = 0;
+        // A Newton step this small near the maximum changes the log likelihood by far less
+        // than the rounding allowance of the test below, which it therefore always passes: it
+        // is taken without the pass of logarithms the test needs.
+        let tiny = near && step.abs() <= TINY_STEP * (tau2 + scale);
         loop {
             next = (tau2 + step).max(0.0);
             s_next = WeightedSums::at_in(yi, vi, next, range);
+            if tiny {
+                ll_next = ll;
+                break;
+            }
             ll_next = lik.loglik(&s_next, sum_log_variance(vi, next));
             // Accept when the likelihood does not fall (allowing for rounding near the optimum).
             if ll_next >= ll - 1e-12 * ll.abs().max(1.0) || halvings >= 60 {
