@@ -99,8 +99,11 @@ impl Likelihood {
 }
 
 /// Relative change of τ² below which the iteration is near enough to the maximum for Newton
-/// steps (metafor stops Fisher scoring at an absolute change of 1e-5).
-const NEAR: f64 = 1e-4;
+/// steps (metafor stops Fisher scoring at an absolute change of 1e-5). At 1e-2 rather than
+/// 1e-4, REML at k = 10 takes 5.5 iterations on average instead of 6.8 (10⁴ meta-analyses of
+/// `scripts/gen_batch_data.rs`), with the same estimates to rounding (≈ 1e-15 relative) and the
+/// likelihood test of every step unchanged.
+const NEAR: f64 = 1e-2;
 
 /// Relative size of a Newton step taken without the likelihood test (see [`newton`]).
 const TINY_STEP: f64 = 1e-8;
