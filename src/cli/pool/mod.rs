@@ -155,9 +155,10 @@ pub struct PoolArgs {
     #[arg(long, value_name = "PATH")]
     pub forest: Option<PathBuf>,
     /// Stream the data: read, fit and write one --by group at a time, in parallel, without
-    /// loading the file (for files of thousands of meta-analyses). Done anyway for --format csv
-    /// without --studies when --data is a file whose rows of each group are together; --stream
-    /// also streams standard input, and refuses a group whose rows are not together (exit 2).
+    /// loading the file (for files of thousands of meta-analyses; every outcome but pfs and
+    /// --compare). Done anyway for --format csv or jsonl without --studies, --overall or plots
+    /// when --data is a CSV/TSV file whose rows of each group are together; --stream also
+    /// streams standard input, and refuses a group whose rows are not together (exit 2).
     #[arg(long, conflicts_with = "no_stream")]
     pub stream: bool,
     /// Never stream: load the whole file into memory first.
