@@ -8,7 +8,7 @@
 //! delimiter or a line break.
 
 use super::pieces::group_key;
-use crate::data::fingerprint::{Fingerprint, FingerprintMap};
+use super::runs::GroupRuns;
 use crate::data::table::RowReader;
 use std::io::Read;
 use std::path::Path;
@@ -62,8 +62,9 @@ pub fn scan(path: &Path, column: &str, drug_columns: &[&str]) -> Scan {
     let mut groups = Groups {
         column: &column,
         drug_columns,
-        finished: FingerprintMap::default(),
-        current: None,
+        runs: GroupRuns::default(),
+        last: Vec::new(),
+        seen: false,
     };
     let delimiter = reader.delimiter().byte();
     match scan_lines(path, index, delimiter, &mut groups) {
@@ -82,33 +83,30 @@ pub fn scan(path: &Path, column: &str, drug_columns: &[&str]) -> Scan {
 struct Groups<'c> {
     column: &'c str,
     drug_columns: &'c [&'c str],
-    /// Groups that have ended.
-    finished: FingerprintMap,
-    /// The open group: its raw value and key.
-    current: Option<(Vec<u8>, Fingerprint)>,
+    runs: GroupRuns,
+    /// The last row's raw value, and whether there was one.
+    last: Vec<u8>,
+    seen: bool,
 }
 
 impl Groups<'_> {
     /// Takes the next row's raw value; `false` when it reopens a group that has ended (or is
     /// not UTF-8, which the in-memory path reports).
     fn next(&mut self, raw: &[u8]) -> bool {
-        if matches!(&self.current, Some((last, _)) if last.as_slice() == raw) {
+        // Rows of a group usually repeat its value byte for byte: no key to compute.
+        if self.seen && self.last.as_slice() == raw {
             return true;
         }
+        self.seen = true;
         let Ok(value) = std::str::from_utf8(raw) else {
             return false;
         };
         let key = group_key(self.column, value.trim(), self.drug_columns);
-        if let Some((_, open)) = &self.current {
-            if *open != key {
-                self.finished.insert(*open, 0);
-            }
-        }
-        if self.finished.contains(&key) {
-            return false;
-        }
-        self.current = Some((raw.to_vec(), key));
-        true
+        // Lines are not counted here: a group's first line is not needed.
+        let together = self.runs.enter(key, 0).is_ok();
+        self.last.clear();
+        self.last.extend_from_slice(raw);
+        together
     }
 }
 

@@ -39,6 +39,7 @@ pub mod reader;
 mod records;
 mod rows_out;
 mod run;
+mod runs;
 
 pub use by_piece::{stream_pieces, Outcome};
 pub use contiguity::groups_are_contiguous;

@@ -8,10 +8,11 @@
 //! grouping: rows that the in-memory path puts in one group always share a key, so a piece
 //! never splits a group.
 
+use super::runs::{GroupRuns, Run};
 use crate::analysis::group::MISSING_GROUP;
 use crate::analysis::AnalysisError;
 use crate::data::arms::normalise_drug;
-use crate::data::fingerprint::{Fingerprint, FingerprintMap};
+use crate::data::fingerprint::Fingerprint;
 use crate::data::table::{decode_row, Row, RowReader, Table};
 use crate::data::DataError;
 use std::io::Read;
@@ -50,10 +51,9 @@ pub struct PieceReader<R: Read> {
     /// Rows read per call of [`PieceReader::next_pieces`], about.
     chunk_rows: usize,
     record: csv::ByteRecord,
-    /// Groups already complete → the line where each started.
-    finished: FingerprintMap,
-    /// The open group: its key, first line, and the rows of the open piece.
-    open: Option<(Fingerprint, u64)>,
+    /// The groups so far.
+    runs: GroupRuns,
+    /// The rows of the open piece.
     rows_of_piece: Vec<Row>,
     groups_in_piece: usize,
     rows: u64,
@@ -86,8 +86,7 @@ impl<R: Read> PieceReader<R> {
             reader,
             chunk_rows: chunk_rows.max(1),
             record: csv::ByteRecord::new(),
-            finished: FingerprintMap::default(),
-            open: None,
+            runs: GroupRuns::default(),
             rows_of_piece: Vec::new(),
             groups_in_piece: 0,
             rows: 0,
@@ -135,21 +134,18 @@ impl<R: Read> PieceReader<R> {
             rows += 1;
             let value = row.fields.get(self.column.1).map_or("", String::as_str);
             let key = group_key(&self.column.0, value, DRUG_COLUMNS);
-            match self.open {
-                Some((open, _)) if open == key => {}
-                _ => {
-                    if let Some(first) = self.finished.get(&key) {
-                        return Err(self.not_together(&row, first));
-                    }
-                    if let Some((done, first)) = self.open.replace((key, row.line)) {
-                        self.finished.insert(done, first);
+            match self.runs.enter(key, row.line) {
+                Ok(Run::Same) => {}
+                // A new group: the piece may end before it, once it holds enough groups.
+                Ok(Run::Starts(closed)) => {
+                    if closed.is_some() {
                         self.groups_in_piece += 1;
-                        // A new group starts: the piece may end before it.
                         if self.groups_in_piece >= GROUPS_PER_PIECE {
                             pieces.push(self.take_piece());
                         }
                     }
                 }
+                Err(first) => return Err(self.not_together(&row, first)),
             }
             self.rows_of_piece.push(row);
         }

@@ -10,6 +10,7 @@
 //! group that starts again after it ended is refused rather than fitted twice.
 
 use super::records::{Records, Source};
+use super::runs::{GroupRuns, Run};
 use crate::analysis::group::MISSING_GROUP;
 use crate::analysis::AnalysisError;
 use crate::batch::StreamOptions;
@@ -19,7 +20,7 @@ use crate::data::arms::{
 };
 use crate::data::cursor::Col;
 use crate::data::delimiter::Delimiter;
-use crate::data::fingerprint::{Fingerprint, FingerprintMap, ShardedMap};
+use crate::data::fingerprint::{Fingerprint, ShardedMap};
 use crate::data::table::{Row, RowCursor, Table};
 use crate::data::DataError;
 use rayon::prelude::*;
@@ -130,9 +131,10 @@ pub struct GroupReader<R: Read> {
     records: Records,
     /// Study labels seen so far → their line (labels are unique within a file).
     studies: ShardedMap,
-    /// Groups already complete → their first line (a group may not start again).
-    finished: FingerprintMap,
-    open: Option<(Fingerprint, u64, Group)>,
+    /// The groups so far (a group may not start again).
+    runs: GroupRuns,
+    /// The group being read.
+    open: Option<Group>,
     /// Rows whose `overlaps` name a label not (yet) seen, checked at the end of the file.
     pending_overlaps: Vec<(Row, String)>,
     exclusions: Exclusions,
@@ -193,7 +195,7 @@ impl<R: Read> GroupReader<R> {
             chunk_rows: options.chunk_rows.max(1),
             records: Records::default(),
             studies: ShardedMap::default(),
-            finished: FingerprintMap::default(),
+            runs: GroupRuns::default(),
             open: None,
             pending_overlaps: Vec::new(),
             exclusions: Exclusions::default(),
@@ -277,7 +279,7 @@ impl<R: Read> GroupReader<R> {
         let rows = (size as f64 / bytes as f64 * self.rows as f64 * 1.05) as usize;
         let per_group = self.rows as f64 / (self.groups + 1) as f64;
         self.studies.reserve(rows);
-        self.finished.reserve((rows as f64 / per_group) as usize);
+        self.runs.reserve((rows as f64 / per_group) as usize);
     }
 
     /// Reads up to `chunk_rows` raw records; `false` once the input is exhausted.
@@ -417,12 +419,12 @@ impl<R: Read> GroupReader<R> {
             n,
             events,
         };
-        match &mut self.open {
-            Some((open, _, group)) if *open == key => {
+        let run = self.runs.enter(key, line);
+        if run == Ok(Run::Same) {
+            if let Some(group) = &mut self.open {
                 group.members.push(member);
-                return Ok(());
             }
-            _ => {}
+            return Ok(());
         }
         // The label in words comes with the first row of each group's run of rows (found again
         // from the raw record should it not).
@@ -435,7 +437,7 @@ impl<R: Read> GroupReader<R> {
                 group_label(&c, drug, self.group_column()).to_string()
             }
         };
-        if let Some(first) = self.finished.get(&key) {
+        if let Err(first) = run {
             let row = self.row(i);
             let c = self.table.cursor(&row);
             return Err(ReadError::Data(c.error(
@@ -444,12 +446,9 @@ impl<R: Read> GroupReader<R> {
             )));
         }
         // Groups of a batch tend to be of one size: start where the last one ended.
-        let mut members =
-            Vec::with_capacity(self.open.as_ref().map_or(1, |(_, _, g)| g.members.len()));
+        let mut members = Vec::with_capacity(self.open.as_ref().map_or(1, |g| g.members.len()));
         members.push(member);
-        let group = Group { label, members };
-        if let Some((done, first, group)) = self.open.replace((key, line, group)) {
-            self.finished.insert(done, first);
+        if let Some(group) = self.open.replace(Group { label, members }) {
             self.groups += 1;
             complete.push(group);
         }
@@ -476,7 +475,7 @@ impl<R: Read> GroupReader<R> {
                 return Err(unknown_overlap(&self.table.cursor(row), other).into());
             }
         }
-        if let Some((_, _, group)) = self.open.take() {
+        if let Some(group) = self.open.take() {
             self.groups += 1;
             complete.push(group);
         }

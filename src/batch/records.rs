@@ -57,6 +57,17 @@ impl Records {
         if !self.plain {
             return decode_row_into(file, headers, &self.csv[i], row);
         }
+        let mut fields = Vec::with_capacity(headers.len());
+        if let Some(line) = self.split_plain(i, headers.len(), delimiter, &mut fields) {
+            row.line = line;
+            row.fields.resize_with(headers.len(), String::new);
+            for (to, from) in row.fields.iter_mut().zip(&fields) {
+                to.clear();
+                to.push_str(from);
+            }
+            return Ok(());
+        }
+        // The line's problem, as the CSV parser and `decode_row_into` word it.
         let (line, start, end) = self.lines[i];
         let bytes = &self.bytes[start..end];
         let found = memchr::memchr_iter(delimiter.byte(), bytes).count() + 1;
@@ -69,28 +80,18 @@ impl Records {
                 delimiter,
             });
         }
-        row.line = line;
-        row.fields.resize_with(headers.len(), String::new);
-        let mut start = 0;
-        let ends = memchr::memchr_iter(delimiter.byte(), bytes).chain([bytes.len()]);
-        for (i, (field, end)) in row.fields.iter_mut().zip(ends).enumerate() {
-            let bytes = &bytes[start..end];
-            start = end + 1;
-            field.clear();
-            match std::str::from_utf8(bytes) {
-                Ok(s) => field.push_str(s.trim()),
-                Err(_) => {
-                    return Err(DataError::Encoding {
-                        file: file.into(),
-                        line,
-                        column: i + 1,
-                        field: headers[i].clone(),
-                        found: String::from_utf8_lossy(bytes).into_owned(),
-                    })
-                }
-            }
-        }
-        Ok(())
+        let field = bytes.split(|&b| b == delimiter.byte()).enumerate();
+        let (i, bad) = field
+            .into_iter()
+            .find(|(_, f)| std::str::from_utf8(f).is_err())
+            .unwrap_or((0, bytes));
+        Err(DataError::Encoding {
+            file: file.into(),
+            line,
+            column: i + 1,
+            field: headers[i].clone(),
+            found: String::from_utf8_lossy(bad).into_owned(),
+        })
     }
 }
 

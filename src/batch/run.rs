@@ -44,15 +44,19 @@ pub struct Target<'a> {
     pub rows: &'a RowFormat,
 }
 
-/// A streaming engine: reads the named input (plain text or not), writes analysis rows,
-/// reports progress.
-type Engine<'e> = dyn FnMut(
-        &str,
-        Box<dyn Read + Send>,
-        bool,
-        &mut dyn Write,
-        &mut dyn FnMut(&Progress),
-    ) -> Result<BatchSummary, BatchError>
+/// The input of a streaming engine, opened by [`stream`].
+struct Opened<'a> {
+    /// The data's name in messages.
+    name: &'a str,
+    /// The `--by` column.
+    column: &'a str,
+    input: Box<dyn Read + Send>,
+    /// The input is plain text (see `records`).
+    plain: bool,
+}
+
+/// A streaming engine: reads its input, writes analysis rows, reports progress.
+type Engine<'e> = dyn FnMut(Opened<'_>, &mut dyn Write, &mut dyn FnMut(&Progress)) -> Result<BatchSummary, BatchError>
     + 'e;
 
 /// Runs `alkstats pool --format csv` (or `jsonl`) on pooled proportions through the
@@ -82,12 +86,12 @@ pub fn pool_csv(
         target,
         &settings.grouping,
         keys,
-        &mut |name, input, plain, out, report| {
+        &mut |opened, out, report| {
             let options = StreamOptions {
-                plain,
+                plain: opened.plain,
                 ..options.clone()
             };
-            pool_stream(name, input, out, settings, &options, report)
+            pool_stream(opened.name, opened.input, out, settings, &options, report)
         },
     )
 }
@@ -113,11 +117,6 @@ where
     if *target.source == DataSource::Embedded {
         return Ok(None);
     }
-    let Grouping::Column(column) = grouping else {
-        return stream(target, grouping, DRUG_COLUMNS, &mut |_, _, _, _, _| {
-            unreachable_engine()
-        });
-    };
     let options = StreamOptions {
         rows: target.rows.clone(),
         ..StreamOptions::default()
@@ -127,15 +126,19 @@ where
         grouping,
         DRUG_COLUMNS,
         // The piece engine reads with the table reader, plain text or not.
-        &mut |name, input, _, out, report| {
-            stream_pieces(name, input, out, column, &mut outcome, &options, report)
+        &mut |opened, out, report| {
+            let (name, column) = (opened.name, opened.column);
+            stream_pieces(
+                name,
+                opened.input,
+                out,
+                column,
+                &mut outcome,
+                &options,
+                report,
+            )
         },
     )
-}
-
-/// The engine of a run that [`stream`] refuses before reading: never called.
-fn unreachable_engine() -> Result<BatchSummary, BatchError> {
-    Err(AnalysisError::StreamNeedsGroups.into())
 }
 
 /// Streams through `engine` when `target.mode` allows it: in [`StreamMode::Auto`] only a text
@@ -198,13 +201,25 @@ fn stream(
             };
             let mut file = AtomicFile::create(path).map_err(named)?;
             // On an error the file is dropped uncommitted: its temporary file is removed.
-            engine(&name, input, plain, &mut file, &mut report)
+            let opened = Opened {
+                name: &name,
+                column,
+                input,
+                plain,
+            };
+            engine(opened, &mut file, &mut report)
                 .and_then(|summary| file.commit().map(|()| summary).map_err(named))
         }
         None => {
             let stdout = std::io::stdout();
             let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-            match engine(&name, input, plain, &mut out, &mut report) {
+            let opened = Opened {
+                name: &name,
+                column,
+                input,
+                plain,
+            };
+            match engine(opened, &mut out, &mut report) {
                 Err(BatchError::Output { source, .. })
                     if source.kind() == std::io::ErrorKind::BrokenPipe =>
                 {
