@@ -298,17 +298,20 @@ fn streamed_outcomes_refuse_split_groups_and_repeated_labels_as_memory_does() {
     // A study label of group 3 used again in group 90.
     let repeated = data.replacen("m090,g90-s0,", "m090,g3-s0,", 1);
     wd.create("repeated.csv", &repeated);
-    let args = [
-        "pool",
-        "--outcome",
-        "binary",
-        "--data",
-        "repeated.csv",
-        "--by",
-        "meta_id",
-        "--format",
-        "csv",
-    ];
+    let binary_csv = |file| {
+        [
+            "pool",
+            "--outcome",
+            "binary",
+            "--data",
+            file,
+            "--by",
+            "meta_id",
+            "--format",
+            "csv",
+        ]
+    };
+    let args = binary_csv("repeated.csv");
     let streamed = wd.fails_stderr(&[&args[..], &["--stream"]].concat());
     let loaded = wd.fails_stderr(&[&args[..], &["--no-stream"]].concat());
     assert_eq!(streamed, loaded);
@@ -318,17 +321,7 @@ fn streamed_outcomes_refuse_split_groups_and_repeated_labels_as_memory_does() {
     let last = lines.pop().unwrap();
     lines.insert(2, last);
     wd.create("split.csv", lines.join("\n") + "\n");
-    let args = [
-        "pool",
-        "--outcome",
-        "binary",
-        "--data",
-        "split.csv",
-        "--by",
-        "meta_id",
-        "--format",
-        "csv",
-    ];
+    let args = binary_csv("split.csv");
     let stderr = wd.fails_stderr(&[&args[..], &["--stream"]].concat());
     assert!(
         stderr.contains("group together") || stderr.contains("together"),

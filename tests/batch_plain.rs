@@ -179,31 +179,23 @@ fn cells_that_need_quotes_are_written_as_the_csv_writer_writes_them() {
         );
         assert!(streamed.lines().count() >= 5, "{streamed}");
     }
-    let one = wd.ok(&[
-        "pool",
-        "--data",
-        "labels.csv",
-        "--by",
-        "meta_id",
-        "--format",
-        "csv",
-        "--stream",
-        "--fields",
-        "treatment",
-    ]);
+    let streamed_fields = |fields: &str| {
+        wd.ok(&[
+            "pool",
+            "--data",
+            "labels.csv",
+            "--by",
+            "meta_id",
+            "--format",
+            "csv",
+            "--stream",
+            "--fields",
+            fields,
+        ])
+    };
+    let one = streamed_fields("treatment");
     assert_eq!(one, "treatment\n\"\"\n\"\"\n\"\"\n\"\"\n");
-    let labels = wd.ok(&[
-        "pool",
-        "--data",
-        "labels.csv",
-        "--by",
-        "meta_id",
-        "--format",
-        "csv",
-        "--stream",
-        "--fields",
-        "group",
-    ]);
+    let labels = streamed_fields("group");
     assert!(
         labels.contains("\"a, b\"\n") && labels.contains("\"say \"\"hi\"\"\"\n"),
         "{labels}"
