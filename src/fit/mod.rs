@@ -20,7 +20,7 @@ pub use summary::{FitNotes, FitSummary};
 pub use workspace::FitWorkspace;
 
 use crate::dist;
-use crate::settings::{FitSettings, Level, PredictionMethod, TauMethod};
+use crate::settings::{FitSettings, Level, PredictionMethod};
 use heterogeneity::{i2_interval_higgins_thompson_z, tau2_interval_q_profile_at, Heterogeneity};
 use intervals::{prediction_interval, random_effects, wald};
 use rayon::prelude::*;
@@ -235,18 +235,14 @@ pub fn fit_summary(
         });
     }
 
-    let est = match settings.method_tau {
-        // A function of the common-effect sums, already at hand.
-        TauMethod::Dl => tau2::dersimonian_laird_from(&fixed, k),
-        method => {
-            let ctl = IterControl {
-                start: ws.tau2_start,
-                ..IterControl::default()
-            };
-            tau2::estimate(method, yi, vi, ctl)
-        }
+    let ctl = IterControl {
+        start: ws.tau2_start,
+        ..IterControl::default()
     };
-    let re = WeightedSums::at_in(yi, vi, est.tau2, range);
+    // DerSimonian–Laird and the likelihood estimators' start are functions of the
+    // common-effect sums, already at hand; the likelihood estimators end with the sums at τ̂².
+    let (est, re) = tau2::estimate_from(settings.method_tau, yi, vi, ctl, range, &fixed);
+    let re = re.unwrap_or_else(|| WeightedSums::at_in(yi, vi, est.tau2, range));
     let effects = Effects { yi, vi, range };
     Ok(summary_from_sums(
         k,

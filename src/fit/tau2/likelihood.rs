@@ -10,7 +10,7 @@
 //! (restricted) log-likelihood is halved until it does not; and τ² is projected onto the
 //! boundary 0, where the iteration stops once the score points below zero.
 
-use super::{dersimonian_laird, mean, EffectRange, IterControl, Tau2Estimate, WeightedSums};
+use super::{dersimonian_laird_from, mean, EffectRange, IterControl, Tau2Estimate, WeightedSums};
 
 #[derive(Clone, Copy, PartialEq)]
 enum Likelihood {
@@ -108,12 +108,20 @@ const NEAR: f64 = 1e-2;
 /// Relative size of a Newton step taken without the likelihood test (see [`newton`]).
 const TINY_STEP: f64 = 1e-8;
 
-fn newton(yi: &[f64], vi: &[f64], ctl: IterControl, lik: Likelihood) -> Tau2Estimate {
+/// The iteration, from the sums at τ² = 0 (`fixed`, for the DerSimonian–Laird start): the
+/// estimate and the sums at it, which the fit needs next and need not compute again.
+fn newton(
+    yi: &[f64],
+    vi: &[f64],
+    ctl: IterControl,
+    lik: Likelihood,
+    range: EffectRange,
+    fixed: &WeightedSums,
+) -> (Tau2Estimate, WeightedSums) {
     let scale = mean(vi);
-    let range = EffectRange::of(yi);
     let mut tau2 = match ctl.start {
         Some(t) if t.is_finite() && t >= 0.0 => t,
-        _ => dersimonian_laird(yi, vi).tau2,
+        _ => dersimonian_laird_from(fixed, yi.len()).tau2,
     };
     let mut s = WeightedSums::at_in(yi, vi, tau2, range);
     let mut ll = lik.loglik(&s, sum_log_variance(vi, tau2));
@@ -121,11 +129,12 @@ fn newton(yi: &[f64], vi: &[f64], ctl: IterControl, lik: Likelihood) -> Tau2Esti
     for iter in 1..=ctl.max_iter {
         let mut step = lik.step(&s, near);
         if !step.is_finite() {
-            return Tau2Estimate {
+            let estimate = Tau2Estimate {
                 tau2,
                 iterations: iter,
                 converged: false,
             };
+            return (estimate, s);
         }
         let (mut next, mut s_next, mut ll_next);
         let mut halvings = 0;
@@ -154,18 +163,45 @@ fn newton(yi: &[f64], vi: &[f64], ctl: IterControl, lik: Likelihood) -> Tau2Esti
         ll = ll_next;
         near = change <= NEAR * (tau2 + scale);
         if change <= ctl.tol * (tau2 + scale) {
-            return Tau2Estimate {
+            let estimate = Tau2Estimate {
                 tau2,
                 iterations: iter,
                 converged: true,
             };
+            return (estimate, s);
         }
     }
-    Tau2Estimate {
+    let estimate = Tau2Estimate {
         tau2,
         iterations: ctl.max_iter,
         converged: false,
-    }
+    };
+    (estimate, s)
+}
+
+/// [`restricted_maximum_likelihood`] (`full` false) or [`maximum_likelihood`] (`full` true)
+/// given the range of `yi` and the sums at τ² = 0, with the sums at the estimate.
+pub(super) fn likelihood_from(
+    yi: &[f64],
+    vi: &[f64],
+    ctl: IterControl,
+    full: bool,
+    range: EffectRange,
+    fixed: &WeightedSums,
+) -> (Tau2Estimate, WeightedSums) {
+    let lik = if full {
+        Likelihood::Full
+    } else {
+        Likelihood::Restricted
+    };
+    newton(yi, vi, ctl, lik, range, fixed)
+}
+
+/// The iteration from scratch.
+fn newton_alone(yi: &[f64], vi: &[f64], ctl: IterControl, lik: Likelihood) -> Tau2Estimate {
+    let range = EffectRange::of(yi);
+    let fixed = WeightedSums::at_in(yi, vi, 0.0, range);
+    newton(yi, vi, ctl, lik, range, &fixed).0
 }
 
 /// Restricted maximum likelihood: Viechtbauer (2005), J Educ Behav Stat 30:261–293; the REML
@@ -176,7 +212,7 @@ fn newton(yi: &[f64], vi: &[f64], ctl: IterControl, lik: Likelihood) -> Tau2Esti
 /// by Newton steps τ² ← τ² + ½(y'PPy − tr P)/(y'PPPy − ½ tr(PP)), P = W − ww'/Σw, or the
 /// Fisher-scoring step τ² ← τ² + (y'PPy − tr P)/tr(PP) where the denominator is not positive.
 pub fn restricted_maximum_likelihood(yi: &[f64], vi: &[f64], ctl: IterControl) -> Tau2Estimate {
-    newton(yi, vi, ctl, Likelihood::Restricted)
+    newton_alone(yi, vi, ctl, Likelihood::Restricted)
 }
 
 /// Maximum likelihood: Hardy & Thompson (1996), Stat Med 15:619–629; Viechtbauer (2005).
@@ -186,7 +222,7 @@ pub fn restricted_maximum_likelihood(yi: &[f64], vi: &[f64], ctl: IterControl) -
 /// τ² ← τ² + ½(Σwᵢ²rᵢ² − Σwᵢ)/(y'PPPy − ½Σwᵢ²), rᵢ = yᵢ − μ̂, or the Fisher-scoring step
 /// τ² ← τ² + (Σwᵢ²rᵢ² − Σwᵢ)/Σwᵢ² where the denominator is not positive.
 pub fn maximum_likelihood(yi: &[f64], vi: &[f64], ctl: IterControl) -> Tau2Estimate {
-    newton(yi, vi, ctl, Likelihood::Full)
+    newton_alone(yi, vi, ctl, Likelihood::Full)
 }
 
 #[cfg(test)]

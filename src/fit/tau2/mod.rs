@@ -91,6 +91,28 @@ pub fn estimate(method: TauMethod, yi: &[f64], vi: &[f64], ctl: IterControl) -> 
     }
 }
 
+/// [`estimate`] given the range of `yi` and the sums at τ² = 0, which a fit has at hand: the
+/// estimate, and the sums at it when the estimator computed them on its way (the likelihood
+/// estimators), so that the fit does not compute them again. The same numbers as [`estimate`].
+pub fn estimate_from(
+    method: TauMethod,
+    yi: &[f64],
+    vi: &[f64],
+    ctl: IterControl,
+    range: EffectRange,
+    fixed: &WeightedSums,
+) -> (Tau2Estimate, Option<WeightedSums>) {
+    match method {
+        TauMethod::Dl => (dersimonian_laird_from(fixed, yi.len()), None),
+        TauMethod::Reml | TauMethod::Ml => {
+            let full = method == TauMethod::Ml;
+            let (estimate, sums) = likelihood::likelihood_from(yi, vi, ctl, full, range, fixed);
+            (estimate, Some(sums))
+        }
+        method => (estimate(method, yi, vi, ctl), None),
+    }
+}
+
 /// Weighted sums at a given τ², with weights wᵢ = 1/(vᵢ + τ²): the building blocks of every
 /// estimator, computed in two passes without allocating (beyond 131 072 studies, a vector of
 /// block sums: see [`WeightedSums::at_in`]).
