@@ -7,14 +7,16 @@
 //! parsing it as CSV; a file with quotes is parsed as CSV, since a quoted field may hold the
 //! delimiter or a line break.
 
+use super::line_scan::scan_lines;
 use super::pieces::group_key;
 use super::runs::GroupRuns;
+use crate::data::fingerprint::Fingerprint;
 use crate::data::table::RowReader;
 use std::io::Read;
 use std::path::Path;
 
-/// Bytes read at a time by the line scan.
-const BLOCK: usize = 1 << 20;
+/// Bytes read at a time by the scans.
+pub(super) const BLOCK: usize = 1 << 20;
 
 /// Whether the rows of each `column` group of the file at `path` are contiguous (the CSV is
 /// read, not validated). `false` when the file cannot be read that way: the in-memory path then
@@ -59,30 +61,50 @@ pub fn scan(path: &Path, column: &str, drug_columns: &[&str]) -> Scan {
         return not;
     };
     let column = headers[index].clone();
-    let mut groups = Groups {
+    let keys = Keys {
         column: &column,
         drug_columns,
-        runs: GroupRuns::default(),
-        last: Vec::new(),
-        seen: false,
     };
     let delimiter = reader.delimiter().byte();
-    match scan_lines(path, index, delimiter, &mut groups) {
+    match scan_lines(path, index, delimiter, keys) {
         Some(contiguous) => Scan {
             contiguous,
             plain: true,
         },
-        None => Scan {
-            contiguous: scan_csv(reader, index, &mut groups),
-            plain: false,
-        },
+        None => {
+            let mut groups = Groups {
+                keys,
+                runs: GroupRuns::default(),
+                last: Vec::new(),
+                seen: false,
+            };
+            Scan {
+                contiguous: scan_csv(reader, index, &mut groups),
+                plain: false,
+            }
+        }
+    }
+}
+
+/// How groups are told apart: the `--by` column as written in the header, and the columns
+/// whose values are drug names (normalised before comparing).
+#[derive(Clone, Copy)]
+pub(super) struct Keys<'c> {
+    pub column: &'c str,
+    pub drug_columns: &'c [&'c str],
+}
+
+impl Keys<'_> {
+    /// The key of a raw value; `None` when it is not UTF-8 (which the in-memory path reports).
+    pub fn of(&self, raw: &[u8]) -> Option<Fingerprint> {
+        let value = std::str::from_utf8(raw).ok()?;
+        Some(group_key(self.column, value.trim(), self.drug_columns))
     }
 }
 
 /// The groups seen so far.
 struct Groups<'c> {
-    column: &'c str,
-    drug_columns: &'c [&'c str],
+    keys: Keys<'c>,
     runs: GroupRuns,
     /// The last row's raw value, and whether there was one.
     last: Vec<u8>,
@@ -98,10 +120,9 @@ impl Groups<'_> {
             return true;
         }
         self.seen = true;
-        let Ok(value) = std::str::from_utf8(raw) else {
+        let Some(key) = self.keys.of(raw) else {
             return false;
         };
-        let key = group_key(self.column, value.trim(), self.drug_columns);
         // Lines are not counted here: a group's first line is not needed.
         let together = self.runs.enter(key, 0).is_ok();
         self.last.clear();
@@ -122,68 +143,6 @@ fn scan_csv<R: Read>(mut reader: RowReader<R>, index: usize, groups: &mut Groups
         if !groups.next(record.get(index).unwrap_or_default()) {
             return false;
         }
-    }
-}
-
-/// The line scan of a file without quotes: `None` as soon as a quote or a lone carriage return
-/// is found (the CSV scan must decide), else whether the groups are contiguous. Blank lines are skipped, as the CSV
-/// reader skips them; a line with fewer fields than the column's position is ragged (`false`:
-/// the in-memory path names it).
-fn scan_lines(path: &Path, index: usize, delimiter: u8, groups: &mut Groups<'_>) -> Option<bool> {
-    let mut file = std::fs::File::open(path).ok()?;
-    let mut buf = vec![0u8; BLOCK];
-    // Bytes of an unfinished line carried to the next block.
-    let mut filled = 0;
-    let mut header = true;
-    loop {
-        if filled == buf.len() {
-            // A line longer than a block: let the CSV scan read it.
-            return None;
-        }
-        let n = match file.read(&mut buf[filled..]) {
-            Ok(n) => n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(_) => return Some(false),
-        };
-        let end = filled + n;
-        let block = &buf[..end];
-        if memchr::memchr(b'"', &block[filled..]).is_some() {
-            return None;
-        }
-        // At the end of the file the last line needs no line break.
-        let complete = if n == 0 {
-            end
-        } else {
-            memchr::memrchr(b'\n', block).map_or(0, |i| i + 1)
-        };
-        let carriages = memchr::memchr(b'\r', &block[..complete]).is_some();
-        let mut start = 0;
-        let ends = memchr::memchr_iter(b'\n', &block[..complete]).chain([complete]);
-        for end in ends {
-            let line = &block[start..end];
-            start = end + 1;
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            if carriages && line.contains(&b'\r') {
-                // A record may end at a lone carriage return: not plain text.
-                return None;
-            }
-            if std::mem::take(&mut header) {
-                continue;
-            }
-            // The CSV reader skips empty lines (a line of spaces is a row of one field).
-            if line.is_empty() {
-                continue;
-            }
-            match field(line, index, delimiter) {
-                Some(raw) if groups.next(raw) => {}
-                _ => return Some(false),
-            }
-        }
-        if n == 0 {
-            return Some(true);
-        }
-        buf.copy_within(complete..end, 0);
-        filled = end - complete;
     }
 }
 
@@ -217,7 +176,7 @@ pub fn is_plain(path: &Path) -> bool {
 }
 
 /// Field `index` of a line without quotes, or `None` when the line has fewer fields.
-fn field(line: &[u8], index: usize, delimiter: u8) -> Option<&[u8]> {
+pub(super) fn field(line: &[u8], index: usize, delimiter: u8) -> Option<&[u8]> {
     let mut start = 0;
     for _ in 0..index {
         start += memchr::memchr(delimiter, &line[start..])? + 1;

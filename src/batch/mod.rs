@@ -33,6 +33,7 @@
 mod analyse;
 mod by_piece;
 mod contiguity;
+mod line_scan;
 mod pieces;
 mod progress;
 pub mod reader;

@@ -20,7 +20,7 @@ use crate::data::arms::{
 };
 use crate::data::cursor::Col;
 use crate::data::delimiter::Delimiter;
-use crate::data::fingerprint::{Fingerprint, ShardedMap};
+use crate::data::fingerprint::{Fingerprint, FingerprintMap};
 use crate::data::table::{Row, RowCursor, Table};
 use crate::data::DataError;
 use rayon::prelude::*;
@@ -130,7 +130,7 @@ pub struct GroupReader<R: Read> {
     chunk_rows: usize,
     records: Records,
     /// Study labels seen so far → their line (labels are unique within a file).
-    studies: ShardedMap,
+    studies: FingerprintMap,
     /// The groups so far (a group may not start again).
     runs: GroupRuns,
     /// The group being read.
@@ -194,7 +194,7 @@ impl<R: Read> GroupReader<R> {
             keep_overlapping,
             chunk_rows: options.chunk_rows.max(1),
             records: Records::default(),
-            studies: ShardedMap::default(),
+            studies: FingerprintMap::default(),
             runs: GroupRuns::default(),
             open: None,
             pending_overlaps: Vec::new(),
@@ -243,8 +243,9 @@ impl<R: Read> GroupReader<R> {
             {
                 return Err(e.clone().into());
             }
-            // Labels unique in the file: the chunk's labels recorded in parallel; the first
-            // repeat is reported when its row is reached, after any problem before it.
+            // Labels unique in the file: the chunk's labels recorded together (their cache
+            // misses overlap); the first repeat is reported when its row is reached, after any
+            // problem before it.
             let labels: Vec<_> = parsed
                 .iter()
                 .map(|p| p.as_ref().ok().map(|p| (p.study_key, p.line)))
