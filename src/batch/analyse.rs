@@ -51,7 +51,12 @@ pub fn analyse(
     ws.yi.clear();
     ws.vi.clear();
     for m in &group.members {
-        let (yi, vi) = effect_size(data_name, (m.line, &m.study, m.n), m.events, settings)?;
+        let (yi, vi) = effect_size(
+            data_name,
+            (m.line, m.study.as_str(), m.n),
+            m.events,
+            settings,
+        )?;
         ws.yi.push(yi);
         ws.vi.push(vi);
     }
@@ -95,7 +100,7 @@ fn fit_error(group: &Group, e: FitError) -> AnalysisError {
         FitError::NonFiniteEffect { index, .. } | FitError::NonPositiveVariance { index, .. } => {
             match group.members.get(index) {
                 Some(m) => ModelError::Study {
-                    study: m.study.clone(),
+                    study: m.study.as_str().to_string(),
                     line: m.line,
                     source: e,
                 },

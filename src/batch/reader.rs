@@ -9,6 +9,7 @@
 //! A group is complete when the next group starts, so the rows of a group must be contiguous: a
 //! group that starts again after it ended is refused rather than fitted twice.
 
+use super::label::Label;
 use super::records::{Records, Source};
 use super::runs::{GroupRuns, Run};
 use crate::analysis::group::MISSING_GROUP;
@@ -41,7 +42,7 @@ pub struct Member {
     /// As [`Arm::line`](crate::data::Arm::line).
     pub line: u64,
     /// As [`Arm::study`](crate::data::Arm::study), for messages.
-    pub study: String,
+    pub study: Label,
     /// Patients.
     pub n: u64,
     /// Responders.
@@ -98,7 +99,7 @@ pub fn not_together_expectation(column: &str, label: &str, first: u64) -> String
 /// A row parsed on a worker thread.
 struct Parsed {
     line: u64,
-    study: String,
+    study: Label,
     n: u64,
     responders: Option<u64>,
     /// The labels of `overlaps` (usually none: no allocation).
@@ -339,7 +340,7 @@ impl<R: Read> GroupReader<R> {
                 };
                 Ok(Parsed {
                     line: arm.line,
-                    study: arm.study.into(),
+                    study: Label::new(arm.study),
                     n: arm.n,
                     responders: arm.responders,
                     overlaps: arm.overlaps().map(String::from).collect(),
@@ -406,12 +407,12 @@ impl<R: Read> GroupReader<R> {
         }
         if !(self.keep_overlapping || overlaps.is_empty()) {
             self.exclusions.overlapping += 1;
-            self.note_example(&study);
+            self.note_example(study.as_str());
             return Ok(());
         }
         let Some(events) = responders else {
             self.exclusions.missing_responders += 1;
-            self.note_example(&study);
+            self.note_example(study.as_str());
             return Ok(());
         };
         let member = Member {

@@ -24,8 +24,10 @@ pub enum Source<R: Read> {
 #[derive(Default)]
 pub struct Records {
     csv: Vec<csv::ByteRecord>,
-    /// Plain lines: the bytes of the chunk, and each line's number and span in them.
+    /// Plain lines: the bytes of the chunk (in `text` instead when they are UTF-8, checked
+    /// once for the chunk rather than line by line), and each line's number and span in them.
     bytes: Vec<u8>,
+    text: String,
     lines: Vec<(u64, usize, usize)>,
     plain: bool,
 }
@@ -69,7 +71,7 @@ impl Records {
         }
         // The line's problem, as the CSV parser and `decode_row_into` word it.
         let (line, start, end) = self.lines[i];
-        let bytes = &self.bytes[start..end];
+        let bytes = &self.chunk()[start..end];
         let found = memchr::memchr_iter(delimiter.byte(), bytes).count() + 1;
         if found != headers.len() {
             return Err(DataError::Ragged {
@@ -96,6 +98,14 @@ impl Records {
 }
 
 impl Records {
+    /// The bytes of the chunk's plain lines.
+    fn chunk(&self) -> &[u8] {
+        match self.bytes.is_empty() {
+            true => self.text.as_bytes(),
+            false => &self.bytes,
+        }
+    }
+
     /// Splits plain line `i` into its trimmed fields, slices of the input, when it is valid UTF-8
     /// and has `width` fields: its line number. `None` for a CSV record, or a line
     /// [`Records::decode_into`] must decode to report its problem.
@@ -110,9 +120,14 @@ impl Records {
             return None;
         }
         let (line, start, end) = self.lines[i];
-        // Delimiters are ASCII: the line is UTF-8 exactly when each of its fields is.
-        let bytes = &self.bytes[start..end];
-        let text = std::str::from_utf8(bytes).ok()?;
+        // Delimiters are ASCII: the line is UTF-8 exactly when each of its fields is. Lines
+        // begin after a line feed and end before one (or a carriage return): in UTF-8 text
+        // they are cut at character boundaries.
+        let text = match self.bytes.is_empty() {
+            true => self.text.get(start..end)?,
+            false => std::str::from_utf8(&self.bytes[start..end]).ok()?,
+        };
+        let bytes = text.as_bytes();
         fields.clear();
         let mut from = 0;
         for at in memchr::memchr_iter(delimiter.byte(), bytes) {
@@ -246,6 +261,8 @@ impl<R: Read> PlainLines<R> {
     /// Reads about `rows` lines (empty lines skipped, as the CSV reader skips them) into
     /// `records`; `false` once the input is exhausted.
     fn read(&mut self, rows: usize, records: &mut Records) -> std::io::Result<bool> {
+        // The buffer of the last chunk, UTF-8 or not.
+        records.bytes = std::mem::take(&mut records.text).into_bytes();
         records.bytes.clear();
         records.lines.clear();
         records.bytes.append(&mut self.carry);
@@ -286,6 +303,11 @@ impl<R: Read> PlainLines<R> {
         }
         self.carry.extend_from_slice(&records.bytes[scanned..]);
         records.bytes.truncate(scanned);
+        // Checked once: every line of a UTF-8 chunk is UTF-8 (the usual case).
+        match String::from_utf8(std::mem::take(&mut records.bytes)) {
+            Ok(text) => records.text = text,
+            Err(e) => records.bytes = e.into_bytes(),
+        }
         Ok(!(self.at_end && self.carry.is_empty()))
     }
 

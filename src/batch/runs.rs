@@ -4,11 +4,12 @@
 
 use crate::data::fingerprint::{Fingerprint, FingerprintMap};
 
-/// The groups seen so far: the open one and those that have ended, each with its first line.
+/// The groups seen so far: the open one, and every group opened (the open one too), each with
+/// its first line.
 #[derive(Default)]
 pub struct GroupRuns {
     open: Option<(Fingerprint, u64)>,
-    finished: FingerprintMap,
+    opened: FingerprintMap,
 }
 
 /// What a row's key did to the groups.
@@ -30,18 +31,16 @@ impl GroupRuns {
             Some((open, _)) if open == key => return Ok(Run::Same),
             _ => {}
         }
-        if let Some(first) = self.finished.get(&key) {
+        // A key other than the open group's that was opened before belongs to a group that
+        // has ended. (One search of the table per group.)
+        if let Some(first) = self.opened.insert(key, line) {
             return Err(first);
         }
-        let closed = self.open.replace((key, line));
-        if let Some((done, first)) = closed {
-            self.finished.insert(done, first);
-        }
-        Ok(Run::Starts(closed))
+        Ok(Run::Starts(self.open.replace((key, line))))
     }
 
     /// Makes room for about `groups` more groups.
     pub fn reserve(&mut self, groups: usize) {
-        self.finished.reserve(groups);
+        self.opened.reserve(groups);
     }
 }

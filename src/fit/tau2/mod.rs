@@ -158,10 +158,33 @@ impl WeightedSums {
     ///
     /// [`at`]: WeightedSums::at
     pub fn at_in(yi: &[f64], vi: &[f64], tau2: f64, range: EffectRange) -> Self {
-        if yi.len() < PARALLEL_FROM {
-            let [sw, sw2, sw3, swy] = first_moments(yi, vi, tau2);
+        if yi.len() <= STACK_STUDIES {
+            // The weights of a small meta-analysis are kept for the second pass: the divisions
+            // are most of a pass's cost. (The same values, so the same sums.)
+            let mut buffer = [0.0; STACK_STUDIES];
+            let w = &mut buffer[..yi.len()];
+            for (w, &v) in w.iter_mut().zip(vi) {
+                *w = 1.0 / (v + tau2);
+            }
+            let pairs = || yi.iter().copied().zip(w.iter().copied());
+            let [sw, sw2, sw3, swy] = first_moments(pairs());
             let mu = weighted_mean(swy, sw, range);
-            let [q, sw2r2, sw3r2, sw2r] = second_moments(yi, vi, tau2, mu);
+            let [q, sw2r2, sw3r2, sw2r] = second_moments(pairs(), mu);
+            return WeightedSums {
+                sw,
+                sw2,
+                sw3,
+                mu,
+                q,
+                sw2r2,
+                sw3r2,
+                sw2r,
+            };
+        }
+        if yi.len() < PARALLEL_FROM {
+            let [sw, sw2, sw3, swy] = first_moments(weighted(yi, vi, tau2));
+            let mu = weighted_mean(swy, sw, range);
+            let [q, sw2r2, sw3r2, sw2r] = second_moments(weighted(yi, vi, tau2), mu);
             return WeightedSums {
                 sw,
                 sw2,
@@ -176,11 +199,13 @@ impl WeightedSums {
         // Blocks of fixed size, summed in parallel and combined in block order: the result
         // does not depend on the number of threads.
         let blocks = || yi.par_chunks(BLOCK).zip(vi.par_chunks(BLOCK));
-        let firsts: Vec<[f64; 4]> = blocks().map(|(y, v)| first_moments(y, v, tau2)).collect();
+        let firsts: Vec<[f64; 4]> = blocks()
+            .map(|(y, v)| first_moments(weighted(y, v, tau2)))
+            .collect();
         let [sw, sw2, sw3, swy] = add_in_order(&firsts);
         let mu = weighted_mean(swy, sw, range);
         let seconds: Vec<[f64; 4]> = blocks()
-            .map(|(y, v)| second_moments(y, v, tau2, mu))
+            .map(|(y, v)| second_moments(weighted(y, v, tau2), mu))
             .collect();
         let [q, sw2r2, sw3r2, sw2r] = add_in_order(&seconds);
         WeightedSums {
@@ -204,11 +229,18 @@ pub(crate) const PARALLEL_FROM: usize = 1 << 17;
 /// Studies per block of the parallel sums.
 pub(crate) const BLOCK: usize = 1 << 14;
 
-/// [Σw, Σw², Σw³, Σwy] with w = 1/(v + τ²).
-fn first_moments(yi: &[f64], vi: &[f64], tau2: f64) -> [f64; 4] {
+/// Studies up to which [`WeightedSums::at_in`] keeps the weights of a pass on the stack.
+const STACK_STUDIES: usize = 64;
+
+/// The pairs (yᵢ, wᵢ) with wᵢ = 1/(vᵢ + τ²).
+fn weighted<'a>(yi: &'a [f64], vi: &'a [f64], tau2: f64) -> impl Iterator<Item = (f64, f64)> + 'a {
+    yi.iter().zip(vi).map(move |(&y, &v)| (y, 1.0 / (v + tau2)))
+}
+
+/// [Σw, Σw², Σw³, Σwy] of the pairs (y, w).
+fn first_moments(pairs: impl Iterator<Item = (f64, f64)>) -> [f64; 4] {
     let (mut sw, mut sw2, mut sw3, mut swy) = (0.0, 0.0, 0.0, 0.0);
-    for (&y, &v) in yi.iter().zip(vi) {
-        let w = 1.0 / (v + tau2);
+    for (y, w) in pairs {
         sw += w;
         sw2 += w * w;
         sw3 += w * w * w;
@@ -217,11 +249,10 @@ fn first_moments(yi: &[f64], vi: &[f64], tau2: f64) -> [f64; 4] {
     [sw, sw2, sw3, swy]
 }
 
-/// [Σw r², Σw² r², Σw³ r², Σw² r] with r = y − μ̂.
-fn second_moments(yi: &[f64], vi: &[f64], tau2: f64, mu: f64) -> [f64; 4] {
+/// [Σw r², Σw² r², Σw³ r², Σw² r] of the pairs (y, w), with r = y − μ̂.
+fn second_moments(pairs: impl Iterator<Item = (f64, f64)>, mu: f64) -> [f64; 4] {
     let (mut q, mut sw2r2, mut sw3r2, mut sw2r) = (0.0, 0.0, 0.0, 0.0);
-    for (&y, &v) in yi.iter().zip(vi) {
-        let w = 1.0 / (v + tau2);
+    for (y, w) in pairs {
         let r = y - mu;
         q += w * r * r;
         sw2r2 += w * w * r * r;
