@@ -130,6 +130,8 @@ pub struct GroupReader<R: Read> {
     keep_overlapping: bool,
     chunk_rows: usize,
     records: Records,
+    /// The buffer of a chunk's parsed rows.
+    parsed: Vec<Result<Parsed, DataError>>,
     /// Study labels seen so far → their line (labels are unique within a file).
     studies: FingerprintMap,
     /// The groups so far (a group may not start again).
@@ -195,6 +197,7 @@ impl<R: Read> GroupReader<R> {
             keep_overlapping,
             chunk_rows: options.chunk_rows.max(1),
             records: Records::default(),
+            parsed: Vec::new(),
             studies: FingerprintMap::default(),
             runs: GroupRuns::default(),
             open: None,
@@ -234,7 +237,9 @@ impl<R: Read> GroupReader<R> {
                 return Ok(None);
             }
             let more = self.read_chunk()?;
-            let parsed = self.parse_chunk();
+            // The rows of the last chunk gave back their buffer: reused, not faulted in afresh.
+            let mut parsed = std::mem::take(&mut self.parsed);
+            self.parse_chunk(&mut parsed);
             // A row of another number of fields stops the CSV reader before any row of its
             // chunk is parsed; plain lines are split in parallel, so their first such row is
             // looked for before any other problem, to be reported as the CSV reader reports it.
@@ -253,10 +258,11 @@ impl<R: Read> GroupReader<R> {
                 .collect();
             let repeat = self.studies.insert_all(&labels);
             let mut complete = Vec::new();
-            for (i, row) in parsed.into_iter().enumerate() {
+            for (i, row) in parsed.drain(..).enumerate() {
                 let first = repeat.filter(|&(at, _)| at == i).map(|(_, first)| first);
                 self.accept(i, row?, first, &mut complete)?;
             }
+            self.parsed = parsed;
             self.reserve_tables();
             if !more {
                 self.at_end = true;
@@ -299,7 +305,7 @@ impl<R: Read> GroupReader<R> {
     /// Decodes and validates the chunk's rows in parallel, in order, with the fingerprints of
     /// their study label and group label. Each worker decodes into one reused [`Row`], and the
     /// arms are parsed without [`Arm::fields`]: the group label is all this path needs of them.
-    fn parse_chunk(&self) -> Vec<Result<Parsed, DataError>> {
+    fn parse_chunk(&self, parsed: &mut Vec<Result<Parsed, DataError>>) {
         let (table, schema, columns) = (&self.table, self.schema, &self.columns);
         let column = self.group_column();
         // Each worker keeps its decoded row and the last group label it saw: consecutive rows
@@ -349,7 +355,7 @@ impl<R: Read> GroupReader<R> {
                     group_label,
                 })
             })
-            .collect()
+            .collect_into_vec(parsed);
     }
 
     /// The `--by` column, looked up once.

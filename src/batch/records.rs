@@ -288,16 +288,10 @@ impl<R: Read> PlainLines<R> {
                 }
                 break;
             }
-            let len = records.bytes.len();
-            records.bytes.resize(len + READ, 0);
-            let n = loop {
-                match self.input.read(&mut records.bytes[len..]) {
-                    Ok(n) => break n,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                    Err(e) => return Err(e),
-                }
-            };
-            records.bytes.truncate(len + n);
+            // Up to READ more bytes, into the buffer's spare room (not zeroed first).
+            let n = (&mut self.input)
+                .take(READ as u64)
+                .read_to_end(&mut records.bytes)?;
             self.bytes_read += n as u64;
             self.at_end = n == 0;
         }
