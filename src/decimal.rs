@@ -1,10 +1,10 @@
 //! The shortest decimal text of a finite `f64`, laid out exactly as Rust's `{}` (`Display`) and
-//! `{:e}` (`LowerExp`) lay it out, from the digits of `zmij` (Zverovich's port of Schubfach,
+//! `{:e}` (`LowerExp`) lay it out, from the digits of `zmij` (Zverovich's algorithm: Schubfach,
 //! Giulietti 2020, with the digit output of yy_double). Both find the shortest digit string
 //! that reads back as the same number, choosing the closest one when several are as short, so
 //! the digits agree; `zmij` finds them several times faster than `core::fmt` (and twice as fast
 //! as `ryu`, Adams 2018, used before: 26 against 51 ns a number here), and the batch engine
-//! writes 3.7·10⁶ numbers per 10⁵ meta-analyses. The tests compare both layouts with
+//! writes 2.1·10⁶ numbers per 10⁵ meta-analyses. The tests compare both layouts with
 //! `format!` on random numbers.
 //!
 //! They may differ on exact ties (two shortest candidates equally close: 1690060720831323.25 is
