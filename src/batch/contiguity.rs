@@ -73,10 +73,8 @@ pub fn scan(path: &Path, column: &str, drug_columns: &[&str]) -> Scan {
         },
         None => {
             let mut groups = Groups {
-                keys,
+                rows: RowKeys::new(keys),
                 runs: GroupRuns::default(),
-                last: Vec::new(),
-                seen: false,
             };
             Scan {
                 contiguous: scan_csv(reader, index, &mut groups),
@@ -102,32 +100,61 @@ impl Keys<'_> {
     }
 }
 
-/// The groups seen so far.
-struct Groups<'c> {
+/// The rows' values of the `--by` column, one after the other: the key of each value that
+/// differs from the row before's. The line scan's parts and the CSV scan follow rows alike.
+pub(super) struct RowKeys<'c> {
     keys: Keys<'c>,
-    runs: GroupRuns,
     /// The last row's raw value, and whether there was one.
     last: Vec<u8>,
     seen: bool,
 }
 
-impl Groups<'_> {
-    /// Takes the next row's raw value; `false` when it reopens a group that has ended (or is
-    /// not UTF-8, which the in-memory path reports).
-    fn next(&mut self, raw: &[u8]) -> bool {
-        // Rows of a group usually repeat its value byte for byte: no key to compute.
-        if self.seen && self.last.as_slice() == raw {
-            return true;
+impl<'c> RowKeys<'c> {
+    /// No row yet.
+    pub fn new(keys: Keys<'c>) -> Self {
+        RowKeys {
+            keys,
+            last: Vec::new(),
+            seen: false,
         }
+    }
+
+    /// The last row's raw value; `None` before the first row.
+    pub fn last(&self) -> Option<&[u8]> {
+        self.seen.then_some(self.last.as_slice())
+    }
+
+    /// Takes the next row's raw value: `Ok(None)` when it repeats the last row's byte for
+    /// byte (no key to compute), else its key; `Err(())` when it is not UTF-8 (which the
+    /// in-memory path reports).
+    pub fn next(&mut self, raw: &[u8]) -> Result<Option<Fingerprint>, ()> {
+        if self.last() == Some(raw) {
+            return Ok(None);
+        }
+        let key = self.keys.of(raw).ok_or(())?;
         self.seen = true;
-        let Some(key) = self.keys.of(raw) else {
-            return false;
-        };
-        // Lines are not counted here: a group's first line is not needed.
-        let together = self.runs.enter(key, 0).is_ok();
         self.last.clear();
         self.last.extend_from_slice(raw);
-        together
+        Ok(Some(key))
+    }
+}
+
+/// The groups seen so far.
+struct Groups<'c> {
+    rows: RowKeys<'c>,
+    runs: GroupRuns,
+}
+
+impl Groups<'_> {
+    /// Takes the next row's raw value; `false` when it reopens a group that has ended (or is
+    /// not UTF-8).
+    fn next(&mut self, raw: &[u8]) -> bool {
+        match self.rows.next(raw) {
+            Ok(None) => true,
+            // Lines are not counted here: a group's first line is not needed.
+            Ok(Some(key)) => self.runs.enter(key, 0).is_ok(),
+            Err(()) => false,
+        }
     }
 }
 

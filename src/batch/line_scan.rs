@@ -1,7 +1,7 @@
 //! The line scan of [`super::contiguity`]: whether a plain-text file's `--by` groups are
 //! contiguous, read in parts on several threads. See [`scan_lines`].
 
-use super::contiguity::{field, Keys, BLOCK};
+use super::contiguity::{field, Keys, RowKeys, BLOCK};
 use super::runs::GroupRuns;
 use crate::data::fingerprint::Fingerprint;
 use std::io::Read;
@@ -102,10 +102,8 @@ fn scan_part(path: &Path, cut: Cut, keys: Keys<'_>) -> Part {
     }
     let mut buf = vec![0u8; BLOCK];
     let mut runs = PartRuns {
-        keys,
+        rows: RowKeys::new(keys),
         found: Vec::new(),
-        last: Vec::new(),
-        seen: false,
     };
     // Bytes of an unfinished line carried to the next block; the file position of buf[0].
     let (mut filled, mut at) = (0, start);
@@ -186,12 +184,9 @@ fn scan_part(path: &Path, cut: Cut, keys: Keys<'_>) -> Part {
 
 /// The runs of rows of one part of the line scan.
 struct PartRuns<'c> {
-    keys: Keys<'c>,
+    rows: RowKeys<'c>,
     /// The key of each run, in order.
     found: Vec<Fingerprint>,
-    /// The last row's raw value, and whether there was one.
-    last: Vec<u8>,
-    seen: bool,
 }
 
 impl PartRuns<'_> {
@@ -199,31 +194,27 @@ impl PartRuns<'_> {
     fn next(&mut self, line: &[u8], index: usize, delimiter: u8) -> bool {
         // Rows of a group usually repeat its value byte for byte, and most files are grouped by
         // their first column: then the line only needs to start with the last value.
-        let last = self.last.as_slice();
         let same_first = index == 0
-            && self.seen
-            && line.starts_with(last)
-            && line.get(last.len()).is_none_or(|&b| b == delimiter);
+            && self.rows.last().is_some_and(|last| {
+                line.starts_with(last) && line.get(last.len()).is_none_or(|&b| b == delimiter)
+            });
         if same_first {
             return true;
         }
         let Some(raw) = field(line, index, delimiter) else {
             return false;
         };
-        if self.seen && raw == last {
-            return true;
+        match self.rows.next(raw) {
+            Ok(None) => true,
+            Ok(Some(key)) => {
+                // Another spelling of the same group (case, spaces) goes on with its run.
+                if self.found.last() != Some(&key) {
+                    self.found.push(key);
+                }
+                true
+            }
+            Err(()) => false,
         }
-        self.seen = true;
-        let Some(key) = self.keys.of(raw) else {
-            return false;
-        };
-        self.last.clear();
-        self.last.extend_from_slice(raw);
-        // Another spelling of the same group (case, spaces) goes on with its run.
-        if self.found.last() != Some(&key) {
-            self.found.push(key);
-        }
-        true
     }
 }
 

@@ -166,35 +166,10 @@ impl WeightedSums {
             for (w, &v) in w.iter_mut().zip(vi) {
                 *w = 1.0 / (v + tau2);
             }
-            let pairs = || yi.iter().copied().zip(w.iter().copied());
-            let [sw, sw2, sw3, swy] = first_moments(pairs());
-            let mu = weighted_mean(swy, sw, range);
-            let [q, sw2r2, sw3r2, sw2r] = second_moments(pairs(), mu);
-            return WeightedSums {
-                sw,
-                sw2,
-                sw3,
-                mu,
-                q,
-                sw2r2,
-                sw3r2,
-                sw2r,
-            };
+            return Self::of_pairs(|| yi.iter().copied().zip(w.iter().copied()), range);
         }
         if yi.len() < PARALLEL_FROM {
-            let [sw, sw2, sw3, swy] = first_moments(weighted(yi, vi, tau2));
-            let mu = weighted_mean(swy, sw, range);
-            let [q, sw2r2, sw3r2, sw2r] = second_moments(weighted(yi, vi, tau2), mu);
-            return WeightedSums {
-                sw,
-                sw2,
-                sw3,
-                mu,
-                q,
-                sw2r2,
-                sw3r2,
-                sw2r,
-            };
+            return Self::of_pairs(|| weighted(yi, vi, tau2), range);
         }
         // Blocks of fixed size, summed in parallel and combined in block order: the result
         // does not depend on the number of threads.
@@ -202,12 +177,23 @@ impl WeightedSums {
         let firsts: Vec<[f64; 4]> = blocks()
             .map(|(y, v)| first_moments(weighted(y, v, tau2)))
             .collect();
-        let [sw, sw2, sw3, swy] = add_in_order(&firsts);
-        let mu = weighted_mean(swy, sw, range);
+        let first = add_in_order(&firsts);
+        let mu = weighted_mean(first[3], first[0], range);
         let seconds: Vec<[f64; 4]> = blocks()
             .map(|(y, v)| second_moments(weighted(y, v, tau2), mu))
             .collect();
-        let [q, sw2r2, sw3r2, sw2r] = add_in_order(&seconds);
+        Self::of_moments(first, mu, add_in_order(&seconds))
+    }
+
+    /// The sums of the pairs (yᵢ, wᵢ) that `pairs` gives, twice (one pass for μ̂, one after).
+    fn of_pairs<I: Iterator<Item = (f64, f64)>>(pairs: impl Fn() -> I, range: EffectRange) -> Self {
+        let first = first_moments(pairs());
+        let mu = weighted_mean(first[3], first[0], range);
+        Self::of_moments(first, mu, second_moments(pairs(), mu))
+    }
+
+    /// The sums from the moments of [`first_moments`], μ̂ and those of [`second_moments`].
+    fn of_moments([sw, sw2, sw3, _]: [f64; 4], mu: f64, [q, sw2r2, sw3r2, sw2r]: [f64; 4]) -> Self {
         WeightedSums {
             sw,
             sw2,
