@@ -20,10 +20,6 @@ struct Digits {
 }
 
 impl Digits {
-    fn of(x: f64) -> Self {
-        Digits::of_text(zmij::Buffer::new().format_finite(x).as_bytes())
-    }
-
     /// The digits of `zmij`'s text of a number.
     fn of_text(text: &[u8]) -> Self {
         let negative = text.first() == Some(&b'-');
@@ -167,7 +163,16 @@ pub fn write_exponent(out: &mut Vec<u8>, x: f64) {
         let _ = write!(out, "{x:e}");
         return;
     }
-    let d = Digits::of(x);
+    let mut buffer = zmij::Buffer::new();
+    let text = buffer.format_finite(x).as_bytes();
+    if let Some(e) = text.iter().position(|&b| b == b'e') {
+        // zmij's exponent form has Rust's digits; only its exponent is written differently
+        // ("e+16" or, on some targets, "e-06" where Rust writes "e16" and "e-6").
+        out.extend_from_slice(&text[..=e]);
+        write_integer(out, i64::from(parse_exponent(&text[e + 1..])));
+        return;
+    }
+    let d = Digits::of_text(text);
     if d.negative {
         out.push(b'-');
     }
@@ -180,8 +185,32 @@ pub fn write_exponent(out: &mut Vec<u8>, x: f64) {
         out.push(b'.');
         out.extend_from_slice(rest);
     }
-    // Writing into a vector cannot fail.
-    let _ = write!(out, "e{exponent}");
+    out.push(b'e');
+    write_integer(out, i64::from(exponent));
+}
+
+/// Appends `v` as `format!("{v}")` writes it, without the formatting machinery (a batch
+/// writes three counts a row).
+pub fn write_integer(out: &mut Vec<u8>, v: i64) {
+    if v < 0 {
+        out.push(b'-');
+    }
+    write_count(out, v.unsigned_abs());
+}
+
+/// Appends `v` as `format!("{v}")` writes it.
+pub fn write_count(out: &mut Vec<u8>, mut v: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
 }
 
 #[cfg(test)]
@@ -199,6 +228,18 @@ mod tests {
             format!("{x:e}"),
             "{x:?}"
         );
+    }
+
+    #[test]
+    fn integers_read_as_rust_writes_them() {
+        for v in [0, 1, -1, 9, 10, -10, 12345, i64::MAX, i64::MIN, 1 << 40] {
+            let mut out = Vec::new();
+            write_integer(&mut out, v);
+            assert_eq!(String::from_utf8(out).unwrap(), v.to_string());
+        }
+        let mut out = Vec::new();
+        write_count(&mut out, u64::MAX);
+        assert_eq!(String::from_utf8(out).unwrap(), u64::MAX.to_string());
     }
 
     #[test]

@@ -126,7 +126,9 @@ impl FingerprintMap {
 
     /// Records `key` at `line`; returns the line recorded before, if any (and keeps it).
     pub fn insert(&mut self, key: Fingerprint, line: u64) -> Option<u64> {
-        self.reserve(1);
+        if (self.len + 1) * 4 > self.tags.len() * 3 {
+            self.reserve(1);
+        }
         match self.find(&key) {
             Some((i, true)) => Some(self.rest[i].1),
             Some((i, false)) => {

@@ -119,13 +119,9 @@ pub fn analysis_cells<S: StudyRow>(a: &Analysis<S>) -> [Cell<'_>; 37] {
 
 /// Appends a number or count cell as CSV and JSON write it (nothing for text, or when absent).
 pub fn number_into(out: &mut Vec<u8>, cell: Cell<'_>) {
-    use std::io::Write;
     match cell {
         Cell::Text(_) | Cell::Count(None) => {}
-        // Writing into a vector cannot fail.
-        Cell::Count(Some(v)) => {
-            let _ = write!(out, "{v}");
-        }
+        Cell::Count(Some(v)) => crate::decimal::write_count(out, v),
         Cell::Number(v) => csv_number_into(out, v),
     }
 }
