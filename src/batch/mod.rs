@@ -33,6 +33,7 @@
 mod analyse;
 mod by_piece;
 mod contiguity;
+mod delimiters;
 mod label;
 mod line_scan;
 mod pieces;

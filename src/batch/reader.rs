@@ -243,19 +243,25 @@ impl<R: Read> GroupReader<R> {
             // A row of another number of fields stops the CSV reader before any row of its
             // chunk is parsed; plain lines are split in parallel, so their first such row is
             // looked for before any other problem, to be reported as the CSV reader reports it.
-            if let Some(Err(e)) = parsed
-                .iter()
-                .find(|p| matches!(p, Err(DataError::Ragged { .. })))
-            {
-                return Err(e.clone().into());
-            }
-            // Labels unique in the file: the chunk's labels recorded together (their cache
-            // misses overlap); the first repeat is reported when its row is reached, after any
-            // problem before it.
+            // Labels are unique in the file: the chunk's labels are recorded together (their
+            // cache misses overlap); the first repeat is reported when its row is reached,
+            // after any problem before it. (One pass over the chunk's rows finds both.)
+            let mut ragged = None;
             let labels: Vec<_> = parsed
                 .iter()
-                .map(|p| p.as_ref().ok().map(|p| (p.study_key, p.line)))
+                .map(|p| match p {
+                    Ok(p) => Some((p.study_key, p.line)),
+                    Err(e) => {
+                        if ragged.is_none() && matches!(e, DataError::Ragged { .. }) {
+                            ragged = Some(e);
+                        }
+                        None
+                    }
+                })
                 .collect();
+            if let Some(e) = ragged {
+                return Err(e.clone().into());
+            }
             let repeat = self.studies.insert_all(&labels);
             let mut complete = Vec::new();
             for (i, row) in parsed.drain(..).enumerate() {

@@ -7,6 +7,7 @@
 //! plain reader only moves the cutting of fields from the serial reader to the parallel
 //! workers, where the CSV parser's share of the run (a tenth) was a serial bottleneck.
 
+use super::delimiters::each_position;
 use crate::data::delimiter::Delimiter;
 use crate::data::table::{decode_row_into, Row, RowReader};
 use crate::data::DataError;
@@ -130,10 +131,10 @@ impl Records {
         let bytes = text.as_bytes();
         fields.clear();
         let mut from = 0;
-        for at in memchr::memchr_iter(delimiter.byte(), bytes) {
+        each_position(bytes, delimiter.byte(), |at| {
             fields.push(trim(&text[from..at]));
             from = at + 1;
-        }
+        });
         fields.push(trim(&text[from..]));
         (fields.len() == width).then_some(line)
     }

@@ -71,70 +71,84 @@ impl Fingerprint {
     }
 }
 
-/// Fingerprints → a line number: an open-addressing table with linear probing, in two arrays.
+/// Fingerprints → a line number: an open-addressing table with linear probing over one array
+/// of words, and the entries themselves in a second array, in the order they were recorded.
 ///
-/// The hot array holds one word per slot, the fingerprint's first word (with its lowest bit set,
-/// so that 0 marks an empty slot; fingerprints then differ in 127 bits, which leaves the chance
-/// of a collision at about n²/2¹²⁸); the cold array holds the second word and the line, read
-/// only when the first words agree. A file of 10⁶ labels fills 2²¹ slots: 16 MB of hot array
-/// that a new label touches once. The slot of a label is given by the top bits of its first word.
+/// A slot's word holds the top [`TAG_BITS`] bits of the fingerprint's second word (the tag) and,
+/// below them, the entry's index plus one (so that 0 marks an empty slot). A search compares
+/// tags and reads an entry only when they agree: for a new label that is once in 2²⁴ probes.
+/// The slot of a label is given by the top bits of its first word, independent of the tag.
 ///
-/// It replaced a `HashMap` of fingerprints (24 bytes a slot, in 16 shards filled in parallel):
-/// at 10⁶ labels, tables larger than the caches, an insertion waited on a miss in 48 MB of
-/// slots. 10⁶ insertions took 96 ms on one thread (an eighth of a batch run); they take 50 ms
-/// here, where the search reads 8 bytes a slot. (A single array of 24-byte slots took 68 ms;
-/// loading the slots of 16 labels before inserting them gained nothing measurable.)
+/// A new label costs one cache miss, in the array of slots (a file of 10⁶ labels fills 2²¹ of
+/// them: 16 MB); its entry is appended where the last one ended, which writes memory in order.
+/// It replaced, in turn: a `HashMap` of fingerprints (24 bytes a slot, in 16 shards filled in
+/// parallel; 10⁶ insertions in 96 ms on one thread), then a table whose second array held
+/// each slot's rest (50 ms, and a second miss per new label, where that slot's rest was
+/// written).
 #[derive(Default)]
 pub struct FingerprintMap {
-    /// The first word of each slot's fingerprint, lowest bit set; 0 when the slot is empty.
-    tags: Vec<u64>,
-    /// The second word of each slot's fingerprint, and its line.
-    rest: Vec<(u64, u64)>,
-    len: usize,
+    /// Per slot: the tag and the entry's index plus one; 0 when the slot is empty.
+    slots: Vec<u64>,
+    /// The fingerprints recorded and their lines, in order.
+    entries: Vec<(Fingerprint, u64)>,
 }
 
 /// Slots of a table's first allocation.
 const FIRST_SLOTS: usize = 16;
 
+/// Bits of a slot's word that hold its tag; the others hold the entry's index plus one, which
+/// leaves room for 2⁴⁰ − 1 entries.
+const TAG_BITS: u32 = 24;
+
+/// The bits of a slot's word below its tag.
+const INDEX_MASK: u64 = (1 << (64 - TAG_BITS)) - 1;
+
 impl FingerprintMap {
-    /// The slot where the search for `tag` starts.
-    fn home(&self, tag: u64) -> usize {
+    /// The slot where the search for `key` starts.
+    fn home(&self, key: &Fingerprint) -> usize {
         // Slots are a power of two, at least FIRST_SLOTS: the top bits index them.
-        (tag >> (64 - self.tags.len().trailing_zeros())) as usize
+        (key.0[0] >> (64 - self.slots.len().trailing_zeros())) as usize
     }
 
+    /// `key`'s tag, in place in a slot's word.
     fn tag(key: &Fingerprint) -> u64 {
-        key.0[0] | 1
+        key.0[1] & !INDEX_MASK
     }
 
-    /// The slot of `key`, and whether it holds `key` (else it is the empty slot for it).
-    fn find(&self, key: &Fingerprint) -> Option<(usize, bool)> {
-        if self.tags.is_empty() {
+    /// The slot of `key`, and the index of its entry when it is recorded (else the slot is the
+    /// empty one where it would go).
+    fn find(&self, key: &Fingerprint) -> Option<(usize, Option<usize>)> {
+        if self.slots.is_empty() {
             return None;
         }
         let tag = Self::tag(key);
-        let mask = self.tags.len() - 1;
-        let mut i = self.home(tag);
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(key);
         loop {
-            match self.tags[i] {
-                0 => return Some((i, false)),
-                t if t == tag && self.rest[i].0 == key.0[1] => return Some((i, true)),
-                _ => i = (i + 1) & mask,
+            let word = self.slots[i];
+            if word == 0 {
+                return Some((i, None));
             }
+            if word & !INDEX_MASK == tag {
+                let entry = (word & INDEX_MASK) as usize - 1;
+                if self.entries[entry].0 == *key {
+                    return Some((i, Some(entry)));
+                }
+            }
+            i = (i + 1) & mask;
         }
     }
 
     /// Records `key` at `line`; returns the line recorded before, if any (and keeps it).
     pub fn insert(&mut self, key: Fingerprint, line: u64) -> Option<u64> {
-        if (self.len + 1) * 4 > self.tags.len() * 3 {
+        if (self.entries.len() + 1) * 4 > self.slots.len() * 3 {
             self.reserve(1);
         }
         match self.find(&key) {
-            Some((i, true)) => Some(self.rest[i].1),
-            Some((i, false)) => {
-                self.tags[i] = Self::tag(&key);
-                self.rest[i] = (key.0[1], line);
-                self.len += 1;
+            Some((_, Some(entry))) => Some(self.entries[entry].1),
+            Some((i, None)) => {
+                self.slots[i] = Self::tag(&key) | (self.entries.len() as u64 + 1);
+                self.entries.push((key, line));
                 None
             }
             // `reserve` allocated slots.
@@ -156,7 +170,7 @@ impl FingerprintMap {
     /// The line recorded for `key`.
     pub fn get(&self, key: &Fingerprint) -> Option<u64> {
         match self.find(key) {
-            Some((i, true)) => Some(self.rest[i].1),
+            Some((_, Some(entry))) => Some(self.entries[entry].1),
             _ => None,
         }
     }
@@ -168,33 +182,28 @@ impl FingerprintMap {
 
     /// Makes room for `more` keys: the table is kept at most three quarters full, where a
     /// search for a new label probes 2.5 slots on average (Knuth 1998, §6.4), and is doubled
-    /// (its labels placed again) once it would not be; a file's tables are sized from its length
-    /// up front, so that a table of millions of labels is not doubled twenty times on the way.
+    /// (its entries placed again, read in order) once it would not be; a file's tables are
+    /// sized from its length up front, so that a table of millions of labels is not doubled
+    /// twenty times on the way.
     pub fn reserve(&mut self, more: usize) {
-        let needed = self.len + more;
-        let mut slots = self.tags.len().max(FIRST_SLOTS);
+        // (2⁴⁰ entries, the most a slot can index, would take 24 TB: memory runs out first.)
+        let needed = self.entries.len() + more;
+        let mut slots = self.slots.len().max(FIRST_SLOTS);
         while needed * 4 > slots * 3 {
             slots *= 2;
         }
-        if slots == self.tags.len() {
+        self.entries.reserve(more);
+        if slots == self.slots.len() {
             return;
         }
-        let old = std::mem::replace(
-            self,
-            FingerprintMap {
-                tags: vec![0; slots],
-                rest: vec![(0, 0); slots],
-                len: 0,
-            },
-        );
-        for (tag, (second, line)) in old.tags.into_iter().zip(old.rest) {
-            if tag != 0 {
-                if let Some((i, false)) = self.find(&Fingerprint([tag, second])) {
-                    self.tags[i] = tag;
-                    self.rest[i] = (second, line);
-                    self.len += 1;
-                }
+        self.slots = vec![0; slots];
+        let mask = slots - 1;
+        for (index, (key, _)) in self.entries.iter().enumerate() {
+            let mut i = self.home(key);
+            while self.slots[i] != 0 {
+                i = (i + 1) & mask;
             }
+            self.slots[i] = Self::tag(key) | (index as u64 + 1);
         }
     }
 }
@@ -255,13 +264,13 @@ mod tests {
         for i in 0..50_000 {
             assert_eq!(m.insert(key(i), i + 2), None, "{i}");
         }
-        assert!(m.tags.len() >= 50_000 * 4 / 3 && m.tags.len().is_power_of_two());
+        assert!(m.slots.len() >= 50_000 * 4 / 3 && m.slots.len().is_power_of_two());
         for i in 0..50_000 {
             assert_eq!(m.get(&key(i)), Some(i + 2), "{i}");
             assert_eq!(m.insert(key(i), 0), Some(i + 2), "{i}");
         }
         assert!(!m.contains(&key(50_000)));
-        assert_eq!(m.len, 50_000);
+        assert_eq!(m.entries.len(), 50_000);
     }
 
     #[test]

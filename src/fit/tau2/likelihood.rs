@@ -18,48 +18,95 @@ enum Likelihood {
     Restricted,
 }
 
-/// Σ ln(vᵢ + τ²), the log-determinant of the marginal covariance.
+/// Σ ln(vᵢ + τ²) + ln `extra` (`extra` > 0; 1 adds nothing): the log-determinant of the
+/// marginal covariance, and for REML that of Σwᵢ with it.
 ///
 /// A logarithm costs more than everything else a Newton step does per study, so the
-/// terms are multiplied instead: each tᵢ = vᵢ + τ² is split into its binary mantissa
-/// mᵢ ∈ [1, 2) and exponent eᵢ, and Σ ln tᵢ = ln Π mᵢ + ln 2 · Σ eᵢ, with one logarithm per
-/// block of [`LOG_BLOCK`] mantissas (whose product stays below 2^LOG_BLOCK, far from overflow).
-/// Rounding is of the order of that of the plain sum; the value only decides whether a step
-/// raises the likelihood, with a margin of 1e-12 relative.
-fn sum_log_variance(vi: &[f64], tau2: f64) -> f64 {
-    const MANTISSA: u64 = (1 << 52) - 1;
-    const EXPONENT_OF_ONE: u64 = 1023 << 52;
-    let mut logs = 0.0;
-    let mut exponents: i64 = 0;
-    for block in vi.chunks(LOG_BLOCK) {
-        let mut product = 1.0;
-        for &v in block {
-            let t = v + tau2;
-            let biased = (t.to_bits() >> 52) as i64;
-            if biased == 0 || biased >= 0x7ff {
-                // Subnormal, infinite or NaN (never for validated input): no mantissa split.
-                logs += t.ln();
-                continue;
-            }
-            exponents += biased - 1023;
-            product *= f64::from_bits((t.to_bits() & MANTISSA) | EXPONENT_OF_ONE);
+/// terms are multiplied instead: each tᵢ = vᵢ + τ² (and `extra`) is split into its binary
+/// mantissa mᵢ ∈ [1, 2) and exponent eᵢ, and Σ ln tᵢ = ln Π mᵢ + ln 2 · Σ eᵢ, with one
+/// logarithm per block of [`LOG_BLOCK`] mantissas (whose product stays below 2^LOG_BLOCK, far
+/// from overflow). Rounding is of the order of that of the plain sum; the value only decides
+/// whether a step raises the likelihood, with a margin of 1e-12 relative.
+fn sum_log_variance(vi: &[f64], tau2: f64, extra: f64) -> f64 {
+    let mut sum = LogSum::default();
+    sum.add(extra);
+    for (i, &v) in vi.iter().enumerate() {
+        sum.add(v + tau2);
+        if i % LOG_BLOCK == LOG_BLOCK - 1 {
+            sum.close_block();
         }
-        logs += product.ln();
     }
-    logs + exponents as f64 * std::f64::consts::LN_2
+    sum.close_block();
+    sum.logs + sum.exponents as f64 * std::f64::consts::LN_2
 }
 
-/// Studies per logarithm in [`sum_log_variance`].
+/// The running state of [`sum_log_variance`].
+struct LogSum {
+    /// Logarithms of closed blocks, and of terms that could not be split.
+    logs: f64,
+    /// Σ eᵢ.
+    exponents: i64,
+    /// Π mᵢ of the open block.
+    product: f64,
+}
+
+impl Default for LogSum {
+    fn default() -> Self {
+        LogSum {
+            logs: 0.0,
+            exponents: 0,
+            product: 1.0,
+        }
+    }
+}
+
+impl LogSum {
+    fn add(&mut self, t: f64) {
+        match split(t) {
+            Some((mantissa, exponent)) => {
+                self.exponents += exponent;
+                self.product *= mantissa;
+            }
+            // Subnormal, infinite or NaN (never for validated input): no mantissa split.
+            None => self.logs += t.ln(),
+        }
+    }
+
+    fn close_block(&mut self) {
+        if self.product != 1.0 {
+            self.logs += self.product.ln();
+            self.product = 1.0;
+        }
+    }
+}
+
+/// `t` = m · 2^e with m ∈ [1, 2), for a normal finite `t`; `None` otherwise.
+fn split(t: f64) -> Option<(f64, i64)> {
+    const MANTISSA: u64 = (1 << 52) - 1;
+    const EXPONENT_OF_ONE: u64 = 1023 << 52;
+    let biased = (t.to_bits() >> 52) as i64;
+    if biased == 0 || biased >= 0x7ff {
+        return None;
+    }
+    Some((
+        f64::from_bits((t.to_bits() & MANTISSA) | EXPONENT_OF_ONE),
+        biased - 1023,
+    ))
+}
+
+/// Studies per logarithm in [`sum_log_variance`] (the first block also holds `extra`).
 const LOG_BLOCK: usize = 16;
 
 impl Likelihood {
-    /// Log-likelihood up to a constant, from the sums at τ² and Σ ln(vᵢ + τ²).
-    fn loglik(self, s: &WeightedSums, sum_log_v: f64) -> f64 {
-        let full = -0.5 * sum_log_v - 0.5 * s.q;
-        match self {
-            Likelihood::Full => full,
-            Likelihood::Restricted => full - 0.5 * s.sw.ln(),
-        }
+    /// Log-likelihood up to a constant at `tau2`, from the sums there: −½ Σ ln(vᵢ + τ²) − ½ Q,
+    /// less ½ ln Σwᵢ for REML (taken into the same product of mantissas: one logarithm for a
+    /// meta-analysis of up to 15 studies).
+    fn loglik(self, s: &WeightedSums, vi: &[f64], tau2: f64) -> f64 {
+        let extra = match self {
+            Likelihood::Full => 1.0,
+            Likelihood::Restricted => s.sw,
+        };
+        -0.5 * sum_log_variance(vi, tau2, extra) - 0.5 * s.q
     }
 
     /// The step from the sums at the current τ²: Fisher scoring (the score divided by the
@@ -124,7 +171,7 @@ fn newton(
         _ => dersimonian_laird_from(fixed, yi.len()).tau2,
     };
     let mut s = WeightedSums::at_in(yi, vi, tau2, range);
-    let mut ll = lik.loglik(&s, sum_log_variance(vi, tau2));
+    let mut ll = lik.loglik(&s, vi, tau2);
     let mut near = false;
     for iter in 1..=ctl.max_iter {
         let mut step = lik.step(&s, near);
@@ -149,7 +196,7 @@ fn newton(
                 ll_next = ll;
                 break;
             }
-            ll_next = lik.loglik(&s_next, sum_log_variance(vi, next));
+            ll_next = lik.loglik(&s_next, vi, next);
             // Accept when the likelihood does not fall (allowing for rounding near the optimum).
             if ll_next >= ll - 1e-12 * ll.abs().max(1.0) || halvings >= 60 {
                 break;
@@ -266,11 +313,14 @@ mod tests {
             .collect();
         for tau2 in [0.0, 1e-300, 0.013, 2.5, 1e200] {
             let plain: f64 = vi.iter().map(|v| (v + tau2).ln()).sum();
-            let fast = sum_log_variance(&vi, tau2);
-            assert!(
-                (fast - plain).abs() <= 1e-12 * plain.abs().max(1.0),
-                "τ² = {tau2}: {fast} vs {plain}"
-            );
+            for extra in [1.0, 3.7e-5, 2.9e250] {
+                let plain = plain + f64::ln(extra);
+                let fast = sum_log_variance(&vi, tau2, extra);
+                assert!(
+                    (fast - plain).abs() <= 1e-12 * plain.abs().max(1.0),
+                    "τ² = {tau2}, extra {extra}: {fast} vs {plain}"
+                );
+            }
         }
     }
 }
