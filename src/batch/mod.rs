@@ -34,6 +34,7 @@ mod analyse;
 mod by_piece;
 mod contiguity;
 mod delimiters;
+mod group;
 mod label;
 mod line_scan;
 mod pieces;

@@ -193,6 +193,15 @@ impl<R: Read> Source<R> {
         }
     }
 
+    /// Bytes of the rows read so far: [`Source::bytes_read`] without the bytes read ahead of
+    /// them (up to 64 KiB of plain text, a third of a small first chunk's own bytes).
+    pub fn bytes_of_rows(&self) -> u64 {
+        match self {
+            Source::Csv(r) => r.bytes_read(),
+            Source::Plain(p) => p.bytes_read.saturating_sub(p.carry.len() as u64),
+        }
+    }
+
     /// Reads up to `rows` rows into `records`; `false` once the input is exhausted.
     ///
     /// # Errors
