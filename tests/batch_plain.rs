@@ -158,16 +158,17 @@ fn cells_that_need_quotes_are_written_as_the_csv_writer_writes_them() {
         }
     }
     wd.create("labels.csv", &text);
+    let base = [
+        "pool",
+        "--data",
+        "labels.csv",
+        "--by",
+        "meta_id",
+        "--format",
+        "csv",
+    ];
     for fields in [None, Some("group,k,random_estimate"), Some("treatment")] {
-        let mut args = vec![
-            "pool",
-            "--data",
-            "labels.csv",
-            "--by",
-            "meta_id",
-            "--format",
-            "csv",
-        ];
+        let mut args = base.to_vec();
         if let Some(f) = fields {
             args.extend(["--fields", f]);
         }
@@ -179,20 +180,8 @@ fn cells_that_need_quotes_are_written_as_the_csv_writer_writes_them() {
         );
         assert!(streamed.lines().count() >= 5, "{streamed}");
     }
-    let streamed_fields = |fields: &str| {
-        wd.ok(&[
-            "pool",
-            "--data",
-            "labels.csv",
-            "--by",
-            "meta_id",
-            "--format",
-            "csv",
-            "--stream",
-            "--fields",
-            fields,
-        ])
-    };
+    let streamed_fields =
+        |fields: &str| wd.ok(&[&base[..], &["--stream", "--fields", fields]].concat());
     let one = streamed_fields("treatment");
     assert_eq!(one, "treatment\n\"\"\n\"\"\n\"\"\n\"\"\n");
     let labels = streamed_fields("group");
