@@ -1,6 +1,8 @@
-//! Whether a file's `--by` groups are contiguous, decided before `alkstats pool` streams it
+//! Whether a file's `--by` groups are contiguous, which `alkstats pool` must know to stream it
 //! without being asked to (`--stream` not given): streaming a file whose groups are apart would
-//! have to refuse it, so such a file is loaded whole instead.
+//! have to refuse it, so such a file is loaded whole instead. The engine finds it out itself as
+//! it reads; this scan decides for a run whose held output is full, or that stopped at a
+//! problem (`held`).
 //!
 //! The scan reads the one column and nothing else. A file without a quote character (the usual
 //! machine-written CSV) is scanned line by line with `memchr`, about a tenth of the time of

@@ -7,10 +7,11 @@
 //!   when the next one starts, so memory holds one chunk, never the file. The rows of a group
 //!   must therefore be contiguous; a group that starts again is refused (exit 2) rather than
 //!   fitted twice. `alkstats pool` streams only when the output is CSV or JSON Lines analysis
-//!   rows and either `--stream` is given or a quick scan of the file's `--by` column finds its
-//!   groups contiguous ([`groups_are_contiguous`]); otherwise it loads the file as before, so
-//!   streaming never changes what a command prints (on a terminal it adds a progress bar and a
-//!   summary of warnings on standard error).
+//!   rows and either `--stream` is given or the file's groups are contiguous
+//!   ([`groups_are_contiguous`]); otherwise it loads the file as before, so streaming never
+//!   changes what a command prints (on a terminal it adds a progress bar and a summary of
+//!   warnings on standard error). The file is not checked before streaming starts: the output
+//!   is held until the engine has read it all, or checked it (`held`).
 //! - **Two engines.** Proportions by inverse variance, the common batch, have their own
 //!   ([`pool_stream`], [`reader::GroupReader`]); every other outcome goes piece by piece through
 //!   its in-memory loader and analysis ([`stream_pieces`]).
@@ -35,10 +36,12 @@ mod by_piece;
 mod contiguity;
 mod delimiters;
 mod group;
+mod held;
 mod label;
 mod line_scan;
 mod pieces;
 mod progress;
+mod read_error;
 pub mod reader;
 mod records;
 mod rows_out;
@@ -79,6 +82,14 @@ pub enum BatchError {
         /// The I/O error.
         source: std::io::Error,
     },
+    /// The input, read as plain text, is not (`line` holds a quote or a lone carriage
+    /// return): `alkstats pool` reads it again with the CSV parser; it reaches the user only
+    /// when the file changed while it was read.
+    #[error("line {line}: a quote or a lone carriage return in input read as plain text")]
+    NotPlain {
+        /// The line.
+        line: u64,
+    },
 }
 
 impl From<ReadError> for BatchError {
@@ -86,6 +97,7 @@ impl From<ReadError> for BatchError {
         match e {
             ReadError::Data(e) => BatchError::Data(e),
             ReadError::Analysis(e) => BatchError::Analysis(e),
+            ReadError::NotPlain { line } => BatchError::NotPlain { line },
         }
     }
 }

@@ -11,6 +11,7 @@
 
 pub use super::group::{Group, Member};
 use super::label::Label;
+pub use super::read_error::{not_together_expectation, ReadError};
 use super::records::{Records, Source};
 use super::runs::{GroupRuns, Run};
 use crate::analysis::group::MISSING_GROUP;
@@ -41,38 +42,12 @@ pub struct Exclusions {
     pub examples: Vec<String>,
 }
 
-/// Problems found by the reader: the file's, or a request the file cannot meet.
-#[derive(Debug, thiserror::Error)]
-pub enum ReadError {
-    /// A problem in the file.
-    #[error(transparent)]
-    Data(#[from] DataError),
-    /// An impossible analysis (unknown `--by` column, nothing to pool).
-    #[error(transparent)]
-    Analysis(#[from] AnalysisError),
-}
-
 /// The label of the group of `arm`, as [`split`](crate::analysis::group::split) labels it.
 fn group_label<'a>(c: &RowCursor<'a>, drug: &'a str, column: Col<'_>) -> &'a str {
     match grouping_value(c, drug, column) {
         "" => MISSING_GROUP,
         value => value,
     }
-}
-
-/// What a row of group `label` (of `column`) that started on line `first` and ended before the
-/// row should have been: the streaming reader's refusal of a group that starts again.
-pub fn not_together_expectation(column: &str, label: &str, first: u64) -> String {
-    let label = if label.is_empty() {
-        MISSING_GROUP
-    } else {
-        label
-    };
-    format!(
-        "the rows of each '{column}' group together (group '{label}' started on line {first} \
-         and other groups came in between); the file is read group by group (streaming), so \
-         sort it by {column}, or add --no-stream to load it whole"
-    )
 }
 
 /// A row parsed on a worker thread.
@@ -288,15 +263,15 @@ impl<R: Read> GroupReader<R> {
     /// part leaves the other threads idle), so the fits start sooner, and the chunks grow to
     /// `chunk_rows` within four. (At 2·10⁴ meta-analyses, 12 chunks, the first one read whole
     /// was a tenth of the run.)
-    fn read_chunk(&mut self) -> Result<bool, DataError> {
+    fn read_chunk(&mut self) -> Result<bool, ReadError> {
         let rows = self.next_rows;
         self.next_rows = (rows * 2).min(self.chunk_rows);
         let more = self.source.read_chunk(rows, &mut self.records);
         more.map_err(|e| match e {
-            DataError::Io { reason, .. } => DataError::Io {
+            ReadError::Data(DataError::Io { reason, .. }) => ReadError::Data(DataError::Io {
                 file: self.table.file.clone(),
                 reason,
-            },
+            }),
             e => e,
         })
     }

@@ -6,8 +6,14 @@
 //! the two give the same rows, line numbers and errors (`tests/batch.rs` compares them); the
 //! plain reader only moves the cutting of fields from the serial reader to the parallel
 //! workers, where the CSV parser's share of the run (a tenth) was a serial bottleneck.
+//!
+//! Plain text may be assumed before the file is checked: the header and every chunk are
+//! checked before their rows are cut, and a quote or a lone carriage return stops the reader
+//! with [`ReadError::NotPlain`] (the caller reads the file again with the CSV parser), so no
+//! row of a file that is not plain is ever cut as a line.
 
 use super::delimiters::each_position;
+use super::read_error::ReadError;
 use crate::data::delimiter::Delimiter;
 use crate::data::table::{decode_row_into, Row, RowReader};
 use crate::data::DataError;
@@ -152,16 +158,17 @@ fn trim(field: &str) -> &str {
 
 impl<R: Read> Source<R> {
     /// The rows of `input` (named `file`), whose header gives the columns (`required` among
-    /// them); `plain` when the caller knows the input to be plain text.
+    /// them); `plain` to read it as plain text.
     ///
     /// # Errors
-    /// As [`RowReader::new`] for the header.
+    /// As [`RowReader::new`] for the header; [`ReadError::NotPlain`] for a header line that is
+    /// not plain text, with `plain`.
     pub fn new(
         file: &str,
         mut input: R,
         required: &[&str],
         plain: bool,
-    ) -> Result<(Self, Vec<String>, Delimiter), DataError> {
+    ) -> Result<(Self, Vec<String>, Delimiter), ReadError> {
         if !plain {
             let reader = RowReader::new(file, input, required)?;
             let (headers, delimiter) = (reader.headers().to_vec(), reader.delimiter());
@@ -173,6 +180,9 @@ impl<R: Read> Source<R> {
             file: file.into(),
             reason: e.to_string(),
         })?;
+        if not_plain_at(&head).is_some() {
+            return Err(ReadError::NotPlain { line: 1 });
+        }
         let reader = RowReader::new(file, Cursor::new(head), required)?;
         let (headers, delimiter) = (reader.headers().to_vec(), reader.delimiter());
         let lines = PlainLines {
@@ -205,8 +215,9 @@ impl<R: Read> Source<R> {
     /// Reads up to `rows` rows into `records`; `false` once the input is exhausted.
     ///
     /// # Errors
-    /// As [`RowReader::read_record`]; a failure to read.
-    pub fn read_chunk(&mut self, rows: usize, records: &mut Records) -> Result<bool, DataError> {
+    /// As [`RowReader::read_record`]; a failure to read; [`ReadError::NotPlain`] for plain
+    /// text whose chunk is not.
+    pub fn read_chunk(&mut self, rows: usize, records: &mut Records) -> Result<bool, ReadError> {
         match self {
             Source::Csv(reader) => {
                 records.plain = false;
@@ -222,13 +233,19 @@ impl<R: Read> Source<R> {
             }
             Source::Plain(lines) => {
                 records.plain = true;
-                lines.read(rows, records).map_err(|e| DataError::Io {
-                    file: String::new(),
-                    reason: e.to_string(),
-                })
+                lines.read(rows, records)
             }
         }
     }
+}
+
+/// `None` when `lines` (whole lines; the last one's line feed may be missing at the end of the
+/// input) are plain text: no quote, and no carriage return but before a line feed; else where
+/// the first such byte is.
+fn not_plain_at(lines: &[u8]) -> Option<usize> {
+    let quote = memchr::memchr(b'"', lines);
+    let lone = memchr::memchr_iter(b'\r', lines).find(|&i| lines.get(i + 1) != Some(&b'\n'));
+    quote.into_iter().chain(lone).min()
 }
 
 /// Reads `input` up to its first line feed (a byte-order mark dropped): the header line, and
@@ -270,12 +287,17 @@ const READ: usize = 1 << 16;
 impl<R: Read> PlainLines<R> {
     /// Reads about `rows` lines (empty lines skipped, as the CSV reader skips them) into
     /// `records`; `false` once the input is exhausted.
-    fn read(&mut self, rows: usize, records: &mut Records) -> std::io::Result<bool> {
+    ///
+    /// # Errors
+    /// A failure to read (its file named by the caller); [`ReadError::NotPlain`] when the
+    /// lines hold a quote or a lone carriage return.
+    fn read(&mut self, rows: usize, records: &mut Records) -> Result<bool, ReadError> {
         // The buffer of the last chunk, UTF-8 or not.
         records.bytes = std::mem::take(&mut records.text).into_bytes();
         records.bytes.clear();
         records.lines.clear();
         records.bytes.append(&mut self.carry);
+        let first_line = self.line;
         let mut scanned = 0;
         while records.lines.len() < rows {
             // Cut the complete lines read so far.
@@ -301,9 +323,19 @@ impl<R: Read> PlainLines<R> {
             // Up to READ more bytes, into the buffer's spare room (not zeroed first).
             let n = (&mut self.input)
                 .take(READ as u64)
-                .read_to_end(&mut records.bytes)?;
+                .read_to_end(&mut records.bytes)
+                .map_err(|e| DataError::Io {
+                    file: String::new(),
+                    reason: e.to_string(),
+                })?;
             self.bytes_read += n as u64;
             self.at_end = n == 0;
+        }
+        if let Some(at) = not_plain_at(&records.bytes[..scanned]) {
+            let before = memchr::memchr_iter(b'\n', &records.bytes[..at]).count() as u64;
+            return Err(ReadError::NotPlain {
+                line: first_line + before,
+            });
         }
         self.carry.extend_from_slice(&records.bytes[scanned..]);
         records.bytes.truncate(scanned);

@@ -4,6 +4,7 @@
 
 use super::by_piece::{stream_pieces, Outcome};
 use super::contiguity::{is_plain, scan};
+use super::held::{Held, Verdict};
 use super::pieces::{ARM_DRUG_COLUMNS, DRUG_COLUMNS};
 use super::{pool_stream, progress, BatchError, BatchSummary, Progress, RowFormat, StreamOptions};
 use crate::analysis::group::Grouping;
@@ -51,7 +52,8 @@ struct Opened<'a> {
     /// The `--by` column.
     column: &'a str,
     input: Box<dyn Read + Send>,
-    /// The input is plain text (see `records`).
+    /// Read the input as plain text (see `records`): the engine stops with
+    /// [`BatchError::NotPlain`] at a line that is not.
     plain: bool,
 }
 
@@ -86,6 +88,7 @@ pub fn pool_csv(
         target,
         &settings.grouping,
         keys,
+        true,
         &mut |opened, out, report| {
             let options = StreamOptions {
                 plain: opened.plain,
@@ -125,6 +128,7 @@ where
         target,
         grouping,
         DRUG_COLUMNS,
+        false,
         // The piece engine reads with the table reader, plain text or not.
         &mut |opened, out, report| {
             let (name, column) = (opened.name, opened.column);
@@ -143,8 +147,12 @@ where
 
 /// Streams through `engine` when `target.mode` allows it: in [`StreamMode::Auto`] only a text
 /// file whose groups are contiguous (told apart by [`group_key`] with `drug_columns`, as the
-/// engine tells them apart); returns `None`, having done nothing, otherwise. Writes
-/// `--output` atomically or standard output (a closed standard output, as in
+/// engine tells them apart); returns `None`, having written nothing, otherwise. An engine that
+/// `reads_plain` is first handed the file as plain text. Neither is checked before the engine
+/// starts: its output is [`Held`] until it is (see `held`), and a file found not to be plain
+/// text is read again with the CSV parser.
+///
+/// Writes `--output` atomically or standard output (a closed standard output, as in
 /// `alkstats … | head`, ends the run early, successfully), draws a progress bar on a terminal
 /// for runs over a second, and afterwards summarises on a terminal's standard error the rows
 /// left out and the fits' warnings.
@@ -152,10 +160,13 @@ where
 /// # Errors
 /// [`AnalysisError::StreamNeedsGroups`] for `--stream` without `--by COLUMN`, a spreadsheet
 /// with `--stream`, or the engine's error with the output named.
+///
+/// [`group_key`]: super::pieces::group_key
 fn stream(
     target: Target<'_>,
     grouping: &Grouping,
     drug_columns: &[&str],
+    reads_plain: bool,
     engine: &mut Engine<'_>,
 ) -> Result<Option<BatchSummary>, BatchError> {
     let auto = target.mode == StreamMode::Auto;
@@ -172,69 +183,70 @@ fn stream(
             false => Err(AnalysisError::StreamNeedsText.into()),
         };
     }
-    let size = match source {
-        DataSource::File(path) => std::fs::metadata(path).ok().map(|m| m.len()),
+    let path = match source {
+        DataSource::File(path) => Some(path.as_path()),
         _ => None,
     };
-    // In automatic mode the file is scanned for its groups first, which also tells whether it
-    // is plain text; with --stream only the latter is looked for.
-    let plain = match (source, auto) {
-        (DataSource::File(path), true) => {
-            let scan = scan(path, column, drug_columns);
-            if !scan.contiguous {
-                return Ok(None);
-            }
-            scan.plain
-        }
-        (DataSource::File(path), false) => is_plain(path),
-        (_, true) => return Ok(None),
-        (_, false) => false,
-    };
-    let (name, input) = source.open(target.embedded.0, target.embedded.1)?;
+    if auto && path.is_none() {
+        return Ok(None);
+    }
+    let size = path
+        .and_then(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len());
+    let mut output = Output::open(target.output)?;
     let mut bar = progress::ProgressReport::new(size);
     let mut report = |p: &Progress| bar.update(p);
-    let result = match target.output {
-        Some(path) => {
-            let named = |source| BatchError::Output {
-                target: path.display().to_string(),
-                source,
-            };
-            let mut file = AtomicFile::create(path).map_err(named)?;
-            // On an error the file is dropped uncommitted: its temporary file is removed.
-            let opened = Opened {
-                name: &name,
-                column,
-                input,
-                plain,
-            };
-            engine(opened, &mut file, &mut report)
-                .and_then(|summary| file.commit().map(|()| summary).map_err(named))
-        }
-        None => {
-            let stdout = std::io::stdout();
-            let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-            let opened = Opened {
-                name: &name,
-                column,
-                input,
-                plain,
-            };
-            match engine(opened, &mut out, &mut report) {
-                Err(BatchError::Output { source, .. })
-                    if source.kind() == std::io::ErrorKind::BrokenPipe =>
-                {
-                    Ok(BatchSummary::default())
-                }
-                Err(BatchError::Output { source, .. }) => Err(BatchError::Output {
-                    target: "<stdout>".into(),
-                    source,
-                }),
-                other => other,
+    // What is known of the file: with --stream, its groups need no check (the engine refuses
+    // a group that starts again); plain text is checked only while it is read as such.
+    let mut plain = reads_plain && path.is_some();
+    let mut checked = !auto && !plain;
+    let result = loop {
+        let (name, input) = source.open(target.embedded.0, target.embedded.1)?;
+        let file = Checks {
+            path,
+            column,
+            drug_columns,
+            auto,
+            plain,
+        };
+        let mut check = || file.verdict();
+        let mut held = Held::new(output.writer(), (!checked).then_some(&mut check));
+        let opened = Opened {
+            name: &name,
+            column,
+            input,
+            plain,
+        };
+        let result = engine(opened, &mut held, &mut report);
+        let unchecked = held.unchecked();
+        match (result, held.stopped()) {
+            (_, Some(Verdict::Apart)) => return Ok(None),
+            // The check found the groups contiguous, or had nothing else to check.
+            (_, Some(Verdict::NotPlain)) => (plain, checked) = (false, true),
+            (Err(BatchError::NotPlain { .. }), _) if unchecked => {
+                (plain, checked) = (false, !auto);
             }
+            (Err(BatchError::NotPlain { line }), _) => {
+                break Err(BatchError::Data(DataError::Io {
+                    file: name,
+                    reason: format!(
+                        "line {line} changed while the file was read (it holds a quote or a \
+                         carriage return that was not there before); run the command again"
+                    ),
+                }))
+            }
+            // A problem found before the file was checked is reported as it would have been
+            // after the check: streamed when the groups are contiguous, else loaded whole.
+            (Err(e), _) if unchecked && auto => match file.verdict() {
+                Verdict::Apart => return Ok(None),
+                _ => break Err(e),
+            },
+            (Err(e), _) => break Err(e),
+            (Ok(summary), _) => break held.release().map(|()| summary).map_err(unnamed),
         }
     };
     bar.finish();
-    let summary = result?;
+    let summary = output.finish(result)?;
     // As the progress bar: for people at a terminal. A pipeline sees what the in-memory path
     // prints for CSV, which is nothing.
     if std::io::stderr().is_terminal() {
@@ -243,4 +255,109 @@ fn stream(
         }
     }
     Ok(Some(summary))
+}
+
+/// An output error not yet named.
+fn unnamed(source: std::io::Error) -> BatchError {
+    BatchError::Output {
+        target: "<output>".into(),
+        source,
+    }
+}
+
+/// How [`stream`] checks a file it did not check before streaming it.
+#[derive(Clone, Copy)]
+struct Checks<'a> {
+    path: Option<&'a Path>,
+    column: &'a str,
+    drug_columns: &'a [&'a str],
+    /// Its groups must be contiguous (streaming was not asked for).
+    auto: bool,
+    /// The engine reads it as plain text.
+    plain: bool,
+}
+
+impl Checks<'_> {
+    /// Reads the whole file for what [`stream`] must know of it.
+    fn verdict(&self) -> Verdict {
+        let Some(path) = self.path else {
+            return Verdict::Streams;
+        };
+        let (contiguous, plain) = match self.auto {
+            true => {
+                let scan = scan(path, self.column, self.drug_columns);
+                (scan.contiguous, scan.plain)
+            }
+            false => (true, !self.plain || is_plain(path)),
+        };
+        match (contiguous, plain) {
+            (false, _) => Verdict::Apart,
+            (true, false) if self.plain => Verdict::NotPlain,
+            _ => Verdict::Streams,
+        }
+    }
+}
+
+/// Where a streamed run writes: `--output`, atomically, or standard output.
+enum Output<'p> {
+    File(&'p Path, AtomicFile),
+    Stdout(std::io::BufWriter<std::io::StdoutLock<'static>>),
+}
+
+impl<'p> Output<'p> {
+    /// Creates the temporary file of `--output`, or takes standard output.
+    ///
+    /// # Errors
+    /// A temporary file that cannot be created, named.
+    fn open(path: Option<&'p Path>) -> Result<Self, BatchError> {
+        Ok(match path {
+            Some(path) => Output::File(path, AtomicFile::create(path).map_err(named(path))?),
+            None => Output::Stdout(std::io::BufWriter::with_capacity(
+                1 << 16,
+                std::io::stdout().lock(),
+            )),
+        })
+    }
+
+    fn writer(&mut self) -> &mut dyn Write {
+        match self {
+            Output::File(_, file) => file,
+            Output::Stdout(out) => out,
+        }
+    }
+
+    /// Commits the file after a run that ended well (on an error it is dropped uncommitted: its
+    /// temporary file is removed); names the output in an output error. A closed standard
+    /// output ends a run successfully.
+    fn finish(self, result: Result<BatchSummary, BatchError>) -> Result<BatchSummary, BatchError> {
+        match (self, result) {
+            (Output::File(path, file), Ok(summary)) => {
+                file.commit().map_err(named(path))?;
+                Ok(summary)
+            }
+            (Output::File(path, _), Err(BatchError::Output { source, .. })) => {
+                Err(named(path)(source))
+            }
+            (Output::Stdout(_), Err(BatchError::Output { source, .. }))
+                if source.kind() == std::io::ErrorKind::BrokenPipe =>
+            {
+                Ok(BatchSummary::default())
+            }
+            (Output::Stdout(_), Err(BatchError::Output { source, .. })) => {
+                Err(BatchError::Output {
+                    target: "<stdout>".into(),
+                    source,
+                })
+            }
+            (_, other) => other,
+        }
+    }
+}
+
+/// Names `path` in an output error.
+fn named(path: &Path) -> impl Fn(std::io::Error) -> BatchError + '_ {
+    move |source| BatchError::Output {
+        target: path.display().to_string(),
+        source,
+    }
 }

@@ -53,6 +53,8 @@ impl From<BatchError> for CliError {
                 CliError::Internal(source.into())
             }
             e @ BatchError::Output { .. } => CliError::Usage(e.to_string()),
+            // `batch::run` reads such a file again, or names it (it changed while read).
+            e @ BatchError::NotPlain { .. } => CliError::Internal(e.into()),
         }
     }
 }
