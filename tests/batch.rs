@@ -349,6 +349,18 @@ fn file_wide_checks_and_malformed_csv_give_the_in_memory_errors() {
         format!("{HEADER}A,x,crizotinib,50,20,,s\nB,x,crizotinib,60,25,,s\n"),
         // An overlaps entry that names no row of the file.
         format!("{HEADER}A,x,crizotinib,50,20,nowhere,s\nB,y,crizotinib,60,25,,s\n"),
+        // A repeated label after a bad count, and before one (labels are recorded on one
+        // thread while rows are taken in on another: the first problem is still reported).
+        format!(
+            "{HEADER}A,x,crizotinib,50,20,,s\nB,y,crizotinib,6O,25,,s\nC,x,crizotinib,1,1,,s\n"
+        ),
+        format!(
+            "{HEADER}A,x,crizotinib,50,20,,s\nB,x,crizotinib,60,25,,s\nC,z,crizotinib,-1,1,,s\n"
+        ),
+        // A repeated label on a row that starts its group again.
+        format!(
+            "{HEADER}A,x,crizotinib,50,20,,s\nB,y,crizotinib,60,25,,s\nA,x,crizotinib,1,1,,s\n"
+        ),
         // A quote opened and never closed.
         format!(
             "{HEADER}A,x,crizotinib,50,20,,s\nB,\"y,crizotinib,60,25,,s\nC,z,crizotinib,1,1,,s\n"
@@ -370,6 +382,25 @@ fn file_wide_checks_and_malformed_csv_give_the_in_memory_errors() {
         let in_memory = wd.fails_stderr(&[&args[..], &["--no-stream"]].concat());
         assert_eq!(streamed, in_memory, "case {i}");
     }
+    // Overlaps naming a label further down the same chunk, and one above.
+    wd.create(
+        "overlaps.csv",
+        format!(
+            "{HEADER}A,x,crizotinib,50,20,y,s\nA,y,crizotinib,60,25,,s\nB,z,crizotinib,9,3,x,s\n"
+        ),
+    );
+    let args = [
+        "pool",
+        "--data",
+        "overlaps.csv",
+        "--by",
+        "meta_id",
+        "--format",
+        "csv",
+    ];
+    let streamed = wd.stdout(&[&args[..], &["--stream"]].concat());
+    assert_eq!(streamed, wd.stdout(&[&args[..], &["--no-stream"]].concat()));
+    assert_eq!(streamed.lines().count(), 1 + 1, "{streamed}");
     // An unknown --by column, and --stream where it cannot apply.
     wd.create("ok.csv", format!("{HEADER}A,x,crizotinib,50,20,,s\n"));
     let stderr = wd.fails_stderr(&[

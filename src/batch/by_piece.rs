@@ -12,6 +12,7 @@
 
 use super::pieces::PieceReader;
 use super::rows_out::RowsOut;
+use super::sink::Sink;
 use super::{header_bytes, BatchError, BatchSummary, Progress, StreamOptions};
 use crate::analysis::report::{PoolReport, StudyRow};
 use crate::analysis::AnalysisError;
@@ -19,7 +20,7 @@ use crate::data::file_checks::FileChecks;
 use crate::data::table::Table;
 use crate::data::DataError;
 use rayon::prelude::*;
-use std::io::{Read, Write};
+use std::io::Read;
 
 /// An outcome as the in-memory path runs it: `load` reads a table's rows (continuing the
 /// checks across the file), `pool` analyses rows grouped by the `--by` column.
@@ -63,7 +64,7 @@ pub fn stream_pieces<R, W, T, S, L, P>(
 ) -> Result<BatchSummary, BatchError>
 where
     R: Read + Send,
-    W: Write + ?Sized,
+    W: Sink + ?Sized,
     T: Send + Sync,
     S: StudyRow + Send,
     L: FnMut(Table, &mut FileChecks) -> Result<Vec<T>, DataError> + Send,
@@ -75,7 +76,7 @@ where
     };
     let mut reader = PieceReader::new(data_name, input, column, options.chunk_rows)?;
     output
-        .write_all(&header_bytes(&options.rows)?)
+        .put(header_bytes(&options.rows)?)
         .map_err(write_error)?;
     let mut checks = FileChecks::default();
     let mut summary = BatchSummary::default();
@@ -99,7 +100,7 @@ where
         for part in fitted.into_iter().flatten() {
             match part? {
                 Fitted::Rows(bytes, analyses, warnings) => {
-                    output.write_all(&bytes).map_err(write_error)?;
+                    output.put(bytes).map_err(write_error)?;
                     summary.analyses += analyses;
                     summary.add_warnings(warnings);
                 }
@@ -119,7 +120,7 @@ where
         }
     }
     checks.finish()?;
-    output.flush().map_err(write_error)?;
+    output.flush_all().map_err(write_error)?;
     if summary.analyses == 0 {
         if let Some(e) = nothing {
             return Err(e.into());

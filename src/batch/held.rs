@@ -7,11 +7,12 @@
 //! it stopped at the first group that was not); a longer run checks the file when the held
 //! output reaches [`HELD`] bytes, and then writes it and streams on, or stops unseen.
 
+use super::sink::Sink;
 use std::io::Write;
 
-/// Output held at most before the file is checked: 16 MiB, the output of some 4·10⁴
-/// meta-analyses (all of their columns), within the memory of a streamed run (≤ 150 MB for 10⁶
-/// rows, BENCHMARKS.md).
+/// Output held at most before the file is checked: 16 MiB of memory, the output of some
+/// 3·10⁴ meta-analyses (all of their columns), within the memory of a streamed run (≤ 150 MB
+/// for 10⁶ rows, BENCHMARKS.md).
 pub const HELD: usize = 16 << 20;
 
 /// What the check of the whole file found.
@@ -29,7 +30,10 @@ pub enum Verdict {
 /// A writer holding its output until the file is checked. See the module documentation.
 pub struct Held<'w, 'c> {
     out: &'w mut dyn Write,
-    held: Vec<u8>,
+    /// The parts held, as the engine handed them over (not copied), and the bytes they take
+    /// (their capacity: a part of a few columns has room for whole rows).
+    held: Vec<Vec<u8>>,
+    bytes: usize,
     /// The check, until it has run; `None` for output that needs none.
     check: Option<&'c mut dyn FnMut() -> Verdict>,
     /// What the check found, when the run must stop.
@@ -43,6 +47,7 @@ impl<'w, 'c> Held<'w, 'c> {
         Held {
             out,
             held: Vec::new(),
+            bytes: 0,
             check,
             stopped: None,
         }
@@ -62,29 +67,38 @@ impl<'w, 'c> Held<'w, 'c> {
     ///
     /// # Errors
     /// A failure to write.
-    pub fn release(self) -> std::io::Result<()> {
-        self.out.write_all(&self.held)?;
+    pub fn release(mut self) -> std::io::Result<()> {
+        self.write_held()?;
         self.out.flush()
+    }
+
+    /// Writes the parts held.
+    fn write_held(&mut self) -> std::io::Result<()> {
+        for part in std::mem::take(&mut self.held) {
+            self.out.write_all(&part)?;
+        }
+        Ok(())
     }
 }
 
-impl Write for Held<'_, '_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+impl Sink for Held<'_, '_> {
+    fn put(&mut self, part: Vec<u8>) -> std::io::Result<()> {
         if self.stopped.is_some() {
             return Err(stop());
         }
         let Some(check) = self.check.as_mut() else {
-            return self.out.write(buf);
+            return self.out.write_all(&part);
         };
-        if self.held.len() + buf.len() <= HELD {
-            self.held.extend_from_slice(buf);
-            return Ok(buf.len());
+        if self.bytes + part.capacity() <= HELD {
+            self.bytes += part.capacity();
+            self.held.push(part);
+            return Ok(());
         }
         match check() {
             Verdict::Streams => {
                 self.check = None;
-                self.out.write_all(&std::mem::take(&mut self.held))?;
-                self.out.write(buf)
+                self.write_held()?;
+                self.out.write_all(&part)
             }
             verdict => {
                 self.stopped = Some(verdict);
@@ -93,7 +107,7 @@ impl Write for Held<'_, '_> {
         }
     }
 
-    fn flush(&mut self) -> std::io::Result<()> {
+    fn flush_all(&mut self) -> std::io::Result<()> {
         match self.check {
             // Held output is written by `release`.
             Some(_) => Ok(()),
@@ -120,12 +134,12 @@ mod tests {
             Verdict::Streams
         };
         let mut held = Held::new(&mut out, Some(&mut check));
-        held.write_all(&vec![b'a'; HELD - 1]).unwrap();
-        held.flush().unwrap();
+        held.put(vec![b'a'; HELD - 1]).unwrap();
+        held.flush_all().unwrap();
         assert!(held.unchecked());
-        held.write_all(b"bc").unwrap();
+        held.put(b"bc".to_vec()).unwrap();
         assert!(!held.unchecked());
-        held.write_all(b"d").unwrap();
+        held.put(b"d".to_vec()).unwrap();
         held.release().unwrap();
         assert_eq!(checks, 1);
         assert_eq!(out.len(), HELD + 2);
@@ -138,9 +152,9 @@ mod tests {
             let mut out = Vec::new();
             let mut check = || verdict;
             let mut held = Held::new(&mut out, Some(&mut check));
-            held.write_all(b"header\n").unwrap();
-            assert!(held.write_all(&vec![b'x'; HELD]).is_err());
-            assert!(held.write_all(b"more").is_err());
+            held.put(b"header\n".to_vec()).unwrap();
+            assert!(held.put(vec![b'x'; HELD]).is_err());
+            assert!(held.put(b"more".to_vec()).is_err());
             assert_eq!(held.stopped(), Some(verdict));
             drop(held);
             assert!(out.is_empty());
@@ -151,7 +165,7 @@ mod tests {
     fn output_without_a_check_goes_straight_through() {
         let mut out = Vec::new();
         let mut held = Held::new(&mut out, None);
-        held.write_all(b"row\n").unwrap();
+        held.put(b"row\n".to_vec()).unwrap();
         assert!(!held.unchecked());
         held.release().unwrap();
         assert_eq!(out, b"row\n");

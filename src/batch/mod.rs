@@ -47,11 +47,13 @@ mod records;
 mod rows_out;
 mod run;
 mod runs;
+mod sink;
 
 pub use by_piece::{stream_pieces, Outcome};
 pub use contiguity::groups_are_contiguous;
 pub use reader::Exclusions;
 pub use run::{outcome_csv, pool_csv, StreamMode, Target};
+pub use sink::Sink;
 
 use crate::analysis::group::Grouping;
 use crate::analysis::proportion::{check_incr, ProportionSettings};
@@ -62,7 +64,7 @@ use crate::output::csv_out::{write_header, Columns};
 use analyse::{analyse, Workspace};
 use rayon::prelude::*;
 use reader::{GroupReader, ReadError};
-use std::io::{Read, Write};
+use std::io::Read;
 use thiserror::Error;
 
 /// Why a streamed run failed.
@@ -224,7 +226,7 @@ struct Part {
 /// ([`BatchError::Analysis`]: an unknown or absent `--by` column, a study without a finite
 /// effect size, nothing to pool), or a failure to write ([`BatchError::Output`], with the
 /// target `<output>`; the caller knows its name).
-pub fn pool_stream<R: Read + Send, W: Write + ?Sized>(
+pub fn pool_stream<R: Read + Send, W: Sink + ?Sized>(
     data_name: &str,
     input: R,
     output: &mut W,
@@ -243,7 +245,7 @@ pub fn pool_stream<R: Read + Send, W: Write + ?Sized>(
     let mut reader =
         GroupReader::new(data_name, input, column, settings.keep_overlapping, options)?;
     output
-        .write_all(&header_bytes(&options.rows)?)
+        .put(header_bytes(&options.rows)?)
         .map_err(write_error)?;
 
     let mut summary = BatchSummary::default();
@@ -264,7 +266,7 @@ pub fn pool_stream<R: Read + Send, W: Write + ?Sized>(
             // Problems in file order: this chunk's fits come before the next chunk's rows.
             for part in parts {
                 let part = part?;
-                output.write_all(&part.csv).map_err(write_error)?;
+                output.put(part.csv).map_err(write_error)?;
                 summary.add_warnings(part.warnings);
             }
             summary.analyses += analyses;
@@ -279,7 +281,7 @@ pub fn pool_stream<R: Read + Send, W: Write + ?Sized>(
             None => break,
         }
     }
-    output.flush().map_err(write_error)?;
+    output.flush_all().map_err(write_error)?;
     summary.rows = reader.rows();
     summary.exclusions = reader.exclusions().clone();
     Ok(summary)

@@ -65,6 +65,9 @@ struct Parsed {
     group_label: Option<String>,
 }
 
+/// A problem of a chunk's row, with the row's index in the chunk.
+type RowError = (usize, Box<ReadError>);
+
 /// The first chunk's share of a full chunk (see [`GroupReader::read_chunk`]).
 const FIRST_CHUNK_SHARE: usize = 8;
 
@@ -108,7 +111,7 @@ pub struct GroupReader<R: Read> {
     size_hint: Option<u64>,
 }
 
-impl<R: Read> GroupReader<R> {
+impl<R: Read + Send> GroupReader<R> {
     /// Reads the header of `input` (named `file` in messages) and checks that it has the
     /// required columns and the grouping `column`.
     ///
@@ -204,9 +207,7 @@ impl<R: Read> GroupReader<R> {
             // A row of another number of fields stops the CSV reader before any row of its
             // chunk is parsed; plain lines are split in parallel, so their first such row is
             // looked for before any other problem, to be reported as the CSV reader reports it.
-            // Labels are unique in the file: the chunk's labels are recorded together (their
-            // cache misses overlap); the first repeat is reported when its row is reached,
-            // after any problem before it. (One pass over the chunk's rows finds both.)
+            // (One pass over the chunk's rows finds it and collects the labels.)
             let mut ragged = None;
             let labels: Vec<_> = parsed
                 .iter()
@@ -223,11 +224,28 @@ impl<R: Read> GroupReader<R> {
             if let Some(e) = ragged {
                 return Err(e.clone().into());
             }
-            let repeat = self.studies.insert_all(&labels);
+            // Labels are unique in the file: the chunk's labels are recorded together (their
+            // cache misses overlap), while its rows are taken in on another thread (two serial
+            // passes, which left the other threads idle one after the other). The first problem
+            // in file order is reported: a repeated label is its row's first.
             let mut complete = Vec::new();
-            for (i, row) in parsed.drain(..).enumerate() {
-                let first = repeat.filter(|&(at, _)| at == i).map(|(_, first)| first);
-                self.accept(i, row?, first, &mut complete)?;
+            let mut studies = std::mem::take(&mut self.studies);
+            let (repeat, accepted) = rayon::join(
+                || studies.insert_all(&labels),
+                || self.accept_all(&mut parsed, &mut complete),
+            );
+            self.studies = studies;
+            if let Some((at, first)) = repeat {
+                // (A row whose label repeats was parsed: its first problem is the repeat.)
+                if !matches!(&accepted, Err((i, _)) if *i < at) {
+                    let row = self.row(at);
+                    return Err(duplicate_study(&self.table.cursor(&row), first).into());
+                }
+            }
+            for (i, other) in accepted.map_err(|e| *e.1)? {
+                if !self.studies.contains(&Fingerprint::of(&other)) {
+                    self.pending_overlaps.push((self.row(i), other));
+                }
             }
             self.parsed = parsed;
             self.reserve_tables();
@@ -358,11 +376,31 @@ impl<R: Read> GroupReader<R> {
 
     /// The checks across rows, the exclusions and the grouping, for the `i`-th row of the
     /// chunk; `repeat` is the line where its study label was used first, if it was.
+    /// Takes in the chunk's `parsed` rows in order (see [`GroupReader::accept`]); the groups
+    /// they complete go to `complete`. Returns the labels named in `overlaps`, with their rows,
+    /// to look up once the chunk's labels are recorded.
+    ///
+    /// # Errors
+    /// The first row with a problem, with its index.
+    fn accept_all(
+        &mut self,
+        parsed: &mut Vec<Result<Parsed, DataError>>,
+        complete: &mut Vec<Group>,
+    ) -> Result<Vec<(usize, String)>, RowError> {
+        let mut overlaps = Vec::new();
+        for (i, row) in parsed.drain(..).enumerate() {
+            let row = row.map_err(|e| (i, Box::new(e.into())))?;
+            self.accept(i, row, &mut overlaps, complete)
+                .map_err(|e| (i, Box::new(e)))?;
+        }
+        Ok(overlaps)
+    }
+
     fn accept(
         &mut self,
         i: usize,
         parsed: Parsed,
-        repeat: Option<u64>,
+        named: &mut Vec<(usize, String)>,
         complete: &mut Vec<Group>,
     ) -> Result<(), ReadError> {
         let Parsed {
@@ -376,15 +414,7 @@ impl<R: Read> GroupReader<R> {
             ..
         } = parsed;
         self.rows += 1;
-        if let Some(first) = repeat {
-            let row = self.row(i);
-            return Err(duplicate_study(&self.table.cursor(&row), first).into());
-        }
-        for other in &overlaps {
-            if !self.studies.contains(&Fingerprint::of(other)) {
-                self.pending_overlaps.push((self.row(i), other.clone()));
-            }
-        }
+        named.extend(overlaps.iter().map(|other| (i, other.clone())));
         if !(self.keep_overlapping || overlaps.is_empty()) {
             self.exclusions.overlapping += 1;
             self.note_example(study.as_str());

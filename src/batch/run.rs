@@ -6,6 +6,7 @@ use super::by_piece::{stream_pieces, Outcome};
 use super::contiguity::{is_plain, scan};
 use super::held::{Held, Verdict};
 use super::pieces::{ARM_DRUG_COLUMNS, DRUG_COLUMNS};
+use super::sink::Sink;
 use super::{pool_stream, progress, BatchError, BatchSummary, Progress, RowFormat, StreamOptions};
 use crate::analysis::group::Grouping;
 use crate::analysis::proportion::ProportionSettings;
@@ -58,7 +59,7 @@ struct Opened<'a> {
 }
 
 /// A streaming engine: reads its input, writes analysis rows, reports progress.
-type Engine<'e> = dyn FnMut(Opened<'_>, &mut dyn Write, &mut dyn FnMut(&Progress)) -> Result<BatchSummary, BatchError>
+type Engine<'e> = dyn FnMut(Opened<'_>, &mut dyn Sink, &mut dyn FnMut(&Progress)) -> Result<BatchSummary, BatchError>
     + 'e;
 
 /// Runs `alkstats pool --format csv` (or `jsonl`) on pooled proportions through the
