@@ -11,6 +11,7 @@
 
 use super::line_scan::scan_lines;
 use super::pieces::group_key;
+use super::records::not_plain_at;
 use super::runs::GroupRuns;
 use crate::data::fingerprint::Fingerprint;
 use crate::data::table::RowReader;
@@ -192,15 +193,16 @@ pub fn is_plain(path: &Path) -> bool {
             Err(_) => return false,
         };
         let block = &buf[..n];
-        if (carriage && block[0] != b'\n') || memchr::memchr(b'"', block).is_some() {
+        if carriage && block[0] != b'\n' {
             return false;
         }
-        for i in memchr::memchr_iter(b'\r', block) {
-            if i + 1 < n && block[i + 1] != b'\n' {
-                return false;
-            }
-        }
+        // The rule of the lines reader, but for a carriage return ending the block: its line
+        // feed may begin the next.
         carriage = block[n - 1] == b'\r';
+        match not_plain_at(block) {
+            Some(at) if !(carriage && at == n - 1) => return false,
+            _ => {}
+        }
     }
 }
 
@@ -212,4 +214,36 @@ pub(super) fn field(line: &[u8], index: usize, delimiter: u8) -> Option<&[u8]> {
     }
     let end = memchr::memchr(delimiter, &line[start..]).map_or(line.len(), |i| start + i);
     Some(&line[start..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `is_plain` block by block, against the rule on the whole text (no quote; every carriage
+    /// return before a line feed), with the interesting byte at a block's end.
+    #[test]
+    fn plain_text_is_told_across_block_ends() {
+        let dir = std::env::temp_dir().join(format!("alkstats-is-plain-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("text.csv");
+        let line = |end: &[u8]| [&b"a,b"[..], end].concat();
+        let cases: [(&[u8], bool); 5] = [
+            (b"\r\n", true),
+            (b"\n", true),
+            (b"\rx\n", false),
+            (b"\"\n", false),
+            (b"\r", false),
+        ];
+        for (end, plain) in cases {
+            // The first byte of `end` is the last of the first block.
+            let mut text = vec![b'x'; BLOCK - 5];
+            text.push(b'\n');
+            text.extend_from_slice(&line(end));
+            assert_eq!(text[BLOCK - 1], end[0]);
+            std::fs::write(&path, &text).unwrap();
+            assert_eq!(is_plain(&path), plain, "{end:?}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -374,8 +374,6 @@ impl<R: Read + Send> GroupReader<R> {
         }
     }
 
-    /// The checks across rows, the exclusions and the grouping, for the `i`-th row of the
-    /// chunk; `repeat` is the line where its study label was used first, if it was.
     /// Takes in the chunk's `parsed` rows in order (see [`GroupReader::accept`]); the groups
     /// they complete go to `complete`. Returns the labels named in `overlaps`, with their rows,
     /// to look up once the chunk's labels are recorded.
@@ -396,6 +394,8 @@ impl<R: Read + Send> GroupReader<R> {
         Ok(overlaps)
     }
 
+    /// The checks across rows, the exclusions and the grouping, for the `i`-th row of the
+    /// chunk; the labels its `overlaps` name go to `named`, with `i`.
     fn accept(
         &mut self,
         i: usize,

@@ -242,7 +242,7 @@ impl<R: Read> Source<R> {
 /// `None` when `lines` (whole lines; the last one's line feed may be missing at the end of the
 /// input) are plain text: no quote, and no carriage return but before a line feed; else where
 /// the first such byte is.
-fn not_plain_at(lines: &[u8]) -> Option<usize> {
+pub(super) fn not_plain_at(lines: &[u8]) -> Option<usize> {
     let quote = memchr::memchr(b'"', lines);
     let lone = memchr::memchr_iter(b'\r', lines).find(|&i| lines.get(i + 1) != Some(&b'\n'));
     quote.into_iter().chain(lone).min()
