@@ -12,6 +12,7 @@ mod gen;
 use alkstats::analysis::group::Grouping;
 use alkstats::analysis::proportion::ProportionSettings;
 use alkstats::batch::{pool_stream, StreamOptions};
+use alkstats::data::fingerprint::{Fingerprint, FingerprintMap};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
 use std::time::Duration;
 
@@ -44,5 +45,32 @@ fn batch(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, batch);
+/// The table of study labels that checks them unique across a file: 10⁶ labels recorded chunk
+/// by chunk as the engine records them, in a table sized for them up front.
+fn labels(c: &mut Criterion) {
+    let labels: Vec<_> = (0..1_000_000u64)
+        .map(|i| {
+            Some((
+                Fingerprint::of(&format!("m{:06}-s{:02}", i / 10, i % 10)),
+                i + 2,
+            ))
+        })
+        .collect();
+    let mut group = c.benchmark_group("labels");
+    group.sample_size(20);
+    group.throughput(Throughput::Elements(labels.len() as u64));
+    group.bench_function("insert_all/1000000", |b| {
+        b.iter(|| {
+            let mut map = FingerprintMap::default();
+            map.reserve(labels.len());
+            for chunk in labels.chunks(16_384) {
+                assert!(map.insert_all(chunk).is_none());
+            }
+            black_box(map.contains(&Fingerprint::of("m000000-s00")))
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, batch, labels);
 criterion_main!(benches);

@@ -39,6 +39,7 @@ mod group;
 mod held;
 mod label;
 mod line_scan;
+mod parse;
 mod pieces;
 mod progress;
 mod read_error;

@@ -10,23 +10,21 @@
 //! group that starts again after it ended is refused rather than fitted twice.
 
 pub use super::group::{Group, Member};
-use super::label::Label;
+use super::parse::{group_label, parse_records, Parsed, RowRules};
 pub use super::read_error::{not_together_expectation, ReadError};
 use super::records::{Records, Source};
 use super::runs::{GroupRuns, Run};
-use crate::analysis::group::MISSING_GROUP;
 use crate::analysis::AnalysisError;
 use crate::batch::StreamOptions;
 use crate::data::arms::{
-    duplicate_study, give_user_roles, grouping_value, unknown_overlap, ArmColumns, ArmView, Schema,
-    UserNeeds, REQUIRED_COLUMNS,
+    duplicate_study, give_user_roles, unknown_overlap, ArmColumns, ArmView, Schema, UserNeeds,
+    REQUIRED_COLUMNS,
 };
 use crate::data::cursor::Col;
 use crate::data::delimiter::Delimiter;
 use crate::data::fingerprint::{Fingerprint, FingerprintMap};
-use crate::data::table::{Row, RowCursor, Table};
+use crate::data::table::{Row, Table};
 use crate::data::DataError;
-use rayon::prelude::*;
 use std::io::Read;
 
 /// Rows left out of the analysis, as [`pool_proportions`] leaves them out.
@@ -40,29 +38,6 @@ pub struct Exclusions {
     pub missing_responders: u64,
     /// The labels of the first few rows left out, for the message.
     pub examples: Vec<String>,
-}
-
-/// The label of the group of `arm`, as [`split`](crate::analysis::group::split) labels it.
-fn group_label<'a>(c: &RowCursor<'a>, drug: &'a str, column: Col<'_>) -> &'a str {
-    match grouping_value(c, drug, column) {
-        "" => MISSING_GROUP,
-        value => value,
-    }
-}
-
-/// A row parsed on a worker thread.
-struct Parsed {
-    line: u64,
-    study: Label,
-    n: u64,
-    responders: Option<u64>,
-    /// The labels of `overlaps` (usually none: no allocation).
-    overlaps: Vec<String>,
-    study_key: Fingerprint,
-    group_key: Fingerprint,
-    /// The group's label, when the row before it (on the same worker) was of another group:
-    /// every group's first row has it, and the rows after it need not allocate it.
-    group_label: Option<String>,
 }
 
 /// A problem of a chunk's row, with the row's index in the chunk.
@@ -208,11 +183,14 @@ impl<R: Read + Send> GroupReader<R> {
             // chunk is parsed; plain lines are split in parallel, so their first such row is
             // looked for before any other problem, to be reported as the CSV reader reports it.
             // (One pass over the chunk's rows finds it and collects the labels.)
-            let mut ragged = None;
+            let (mut ragged, mut starts) = (None, 0);
             let labels: Vec<_> = parsed
                 .iter()
                 .map(|p| match p {
-                    Ok(p) => Some((p.study_key, p.line)),
+                    Ok(p) => {
+                        starts += usize::from(p.group_label.is_some());
+                        Some((p.study_key, p.line))
+                    }
                     Err(e) => {
                         if ragged.is_none() && matches!(e, DataError::Ragged { .. }) {
                             ragged = Some(e);
@@ -227,12 +205,20 @@ impl<R: Read + Send> GroupReader<R> {
             // Labels are unique in the file: the chunk's labels are recorded together (their
             // cache misses overlap), while its rows are taken in on another thread (two serial
             // passes, which left the other threads idle one after the other). The first problem
-            // in file order is reported: a repeated label is its row's first.
+            // in file order is reported: a repeated label is its row's first. Each side first
+            // makes room in its table for the whole file, once.
+            let (rows, groups) = self.file_size_in(parsed.len(), starts);
             let mut complete = Vec::new();
             let mut studies = std::mem::take(&mut self.studies);
             let (repeat, accepted) = rayon::join(
-                || studies.insert_all(&labels),
-                || self.accept_all(&mut parsed, &mut complete),
+                || {
+                    studies.reserve(rows);
+                    studies.insert_all(&labels)
+                },
+                || {
+                    self.runs.reserve(groups);
+                    self.accept_all(&mut parsed, &mut complete)
+                },
             );
             self.studies = studies;
             if let Some((at, first)) = repeat {
@@ -248,7 +234,6 @@ impl<R: Read + Send> GroupReader<R> {
                 }
             }
             self.parsed = parsed;
-            self.reserve_tables();
             if !more {
                 self.at_end = true;
                 self.finish(&mut complete)?;
@@ -259,20 +244,25 @@ impl<R: Read + Send> GroupReader<R> {
         }
     }
 
-    /// After the first chunk, makes room in the tables of study labels and of groups for the
-    /// whole input, estimated from its size and the first chunk's bytes per row and rows per
-    /// group: growing a table of millions of labels step by step rehashed it some 20 times.
-    fn reserve_tables(&mut self) {
+    /// After the first chunk (of `rows` rows, `starts` of which start a run of a group), the
+    /// rows and groups of the rest of the input, estimated from its size and the chunk's bytes
+    /// per row and rows per group, for which the tables of study labels and of groups make room
+    /// at once: growing a table of millions of labels step by step rehashed it some 20 times.
+    /// Zeros when the size is unknown, and after the first chunk. (The tables are made on
+    /// the two threads that fill them, beside each other: on one thread, before the chunk's
+    /// labels, they were a fifth of the first chunk's time at 10⁴ meta-analyses.)
+    fn file_size_in(&mut self, rows: usize, starts: usize) -> (usize, usize) {
         let (Some(size), bytes) = (self.size_hint.take(), self.source.bytes_of_rows()) else {
-            return;
+            return (0, 0);
         };
-        if bytes == 0 || self.rows == 0 {
-            return;
+        if bytes == 0 || rows == 0 {
+            return (0, 0);
         }
-        let rows = (size as f64 / bytes as f64 * self.rows as f64 * 1.05) as usize;
-        let per_group = self.rows as f64 / (self.groups + 1) as f64;
-        self.studies.reserve(rows);
-        self.runs.reserve((rows as f64 / per_group) as usize);
+        let all = size as f64 / bytes as f64 * rows as f64 * 1.05;
+        (
+            all as usize,
+            (all * starts.max(1) as f64 / rows as f64) as usize,
+        )
     }
 
     /// Reads the next chunk's raw records; `false` once the input is exhausted.
@@ -294,60 +284,15 @@ impl<R: Read + Send> GroupReader<R> {
         })
     }
 
-    /// Decodes and validates the chunk's rows in parallel, in order, with the fingerprints of
-    /// their study label and group label. Each worker decodes into one reused [`Row`], and the
-    /// arms are parsed without [`Arm::fields`]: the group label is all this path needs of them.
+    /// Decodes and validates the chunk's rows in parallel (see [`parse_records`]).
     fn parse_chunk(&self, parsed: &mut Vec<Result<Parsed, DataError>>) {
-        let (table, schema, columns) = (&self.table, self.schema, &self.columns);
-        let column = self.group_column();
-        // Each worker keeps its decoded row and the last group label it saw: consecutive rows
-        // of one group share the label's fingerprint, computed once.
-        let blank = || {
-            let row = Row {
-                line: 0,
-                fields: Vec::new(),
-            };
-            (row, Vec::new(), String::new(), None::<Fingerprint>)
+        let rules = RowRules {
+            table: &self.table,
+            schema: self.schema,
+            columns: &self.columns,
+            column: self.group_column(),
         };
-        let (records, delimiter) = (&self.records, self.delimiter);
-        let width = table.headers.len();
-        (0..records.len())
-            .into_par_iter()
-            .with_min_len(256)
-            .map_init(blank, |(row, fields, last, last_key), i| {
-                // Plain lines are parsed in place; CSV records (and lines with a problem to
-                // report) are decoded into the worker's row first.
-                let c = match records.split_plain(i, width, delimiter, fields) {
-                    Some(line) => RowCursor::borrowed(table, line, fields),
-                    None => {
-                        records.decode_into(i, &table.file, &table.headers, delimiter, row)?;
-                        table.cursor(row)
-                    }
-                };
-                let arm = ArmView::parse(&c, schema, columns)?;
-                let label = group_label(&c, arm.drug, column);
-                let (group_key, group_label) = match *last_key {
-                    Some(key) if last.as_str() == label => (key, None),
-                    _ => {
-                        let key = Fingerprint::of_caseless(label);
-                        last.clear();
-                        last.push_str(label);
-                        *last_key = Some(key);
-                        (key, Some(label.to_string()))
-                    }
-                };
-                Ok(Parsed {
-                    line: arm.line,
-                    study: Label::new(arm.study),
-                    n: arm.n,
-                    responders: arm.responders,
-                    overlaps: arm.overlaps().map(String::from).collect(),
-                    study_key: Fingerprint::of(arm.study),
-                    group_key,
-                    group_label,
-                })
-            })
-            .collect_into_vec(parsed);
+        parse_records(&self.records, self.delimiter, &rules, parsed);
     }
 
     /// The `--by` column, looked up once.
