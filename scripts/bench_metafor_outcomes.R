@@ -21,6 +21,10 @@
 #                          not stream yet; a refusal is printed as such)
 #   --check 20             compare alkstats' numbers with metafor's on this many meta-analyses
 #                          (0: no check)
+#   --timer PATH           scripts/time_runs.rs compiled: alkstats is spawned directly and timed
+#                          from spawn to exit to the microsecond. Without it, R's system.time()
+#                          of system2(): to the millisecond, and counting R's fork and /bin/sh
+#                          (about 1 ms a run, BENCHMARKS.md)
 #
 # What metafor does per meta-analysis, mirroring alkstats' defaults (src/cli/pool/settings.rs:
 # REML, classic CI, t prediction interval, level 0.95; every fit also gives the Q-profile CI of
@@ -45,7 +49,7 @@ suppressPackageStartupMessages(library(metafor))
 
 opts <- list(outcomes = "orr,binary,continuous,generic,hr", sizes = "10000,100000",
              fits = "2000", runs = "5", bin = "", gen = "", dir = "/tmp", stream = "FALSE",
-             check = "20")
+             check = "20", timer = "")
 args <- commandArgs(trailingOnly = TRUE)
 i <- 1
 while (i <= length(args)) {
@@ -170,6 +174,18 @@ alkstats_run <- function(outcome, path, threads) {
   on.exit(unlink(err), add = TRUE)
   argv <- c("pool", "--outcome", outcome, "--by", "meta_id", "--format", "csv", "--data", path,
             if (stream) "--stream")
+  if (opts$timer != "") {
+    out <- suppressWarnings(system2(opts$timer, c(runs, opts$bin, argv), stdout = TRUE,
+                                    stderr = err))
+    status <- attr(out, "status")
+    if (!is.null(status) && status != 0) {
+      msg <- tail(readLines(err, warn = FALSE), 1)
+      return(list(error = sprintf("exit %d: %s", status, paste(msg, collapse = ""))))
+    }
+    times <- matrix(as.numeric(unlist(strsplit(out, " "))), nrow = 2)
+    best <- which.min(times[1, ])
+    return(list(wall = times[1, best], cpu = times[2, best]))
+  }
   times <- matrix(NA_real_, 2, runs)
   for (r in seq_len(runs)) {
     t <- system.time(status <- system2(opts$bin, argv, stdout = FALSE, stderr = err))
@@ -186,7 +202,10 @@ alkstats_run <- function(outcome, path, threads) {
 cat(sprintf("metafor %s, %s; %s\n", as.character(packageVersion("metafor")),
             R.version.string,
             if (opts$bin == "") "alkstats not run" else system2(opts$bin, "--version", stdout = TRUE)[1]))
-cat(sprintf("load average: %s\n\n", paste(readLines("/proc/loadavg", warn = FALSE), collapse = "")))
+cat(sprintf("load average: %s\n", paste(readLines("/proc/loadavg", warn = FALSE), collapse = "")))
+cat(sprintf("alkstats timed by %s\n\n",
+            if (opts$timer != "") "scripts/time_runs.rs (spawned directly, spawn to exit)"
+            else "R system.time(system2()) (through /bin/sh, to the millisecond)"))
 
 mf <- list()
 cat("| outcome | metafor fits | rma REML (ms) | full (ms) | agreement with alkstats (max rel. diff) |\n")
