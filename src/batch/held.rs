@@ -83,7 +83,7 @@ impl<'w, 'c> Held<'w, 'c> {
         let mut slices: Vec<IoSlice<'_>> = parts.map(|p| IoSlice::new(p)).collect();
         let mut rest = &mut slices[..];
         while !rest.is_empty() {
-            // (The most slices a call takes on Linux: more are not written.)
+            // (Linux refuses a call with more slices than 1024, its IOV_MAX.)
             let n = rest.len().min(1024);
             match self.out.write_vectored(&rest[..n]) {
                 Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
